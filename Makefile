@@ -1,0 +1,39 @@
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_CONFIG := examples/voorbeeldstad/aigrip.yaml
+
+.PHONY: demo test setup setup-dev lint bench clean
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 not found as '$(PY)'; set PY=/path/to/python3.11"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+demo: setup
+	$(BIN)/aigrip run --config $(DEMO_CONFIG)
+	$(BIN)/aigrip export --config $(DEMO_CONFIG) --format national-json
+	$(BIN)/aigrip export --config $(DEMO_CONFIG) --format inventory
+	$(BIN)/aigrip report --config $(DEMO_CONFIG)
+	$(BIN)/aigrip status --config $(DEMO_CONFIG)
+
+test: setup-dev
+	$(BIN)/python -m pytest
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var $(VENV)

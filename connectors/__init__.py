@@ -1,0 +1,48 @@
+"""Connectors: fetch and parse one kind of source into a DataFrame of that source's own shape.
+
+Each connector module exposes ``load(spec: SourceSpec) -> ConnectorResult``; :func:`load_source`
+dispatches on ``spec.type``. No Dagster here.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from connectors.base import ConnectorResult, SourceSpec, empty_quarantine
+from transforms.errors import ConfigError
+
+__all__ = [
+    "ConnectorResult",
+    "SourceSpec",
+    "empty_quarantine",
+    "load_source",
+    "SOURCE_TYPES",
+    "MENTION_TYPES",
+    "PEER_TYPES",
+]
+
+_MODULES = {
+    "spend_ledger": "connectors.ledger",
+    "tenderned": "connectors.tenderned",
+    "ted": "connectors.ted",
+    "application_portfolio": "connectors.portfolio",
+    "survey": "connectors.survey",
+    "dpia_register": "connectors.dpia",
+    "national_register": "connectors.national_register",
+    "amsterdam_register": "connectors.amsterdam",
+    "eurocities_register": "connectors.eurocities",
+}
+SOURCE_TYPES = tuple(_MODULES)
+MENTION_TYPES = ("spend_ledger", "tenderned", "ted", "application_portfolio", "survey")
+PEER_TYPES = ("national_register", "amsterdam_register", "eurocities_register")
+
+
+def load_source(spec: SourceSpec) -> ConnectorResult:
+    """Read one configured source; raises a :class:`~transforms.errors.SourceError` on failure."""
+    try:
+        module = import_module(_MODULES[spec.type])
+    except KeyError:
+        raise ConfigError(
+            f"source '{spec.id}': unknown type '{spec.type}'; use one of {', '.join(SOURCE_TYPES)}"
+        ) from None
+    return module.load(spec)

@@ -1,0 +1,1 @@
+"""Pure, Dagster-free transformations: normalise, detect, classify, reconcile, publish, monitor."""

@@ -1,0 +1,60 @@
+"""Text helpers shared by every stage: folding, vendor-name normalisation, tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+__all__ = ["fold", "normalise_vendor", "tokens", "fold_series", "normalise_vendor_series", "LEGAL_FORMS"]
+
+LEGAL_FORMS = (
+    "b.v.", "bv", "b.v", "n.v.", "nv", "n.v", "v.o.f.", "vof", "holding", "holdings", "group", "groep",
+    "gmbh", "ltd", "limited", "inc", "llc", "plc", "s.a.", "sa", "ag", "nederland", "netherlands",
+    "the netherlands", "benelux", "europe", "bvba", "c.v.", "cv", "u.a.", "ua", "cooperatie",
+    "stichting",
+)
+_LEGAL_RE = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)) + r")(?![\w])"
+)
+_NON_WORD = re.compile(r"[^\w]+")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: object) -> str:
+    """Lower-case, strip accents and collapse whitespace; None/NaN become ''."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    s = unicodedata.normalize("NFKD", str(text))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", s.lower()).strip()
+
+
+def normalise_vendor(name: object) -> str:
+    """'CENTRIC NETHERLANDS B.V.' -> 'centric'; legal forms, punctuation and accents removed."""
+    s = fold(name)
+    if not s:
+        return ""
+    s = s.replace("&", " en ")
+    s = _LEGAL_RE.sub(" ", s)
+    s = _NON_WORD.sub(" ", s)
+    return _SPACES.sub(" ", s).strip()
+
+
+def tokens(text: object) -> list[str]:
+    """Folded word tokens of a text."""
+    return [t for t in _NON_WORD.split(fold(text)) if t]
+
+
+def fold_series(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`fold` for a Series (object dtype)."""
+    s = values.fillna("").astype(str).str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
+    return s.str.lower().str.replace(_SPACES, " ", regex=True).str.strip()
+
+
+def normalise_vendor_series(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalise_vendor`; computes each distinct name once."""
+    uniques = values.dropna().astype(str).unique()
+    mapping = {u: normalise_vendor(u) for u in uniques}
+    return values.map(mapping).fillna("")
