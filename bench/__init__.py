@@ -1,0 +1,1 @@
+"""Benchmarks (``python -m bench NAME``) and the synthetic data generator."""
