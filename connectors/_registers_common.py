@@ -205,7 +205,7 @@ def peer_frame(rows: Iterable[dict]) -> pd.DataFrame:
 
     A repeated entry_key gets ``-2``, ``-3`` … so keys stay unique within the source.
     """
-    frame = pd.DataFrame(list(rows), columns=PEER_COLUMNS).astype(object)
+    frame = pd.DataFrame(list(rows), columns=PEER_COLUMNS, dtype=object)
     if len(frame):
         dup = frame.groupby("entry_key").cumcount()
         frame.loc[dup > 0, "entry_key"] = frame["entry_key"] + "-" + (dup + 1).astype(str)
@@ -215,4 +215,4 @@ def peer_frame(rows: Iterable[dict]) -> pd.DataFrame:
 
 def quarantine_frame(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     """Quarantine rows (row_ref, reason, raw_text) as a frame."""
-    return pd.DataFrame(rows, columns=["row_ref", "reason", "raw_text"]).astype(object)
+    return pd.DataFrame(rows, columns=["row_ref", "reason", "raw_text"], dtype=object)
