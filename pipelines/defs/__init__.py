@@ -1,0 +1,1 @@
+"""Dagster assets, checks, schedules and sensors, one folder per stage (DESIGN.md §3)."""

@@ -1,0 +1,1 @@
+"""Stage 'classify' (DESIGN.md §3)."""

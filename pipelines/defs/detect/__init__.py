@@ -1,0 +1,1 @@
+"""Stage 'detect' (DESIGN.md §3)."""

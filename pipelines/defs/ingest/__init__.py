@@ -1,0 +1,1 @@
+"""Stage 'ingest' (DESIGN.md §3)."""

@@ -1,0 +1,1 @@
+"""Stage 'knowledge' (DESIGN.md §3)."""

@@ -1,0 +1,41 @@
+"""knowledge: ``kb_products``, what peer organisations register, grouped into products."""
+
+from __future__ import annotations
+
+from dagster import AssetKey, MetadataValue, asset
+
+from connectors import PEER_TYPES
+from pipelines.config import AigripConfig
+from pipelines.defs._common import result
+from pipelines.resources import AigripResource
+from transforms.knowledge import build_kb, kb_summary
+from warehouse import read_table, replace_table
+from warehouse.loaders import raw_table_name
+
+__all__ = ["build_knowledge_assets"]
+
+
+def build_knowledge_assets(config: AigripConfig) -> list:
+    peer_sources = [s for s in config.enabled_sources if s.type in PEER_TYPES]
+
+    @asset(
+        group_name="knowledge",
+        deps=[AssetKey(raw_table_name(s.id)) for s in peer_sources],
+        description="Products and vendors that peer organisations register as algorithms, with how many use them.",
+        kinds={"duckdb"},
+    )
+    def kb_products(aigrip: AigripResource):
+        with aigrip.connect() as con:
+            entries = read_table(con, "peer_register_entries")
+            kb = build_kb(entries)
+            n = replace_table(con, "kb_products", kb)
+        top = kb_summary(kb)[:25]
+        lines = ["| product | leverancier | organisaties | namen |", "|---|---|---|---|"]
+        for p in top:
+            names = ", ".join(str(x) for x in list(p.get("names") or [])[:3]).replace("|", "/")
+            lines.append(f"| {p.get('name')} | {p.get('vendor') or ''} | {p.get('org_count')} | {names} |")
+        counts = {"kb_products": n, "peer_register_entries": len(entries),
+                  "peer_organisations": int(entries["org_code"].nunique()) if len(entries) else 0}
+        return result("kb_products", counts, extra={"groups": MetadataValue.md("\n".join(lines))})
+
+    return [kb_products]

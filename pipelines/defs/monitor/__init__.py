@@ -1,0 +1,1 @@
+"""Stage 'monitor' (DESIGN.md §3)."""

@@ -1,0 +1,1 @@
+"""Stage 'normalise' (DESIGN.md §3)."""

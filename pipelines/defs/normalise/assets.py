@@ -1,0 +1,45 @@
+"""normalise: ``mentions``, one row per source record in a common shape."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dagster import AssetKey, asset
+
+from connectors import MENTION_TYPES
+from pipelines.config import AigripConfig
+from pipelines.defs._common import result
+from pipelines.resources import AigripResource
+from transforms.normalise import to_mentions
+from warehouse import read_table, replace_table, table_exists
+from warehouse.loaders import raw_table_name
+
+__all__ = ["build_normalise_assets"]
+
+
+def build_normalise_assets(config: AigripConfig) -> list:
+    mention_sources = [s for s in config.enabled_sources if s.type in MENTION_TYPES]
+
+    @asset(
+        group_name="normalise",
+        deps=[AssetKey(raw_table_name(s.id)) for s in mention_sources],
+        description="One row per source record (ledger line, tender, application, survey answer) in a common shape.",
+        kinds={"duckdb"},
+    )
+    def mentions(aigrip: AigripResource):
+        org = aigrip.config.organisation.name
+        frames, per_source = [], {}
+        with aigrip.connect() as con:
+            for s in mention_sources:
+                raw = raw_table_name(s.id)
+                if not table_exists(con, raw):
+                    per_source[s.id] = 0
+                    continue
+                m = to_mentions(s.type, s.id, read_table(con, raw), org)
+                per_source[s.id] = len(m)
+                frames.append(m)
+            df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["source_key"])
+            n = replace_table(con, "mentions", df)
+        return result("mentions", {"mentions": n} | {f"from_{k}": v for k, v in per_source.items()}, df,
+                      ["source_key", "title", "vendor", "department"])
+
+    return [mentions]

@@ -1,0 +1,1 @@
+"""Stage 'publish' (DESIGN.md §3)."""

@@ -1,0 +1,1 @@
+"""Stage 'reconcile' (DESIGN.md §3)."""

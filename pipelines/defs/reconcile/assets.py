@@ -1,0 +1,86 @@
+"""reconcile: ``review_decisions`` (the log, loaded) and ``systems`` (deduplicated, stable ids)."""
+
+from __future__ import annotations
+
+from dagster import AssetCheckResult, AssetCheckSeverity, asset, asset_check
+
+from pipelines.config import AigripConfig
+from pipelines.defs._common import result
+from pipelines.resources import AigripResource
+from transforms.reconcile import reconcile
+from warehouse import read_table, replace_table
+from warehouse.decision_log import decisions_frame, log_path, read_decisions, seed_log
+
+__all__ = ["build_reconcile_assets", "CANDIDATE_RECORDS_SQL"]
+
+CANDIDATE_RECORDS_SQL = """
+SELECT m.*, c.ai_score, c.reasons, c.kb_product_id
+FROM mentions m JOIN candidates c USING (source_key)
+ORDER BY m.source_key
+"""
+
+
+def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
+    @asset(group_name="reconcile", kinds={"duckdb"},
+           description="The reviewers' append-only decision log, loaded as it is on disk (the audit trail).")
+    def review_decisions(aigrip: AigripResource):
+        cfg = aigrip.config
+        path = log_path(cfg.data_dir)
+        if cfg.review_seed is not None:
+            seed_log(path, cfg.review_seed)
+        events = read_decisions(path)
+        df = decisions_frame(events)
+        with aigrip.connect() as con:
+            n = replace_table(con, "review_decisions", df)
+        return result("review_decisions", {"decisions": n}, df, ["at", "reviewer", "action", "system_id", "reason"])
+
+    @asset(group_name="reconcile", deps=["candidates", "review_decisions"], kinds={"duckdb"},
+           description="Candidate mentions deduplicated into systems (Splink), stable AIG- ids, reviewer decisions applied.")
+    def systems(aigrip: AigripResource):
+        cfg = aigrip.config
+        with aigrip.connect() as con:
+            records = con.execute(CANDIDATE_RECORDS_SQL).df()
+            decisions = read_table(con, "review_decisions")
+            res = reconcile(
+                records,
+                previous=read_table(con, "provenance"),
+                registry=read_table(con, "system_ids"),
+                decisions=decisions,
+                con=con,
+                model_path=cfg.reconcile.model,
+                as_of=aigrip.as_of_date,
+                threshold=cfg.reconcile.threshold,
+            )
+            n = replace_table(con, "systems", res.systems)
+            replace_table(con, "provenance", res.provenance)
+            replace_table(con, "system_ids", res.registry)
+            outcome = getattr(res, "decisions", None)
+            if outcome is not None and len(outcome):
+                replace_table(con, "review_decisions", outcome)
+        by_status = res.systems["status"].value_counts().to_dict() if n else {}
+        return result("systems", {"systems": n, "source_records": len(res.provenance)}
+                      | {f"status_{k}": int(v) for k, v in by_status.items()},
+                      res.systems, ["system_id", "status", "name", "vendor", "n_sources"])
+
+    @asset_check(asset=systems, name="unique_system_id", description="Every system_id occurs once.")
+    def unique_system_id(aigrip: AigripResource) -> AssetCheckResult:
+        with aigrip.connect() as con:
+            dupes = con.execute(
+                "SELECT count(*) FROM (SELECT system_id FROM systems GROUP BY system_id HAVING count(*) > 1)"
+            ).fetchone()[0]
+        return AssetCheckResult(passed=dupes == 0, severity=AssetCheckSeverity.ERROR,
+                                metadata={"duplicated_ids": int(dupes)})
+
+    @asset_check(asset=systems, name="every_candidate_in_one_system",
+                 description="Every candidate mention belongs to exactly one system.")
+    def every_candidate_in_one_system(aigrip: AigripResource) -> AssetCheckResult:
+        with aigrip.connect() as con:
+            missing, multi = con.execute(
+                "SELECT (SELECT count(*) FROM candidates c WHERE NOT EXISTS "
+                "(SELECT 1 FROM provenance p WHERE p.source_key = c.source_key)), "
+                "(SELECT count(*) FROM (SELECT source_key FROM provenance GROUP BY 1 HAVING count(*) > 1))"
+            ).fetchone()
+        return AssetCheckResult(passed=missing == 0 and multi == 0,
+                                metadata={"unassigned": int(missing), "in_several_systems": int(multi)})
+
+    return [review_decisions, systems], [unique_system_id, every_candidate_in_one_system]

@@ -1,0 +1,77 @@
+"""Reading confirmed systems and writing publish outputs; shared by the assets and the CLI.
+
+Only published fields of confirmed systems leave this module (DESIGN.md §9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from pipelines.config import AigripConfig
+from transforms.site import render_site
+
+__all__ = ["org_info", "confirmed_systems", "published_entries", "write_site", "write_files"]
+
+
+def org_info(config: AigripConfig) -> dict:
+    o = config.organisation
+    return {"name": o.name, "code": o.code, "contact_email": o.contact_email, "website": o.website,
+            "inhabitants": o.inhabitants}
+
+
+def _records(cur: duckdb.DuckDBPyConnection) -> list[dict]:
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def confirmed_systems(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[dict, dict]]:
+    """(system, classification) for every confirmed system, by system_id."""
+    systems = _records(con.execute("SELECT * FROM systems WHERE status = 'confirmed' ORDER BY system_id"))
+    cls = {r["system_id"]: r for r in _records(con.execute("SELECT * FROM classifications"))}
+    for s in systems:
+        yield s, cls.get(s["system_id"], {})
+
+
+def published_entries(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dict]]:
+    """(system_id, national entry) of confirmed systems, from the register_entries table."""
+    rows = con.execute(
+        "SELECT r.system_id, r.entry_json FROM register_entries r JOIN systems s USING (system_id) "
+        "WHERE s.status = 'confirmed' ORDER BY r.system_id"
+    ).fetchall()
+    return [(sid, json.loads(js)) for sid, js in rows]
+
+
+def write_files(files: dict[str, str | bytes], out_dir: Path) -> int:
+    """Write a set of files into ``out_dir`` atomically (build beside it, then swap)."""
+    out_dir = Path(out_dir)
+    tmp = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for rel, content in files.items():
+        target = tmp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    old = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(tmp, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return len(files)
+
+
+def write_site(con: duckdb.DuckDBPyConnection, config: AigripConfig, out_dir: Path) -> int:
+    entries = published_entries(con)
+    files = render_site(entries, org_info(config), generated_at=dt.datetime.now().replace(microsecond=0),
+                        title=config.publish.site_title)
+    write_files(files, out_dir)
+    return sum(1 for k in files if k.endswith(".html"))
