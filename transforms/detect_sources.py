@@ -1,0 +1,214 @@
+"""Signals that depend on other data than the mention's own text: products that peer organisations
+register (``kb_products``), survey self-declarations and extra application-portfolio fields."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+from transforms.detect_vocab import Vocabulary, spaced
+from transforms.text import fold
+
+__all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index"]
+
+_COLUMNS = ["source_key", "kind", "detail", "weight", "reason"]
+_PORTFOLIO_STANDARD = {"row_ref", "app_id", "name", "vendor", "department", "description", "status"}
+_AI_FIELD = re.compile(r"(?<![a-z0-9])(ai|ki|kunstmatige intelligentie|algoritme\w*|machine learning|ml|zelflerend)(?![a-z0-9])")
+_TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x", "wel"}
+_FALSE = {"nee", "n", "no", "false", "onwaar", "0", "niet", "geen"}
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "weight" else "object") for c in _COLUMNS})
+
+
+def _as_list(value: object) -> list:
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return []
+
+
+def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, dict, dict]:
+    """Index peer products by spaced match key.
+
+    Returns (title_keys, product_only_keys, vendors): the first two map key -> (product_id,
+    org_count, display name); title keys may be found inside a title, product-only keys (generic
+    or short single words) only as the whole product field. ``vendors`` maps vendor_norm ->
+    (vendor, org_count summed).
+    """
+    title_keys: dict = {}
+    product_only: dict = {}
+    vendors: dict = {}
+    cols = kb_products.columns
+    for row in kb_products.itertuples(index=False):
+        rec = row._asdict()
+        names = _as_list(rec.get("names"))
+        display = str(names[0]) if names else str(rec.get("name") or "")
+        count = int(rec.get("org_count") or 0) if "org_count" in cols else 0
+        cand = _as_list(rec.get("match_keys")) + names + [rec.get("name")]
+        for raw in cand:
+            key = spaced(raw)
+            if len(key) < 3:
+                continue
+            single = " " not in key
+            target = product_only if (key in vocab.kb_generic or (single and len(key) < 6)) else title_keys
+            prev = target.get(key)
+            if prev is None or count > prev[1]:
+                target[key] = (str(rec.get("product_id")), count, display)
+        vnorm = spaced(rec.get("vendor_norm") or rec.get("vendor") or "")
+        if vnorm:
+            prev = vendors.get(vnorm)
+            vendors[vnorm] = (str(rec.get("vendor") or vnorm), (prev[1] if prev else 0) + count)
+    return title_keys, product_only, vendors
+
+
+def _lookup_titles(texts: pd.Series, title_keys: dict) -> pd.DataFrame:
+    """Find peer-product keys as whole-word n-grams (also written together) in distinct texts."""
+    joined = {k.replace(" ", ""): k for k in title_keys}
+    max_n = max((k.count(" ") + 1 for k in title_keys), default=1)
+    rows_text, rows_key = [], []
+    for text in pd.unique(texts[texts.str.len() > 0]):
+        toks = text.split(" ")
+        found = set()
+        for n in range(1, min(max_n, len(toks)) + 1):
+            for i in range(len(toks) - n + 1):
+                gram = toks[i:i + n]
+                spaced_gram = " ".join(gram)
+                if spaced_gram in title_keys:
+                    found.add(spaced_gram)
+                elif n > 1:
+                    glued = "".join(gram)
+                    if glued in joined:
+                        found.add(joined[glued])
+        for k in found:
+            rows_text.append(text)
+            rows_key.append(k)
+    return pd.DataFrame({"text": pd.Series(rows_text, dtype="object"), "key": pd.Series(rows_key, dtype="object")})
+
+
+def _kb_weight(count: pd.Series, w: dict) -> pd.Series:
+    return (w["base"] + w["per_org"] * (count.clip(lower=1) - 1)).clip(upper=w["max"])
+
+
+def _org_phrase(count: int) -> str:
+    return "1 organisatie" if count == 1 else f"{count} organisaties"
+
+
+def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm: pd.Series,
+               kb_products: pd.DataFrame | None, vocab: Vocabulary) -> pd.DataFrame:
+    """Mentions whose title/product names a product peers register (kind kb_product), and mentions
+    whose vendor registers algorithms with peers (kind vendor, detail kb_vendor:…)."""
+    if kb_products is None or len(kb_products) == 0:
+        return _empty()
+    w = vocab.weights["kb_product"]
+    title_keys, product_only, vendors = kb_key_index(kb_products, vocab)
+    parts = []
+    hits = _lookup_titles(head, title_keys)
+    if not hits.empty:
+        j = pd.DataFrame({"source_key": keys.values, "text": head.values}).merge(hits, on="text")
+        parts.append(j[["source_key", "key"]].assign(src=j["key"].map(title_keys)))
+    prod = pd.Series(product.values, dtype="object").fillna("").astype(str)
+    prod_sp = pd.Series([spaced(p) if p else "" for p in prod], dtype="object")
+    sel = prod_sp.isin(set(product_only))
+    if sel.any():
+        j = pd.DataFrame({"source_key": keys.values[sel.values], "key": prod_sp[sel].values})
+        parts.append(j.assign(src=j["key"].map(product_only)))
+    out = []
+    if parts:
+        m = pd.concat(parts, ignore_index=True)
+        m["detail"] = m["src"].map(lambda t: t[0])
+        count = m["src"].map(lambda t: t[1]).astype(int)
+        name = m["src"].map(lambda t: t[2])
+        m["weight"] = _kb_weight(count, w).astype(float)
+        m["reason"] = [f"geregistreerd door {_org_phrase(c)} als '{n}'" for c, n in zip(count, name, strict=True)]
+        m["kind"] = "kb_product"
+        out.append(m[_COLUMNS])
+    vsel = vendor_norm.isin(set(vendors)).values
+    if vsel.any():
+        v = pd.DataFrame({"source_key": keys.values[vsel], "vn": vendor_norm.values[vsel]})
+        info = v["vn"].map(vendors)
+        v["kind"] = "vendor"
+        v["detail"] = "kb_vendor:" + v["vn"]
+        v["weight"] = float(w["vendor_only"])
+        v["reason"] = [f"leverancier {i[0]} levert algoritmes die {_org_phrase(i[1])} registreren" for i in info]
+        out.append(v[_COLUMNS])
+    return pd.concat(out, ignore_index=True) if out else _empty()
+
+
+def _raw(mentions: pd.DataFrame, source_type: str) -> pd.DataFrame:
+    if "source_type" not in mentions.columns or "raw_json" not in mentions.columns:
+        return mentions.iloc[0:0]
+    return mentions.loc[mentions["source_type"].astype("object") == source_type, ["source_key", "raw_json"]]
+
+
+def _load(raw: object) -> dict:
+    if not isinstance(raw, str) or not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def self_declared_signals(mentions: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
+    """Survey answers to 'gebruikt dit AI?' (uses_ai: Ja / Nee / Weet ik niet)."""
+    rows = _raw(mentions, "survey")
+    if rows.empty:
+        return _empty()
+    weights = {fold(k): float(v) for k, v in vocab.weights["self_declared"].items()}
+    out = []
+    for key, raw in zip(rows["source_key"], rows["raw_json"], strict=True):
+        answer = _load(raw).get("uses_ai")
+        a = fold(answer)
+        if not a:
+            continue
+        code = "ja" if a.startswith(("ja", "yes", "j ")) or a == "j" else "nee" if a.startswith(("nee", "no", "n")) else "weet ik niet"
+        reason = {
+            "ja": f"afdeling meldt in de uitvraag dat dit AI gebruikt ('{answer}')",
+            "nee": f"afdeling meldt in de uitvraag dat dit geen AI gebruikt ('{answer}')",
+            "weet ik niet": f"afdeling weet niet of dit AI gebruikt ('{answer}')",
+        }[code]
+        out.append((str(key), "self_declared", code, weights[code], reason))
+    return pd.DataFrame(out, columns=_COLUMNS) if out else _empty()
+
+
+def portfolio_signals(mentions: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
+    """Extra columns of an application portfolio: an 'AI (j/n)'-like flag set to yes, or a field
+    such as 'Categorie' / 'Technologie' whose value names a strong or medium AI term."""
+    rows = _raw(mentions, "application_portfolio")
+    if rows.empty:
+        return _empty()
+    w_field = float(vocab.weights["portfolio_field"])
+    out = []
+    for key, raw in zip(rows["source_key"], rows["raw_json"], strict=True):
+        for field, value in _load(raw).items():
+            if field in _PORTFOLIO_STANDARD or value is None or str(value).strip() == "":
+                continue
+            fkey, fval = spaced(field), spaced(value)
+            if _AI_FIELD.search(fkey) and fval in _TRUE:
+                out.append((str(key), "portfolio_field", field, w_field,
+                            f"applicatieportfolio: veld '{field}' = '{value}'"))
+                continue
+            if _AI_FIELD.search(fkey) and fval in _FALSE:
+                out.append((str(key), "portfolio_field", field, -0.3,
+                            f"applicatieportfolio: veld '{field}' = '{value}'"))
+                continue
+            for term in dict.fromkeys(vocab.keyword_re.findall(fval)):
+                t = vocab.terms.get(term)
+                if t is None or t.tier not in ("strong", "medium"):
+                    continue
+                weight = w_field if t.tier == "strong" else t.weight
+                out.append((str(key), "portfolio_field", f"{field}:{term}", weight,
+                            f"applicatieportfolio: veld '{field}' noemt '{t.label or term}'"))
+    frame = pd.DataFrame(out, columns=_COLUMNS) if out else _empty()
+    frame["weight"] = np.asarray(frame["weight"], dtype=float)
+    return frame
