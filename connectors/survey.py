@@ -1,0 +1,82 @@
+"""Department survey (uitvraag) connector: Microsoft Forms XLSX/CSV export → one row per named system.
+
+Questions are recognised by keywords ("E-mail", "Naam", "Afdeling", "systemen"/"toepassingen",
+"Leverancier", "Waarvoor"/"Omschrijving", "AI"/"leert"). A cell naming several systems (newline,
+``;``, ``,``, `` en ``) gives several rows ``<response id>-<k>``. Respondent names and e-mail addresses
+never leave this module: only ``respondent_hash`` = sha256(salt + lower(e-mail or name))[:16].
+``rows_in`` counts answers (one per named system) plus quarantined rows, so that
+``rows_in == len(frame) + len(quarantine)`` holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from connectors._rows import quarantine_frame, read_fields
+from connectors.base import ConnectorResult, SourceSpec
+
+__all__ = ["load", "ALIASES", "FRAME_COLUMNS", "DEFAULT_SALT", "respondent_hash", "parse_yes_no"]
+
+FRAME_COLUMNS = ["row_ref", "response_id", "answer_index", "department", "system", "vendor", "description", "uses_ai", "respondent_hash"]
+DEFAULT_SALT = "aigrip-uitvraag"
+_SPLIT = r"\r?\n|;|,|\s+en\s+"
+
+# Order matters: the systems question also contains "AI" and "afdeling".
+ALIASES: dict[str, tuple[str, ...]] = {
+    "response_id": ("id", "respons-id", "antwoord-id", "response id", "nr", "nummer"),
+    "respondent_email": ("e-mail", "email", "e-mailadres", "emailadres", "~e-mail"),
+    "respondent_name": ("naam", "naam respondent", "uw naam", "volledige naam"),
+    "systems": ("~systemen", "~toepassingen", "~systeem", "~applicaties"),
+    "uses_ai": ("~leert", "~ai", "~kunstmatige intelligentie"),
+    "vendor": ("~leverancier",),
+    "description": ("~waarvoor", "~omschrijving", "~doel"),
+    "department": ("~afdeling", "~team", "~directie"),
+}
+
+_YES = {"ja", "yes", "j", "y", "true", "waar", "1", "ja, zeker", "ja, deels"}
+_NO = {"nee", "no", "n", "false", "onwaar", "0"}
+
+
+def respondent_hash(identity: pd.Series, salt: str) -> pd.Series:
+    """sha256(salt + lower(identity))[:16] per respondent; None where no identity is known."""
+    return identity.map(
+        lambda v: hashlib.sha256((salt + str(v).strip().lower()).encode("utf-8")).hexdigest()[:16] if v else None
+    )
+
+
+def parse_yes_no(values: pd.Series) -> pd.Series:
+    """'Ja'/'Nee'/'Weet ik niet' → True/False/<NA> (nullable boolean)."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()
+    first = text.str.split(r"[\s,.(]", n=1, regex=True).str[0]
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[text.isin(_YES) | first.isin({"ja", "yes"})] = True
+    out[text.isin(_NO) | first.isin({"nee", "no"})] = False
+    return out
+
+
+def load(spec: SourceSpec) -> ConnectorResult:
+    """Read a survey export; rows without any named system are quarantined (respondent data removed)."""
+    frame, table = read_fields(spec, ALIASES, required=("systems",), sheet_hints=("Sheet1", "Blad1", "Antwoorden"))
+    salt = str(spec.options.get("salt") or DEFAULT_SALT)
+    frame["respondent_hash"] = respondent_hash(frame["respondent_email"].where(frame["respondent_email"].notna(), frame["respondent_name"]), salt)
+    frame["response_id"] = frame["response_id"].where(frame["response_id"].notna(), frame["_ord"].map(lambda n: f"rij{n}"))
+    frame = frame.drop(columns=["respondent_email", "respondent_name", "_raw"])
+    frame["uses_ai"] = parse_yes_no(frame["uses_ai"])
+    parts = frame["systems"].astype(object).where(frame["systems"].notna(), "").astype(str).str.split(_SPLIT, regex=True)
+    exploded = frame.assign(system=parts).explode("system")
+    exploded["system"] = exploded["system"].astype(str).str.strip().str.strip("-•*").str.strip()
+    exploded = exploded[exploded["system"] != ""].copy()
+    exploded["answer_index"] = exploded.groupby("_ord").cumcount() + 1
+    exploded["row_ref"] = exploded["response_id"].astype(str) + "-" + exploded["answer_index"].astype(str)
+    # raw text of rejected lines may hold names or e-mail addresses: never keep it for a survey
+    rows = [{**row, "raw_text": "(weggelaten: kan persoonsgegevens bevatten)"} for row in table.quarantine]
+    # raw text of a quarantined survey row would expose respondent data: keep only non-personal answers
+    empty = frame[~frame["_ord"].isin(exploded["_ord"])]
+    for rid, ordinal, dept in empty[["response_id", "_ord", "department"]].itertuples(index=False):
+        rows.append({"row_ref": str(rid), "reason": "geen systeem of toepassing ingevuld",
+                     "raw_text": f"{table.ref(ordinal)}; afdeling: {dept or ''}"})
+    out = exploded[FRAME_COLUMNS].reset_index(drop=True)
+    out["answer_index"] = out["answer_index"].astype("int64")
+    return ConnectorResult(frame=out, quarantine=quarantine_frame(rows), notes=table.notes)
