@@ -1,0 +1,66 @@
+"""``aigrip classify FILE``: score any CSV/XLSX of descriptions, keeping every row in order."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.config import AigripConfig
+from transforms.errors import AigripError, SourceFormatError
+
+__all__ = ["classify_file", "read_table_file"]
+
+
+def read_table_file(path: Path) -> pd.DataFrame:
+    """Read a CSV (separator and encoding detected) or XLSX as text columns."""
+    if not path.exists():
+        raise AigripError(f"{path} does not exist")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        try:
+            return pd.read_excel(path, dtype=str).fillna("")
+        except Exception as exc:
+            raise SourceFormatError(f"{path}: not a readable XLSX file ({type(exc).__name__}); save it again from Excel") from None
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    sample = text[:20000]
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
+    except csv.Error:
+        sep = ","
+    import io
+
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except Exception as exc:
+        raise SourceFormatError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]})") from None
+
+
+def classify_file(path: Path, text_column: str, vendor_column: str | None, config: AigripConfig | None,
+                  out: Path | None) -> tuple[Path, int, int]:
+    from transforms.detect import score_table
+
+    df = read_table_file(Path(path))
+    for col in filter(None, [text_column, vendor_column]):
+        if col not in df.columns:
+            raise AigripError(f"{path}: no column '{col}'; columns are: {', '.join(map(str, df.columns))}")
+    kb = None
+    if config is not None and (config.data_dir / "snapshot.duckdb").exists():
+        from warehouse import snapshot_connect
+
+        with snapshot_connect(config.data_dir) as con:
+            kb = con.execute("SELECT * FROM kb_products").df()
+    threshold = config.detection.threshold if config is not None else 0.5
+    scored = score_table(df, text_column, vendor_column, kb_products=kb, threshold=threshold)
+    target = Path(out) if out else Path(path).with_name(Path(path).stem + ".classified.csv")
+    if target.suffix.lower() == ".xlsx":
+        scored.to_excel(target, index=False)
+    else:
+        scored.to_csv(target, index=False, encoding="utf-8")
+    return target, len(scored), int(scored["is_candidate"].astype(bool).sum())

@@ -1,0 +1,292 @@
+"""``aigrip``: the command line (DESIGN.md §7). Every error is one readable line and a non-zero exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from pipelines.config import DEFAULT_CONFIG, AigripConfig, load_config
+from transforms.errors import AigripError
+
+__all__ = ["app", "main"]
+
+class _Guarded(TyperGroup):
+    """Turns every AigripError raised by a command into one readable line and exit code 1."""
+
+    def invoke(self, ctx):  # noqa: D401
+        try:
+            return super().invoke(ctx)
+        except AigripError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+console = Console()
+err_console = Console(stderr=True)
+app = typer.Typer(cls=_Guarded, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="aigrip: discover, reconcile, classify and publish a municipality's AI and algorithm use.")
+review_app = typer.Typer(no_args_is_help=True, help="The review queue from the terminal (for scripting).")
+app.add_typer(review_app, name="review")
+
+ConfigOpt = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Path to aigrip.yaml.")
+JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+
+def _config(path: str, check_files: bool = True) -> AigripConfig:
+    return load_config(path, check_files=check_files)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(config: str = ConfigOpt,
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (report period); default today."),
+        select: Optional[str] = typer.Option(None, "--select", help="Run one stage group and publish: ingest, normalise, "
+                                             "knowledge, detect, reconcile, classify, publish, monitor.")) -> None:
+    """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
+    from pipelines.runner import run_pipeline
+    from pipelines.status import collect_status
+
+    cfg = _config(config)
+    if as_of:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            _fail(f"--as-of '{as_of}' is not a date; use YYYY-MM-DD")
+    console.print(f"[bold]aigrip run[/] — {cfg.organisation.name} ({len(cfg.enabled_sources)} sources) → {cfg.data_dir}")
+
+    def show(asset: str, info: dict, seconds: float) -> None:
+        error = info.get("error")
+        parts = [f"{k}={v}" for k, v in info.items() if k != "error" and not isinstance(v, (dict, list))]
+        mark = "[yellow]![/]" if error else "[green]✓[/]"
+        console.print(f"  {mark} {asset:<24} {' '.join(parts)}  [dim]{seconds:.1f}s[/]", highlight=False)
+        if error:
+            console.print(f"      [yellow]{error}[/]", highlight=False)
+
+    outcome = run_pipeline(cfg, as_of=as_of or "", select=select, on_asset=show)
+    if not outcome.success:
+        _fail(f"run failed after {outcome.seconds:.1f}s: {outcome.error}")
+    st = collect_status(cfg)
+    failed = {k: v["error"] for k, v in st["sources"].items() if v["error"]}
+    console.print(
+        f"[bold]Done[/] in {outcome.seconds:.1f}s: {st['mentions']} mentions, {st['candidates']} candidates, "
+        f"{sum(st['systems'].values())} systems ({st['systems']['confirmed']} confirmed, "
+        f"{st['review_queue']} to review), {st['peer_register_entries']} peer entries from "
+        f"{st['peer_organisations']} organisations.", highlight=False)
+    quarantined = sum(v["rows_quarantined"] for v in st["sources"].values())
+    if quarantined:
+        console.print(f"  {quarantined} input rows quarantined with a reason (table 'quarantine').", highlight=False)
+    for sid, e in failed.items():
+        console.print(f"  [yellow]source {sid} failed:[/] {e}", highlight=False)
+    console.print(f"  public site: {cfg.data_dir / 'site' / 'index.html'}", highlight=False)
+    period = (dt.date.fromisoformat(as_of) if as_of else dt.date.today()).strftime("%Y-%m")
+    console.print(f"  report:      {cfg.data_dir / 'reports' / period / 'report.html'}", highlight=False)
+
+
+@app.command()
+def status(config: str = ConfigOpt, as_json: bool = JsonOpt) -> None:
+    """Counts per stage, from the last published snapshot."""
+    from pipelines.status import collect_status, render_status
+
+    st = collect_status(_config(config, check_files=False))
+    if as_json:
+        typer.echo(json.dumps(st, ensure_ascii=False, indent=2))
+    else:
+        render_status(st, console)
+
+
+@app.command()
+def export(config: str = ConfigOpt,
+           fmt: str = typer.Option(..., "--format", "-f", help="national-json, national-csv, national-xlsx, eurocities-csv, "
+                                   "amsterdam, site, inventory or peer-comparison."),
+           out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: data_dir/export/FORMAT)."),
+           peer: list[str] = typer.Option([], "--peer", help="GM-code to compare with (peer-comparison; repeatable).")) -> None:
+    """Export the register or the inventory from the last published snapshot."""
+    from pipelines.exports import EXPORTERS, run_export
+
+    if fmt not in EXPORTERS:
+        _fail(f"unknown format '{fmt}'; use one of {', '.join(EXPORTERS)}")
+    cfg = _config(config, check_files=False)
+    written = run_export(cfg, fmt, out, peers=peer or None)
+    for path in written:
+        console.print(str(path), highlight=False)
+
+
+@app.command()
+def report(config: str = ConfigOpt,
+           period: Optional[str] = typer.Option(None, "--period", help="YYYY-MM; default: the latest period.")) -> None:
+    """Write the monitoring report (HTML, PDF, charts, kpis.json) for a period."""
+    from pipelines.reporting import available_periods, write_report
+    from warehouse import snapshot_connect
+
+    cfg = _config(config, check_files=False)
+    if period and not (len(period) == 7 and period[4] == "-" and period.replace("-", "").isdigit()):
+        _fail(f"--period '{period}' is not YYYY-MM")
+    with snapshot_connect(cfg.data_dir) as con:
+        periods = available_periods(con)
+        if not period:
+            if not periods:
+                _fail("no monitoring figures yet; run 'aigrip run' first")
+            period = periods[-1]
+        path = write_report(con, cfg, period)
+    console.print(str(path), highlight=False)
+    console.print(str(path.with_name("report.pdf")), highlight=False)
+
+
+@app.command()
+def classify(file: Path = typer.Argument(..., help="A CSV or XLSX file of descriptions."),
+             text_column: str = typer.Option(..., "--text-column", help="Column with the description text."),
+             vendor_column: Optional[str] = typer.Option(None, "--vendor-column", help="Column with the supplier/vendor."),
+             config: Optional[str] = typer.Option(None, "--config", "-c", help="aigrip.yaml whose knowledge base to use."),
+             out: Optional[Path] = typer.Option(None, "--out", help="Output file (.csv or .xlsx); default FILE.classified.csv.")) -> None:
+    """Score any CSV/XLSX of descriptions: adds ai_score, is_candidate, reasons, ai_act_class, publication_category."""
+    from pipelines.classify_file import classify_file
+
+    cfg_path = config or (DEFAULT_CONFIG if Path(DEFAULT_CONFIG).exists() else None)
+    cfg = _config(cfg_path, check_files=False) if cfg_path else None
+    target, n, flagged = classify_file(file, text_column, vendor_column, cfg, out)
+    console.print(f"{n} rows scored, {flagged} candidates → {target}", highlight=False)
+
+
+@app.command()
+def validate(file: Path = typer.Argument(..., help="Register entries: a JSON object, a JSON list, or a CSV export.")) -> None:
+    """Check register entries against the national publication standard 1.0."""
+    from transforms.register import validate_file
+
+    if not file.exists():
+        _fail(f"{file} does not exist")
+    problems = validate_file(file)
+    bad = {k: v for k, v in problems.items() if v}
+    for key, items in bad.items():
+        for p in items:
+            typer.echo(f"{file.name}: {key}: {p}")
+    if bad:
+        raise typer.Exit(1)
+    typer.echo(f"{file.name}: {len(problems)} entr{'y' if len(problems) == 1 else 'ies'} valid (publicatiestandaard 1.0)")
+
+
+@app.command()
+def serve(config: str = ConfigOpt, port: int = typer.Option(8321, "--port", help="Port on 127.0.0.1."),
+          host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on.")) -> None:
+    """Start the reviewers' web app."""
+    import uvicorn
+
+    from pipelines.review_settings import review_settings
+    from review.app import create_app
+
+    cfg = _config(config, check_files=False)
+    if not cfg.reviewers:
+        _fail(f"no reviewers in {cfg.config_path}: add a 'reviewers:' list (create a hash with 'aigrip hash-password')")
+    console.print(f"Review app for {cfg.organisation.name}: http://{host}:{port}/", highlight=False)
+    uvicorn.run(create_app(review_settings(cfg)), host=host, port=port, log_level="warning")
+
+
+@app.command("hash-password")
+def hash_password_cmd(password: Optional[str] = typer.Option(None, "--password", help="Omit to be asked (not echoed).")) -> None:
+    """Create a password hash for a reviewer in aigrip.yaml."""
+    from review.passwords import hash_password
+
+    pw = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(pw) < 10:
+        _fail("use a password of at least 10 characters")
+    typer.echo(hash_password(pw))
+
+
+@app.command()
+def ui(config: str = ConfigOpt, port: int = typer.Option(3000, "--port", help="Port of the Dagster UI.")) -> None:
+    """Start the Dagster UI (and its scheduler) with DAGSTER_HOME under data_dir."""
+    import subprocess
+
+    cfg = _config(config)
+    home = cfg.data_dir / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, DAGSTER_HOME=str(home), AIGRIP_CONFIG=str(cfg.config_path))
+    console.print(f"Dagster UI on http://127.0.0.1:{port}/ (DAGSTER_HOME={home})", highlight=False)
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions",
+                                      "-h", "127.0.0.1", "-p", str(port)], env=env))
+
+
+@review_app.command("list")
+def review_list(config: str = ConfigOpt, as_json: bool = JsonOpt,
+                status_: Optional[str] = typer.Option(None, "--status", help="candidate, confirmed, rejected or retired."),
+                department: Optional[str] = typer.Option(None, "--department", help="Only this department.")) -> None:
+    """The review queue, highest priority first."""
+    from review.queue import list_queue
+    from warehouse import snapshot_connect
+
+    cfg = _config(config, check_files=False)
+    with snapshot_connect(cfg.data_dir) as con:
+        rows = list_queue(con, status=status_, department=department, data_dir=cfg.data_dir)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
+        return
+    for r in rows:
+        pending = f" [pending: {r['pending']}]" if r.get("pending") else ""
+        console.print(f"{r['system_id']}  {r['status']:<10} {float(r.get('ai_score') or 0):.2f}  "
+                      f"{str(r.get('ai_act_class') or ''):<13} {r['name']}{pending}", highlight=False)
+    console.print(f"[dim]{len(rows)} systems[/]")
+
+
+@review_app.command("show")
+def review_show(system_id: str = typer.Argument(..., help="AIG-nnnnnn"), config: str = ConfigOpt,
+                as_json: bool = JsonOpt) -> None:
+    """Everything about one system: sources, signals, matches, classification."""
+    from review.queue import show_system
+    from warehouse import snapshot_connect
+
+    cfg = _config(config, check_files=False)
+    with snapshot_connect(cfg.data_dir) as con:
+        detail = show_system(con, system_id, data_dir=cfg.data_dir)
+    typer.echo(json.dumps(detail, ensure_ascii=False, default=str, indent=2))
+
+
+@review_app.command("decide")
+def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
+                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer or retire."),
+                  reviewer: str = typer.Option(..., "--reviewer", help="Who decides (recorded in the log)."),
+                  reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject)."),
+                  into: Optional[str] = typer.Option(None, "--into", help="Target system for merge."),
+                  source_key: list[str] = typer.Option([], "--source-key", help="Source keys to split off (repeatable)."),
+                  field: list[str] = typer.Option([], "--field", help="NAME=VALUE register field edit (repeatable)."),
+                  config: str = ConfigOpt) -> None:
+    """Record a decision in the log; the next run applies it."""
+    from review.queue import decide
+
+    cfg = _config(config, check_files=False)
+    fields = {}
+    for f in field:
+        if "=" not in f:
+            _fail(f"--field '{f}' must be NAME=VALUE")
+        k, v = f.split("=", 1)
+        fields[k.strip()] = v
+    event = decide(cfg.data_dir, system_id, action, reviewer, reason=reason, into=into,
+                   fields=fields or None, source_keys=source_key or None)
+    typer.echo(f"saved {event['action']} of {event.get('system_id') or system_id} as {event['event_id']} "
+               "(applied at the next run)")
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit code 1."""
+    try:
+        app()
+    except AigripError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""monitor: the inventory per period, KPIs, the management report, and the published snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from dagster import AssetExecutionContext, asset
+
+from pipelines.config import AigripConfig
+from pipelines.defs._common import result
+from pipelines.reporting import peer_news, write_report
+from pipelines.resources import AigripResource
+from transforms.kpis import compute_kpis, inventory_rows
+from warehouse import publish_snapshot, read_table
+
+__all__ = ["build_monitor_assets"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def build_monitor_assets(config: AigripConfig) -> list:
+    @asset(group_name="monitor", deps=["register_entries"], kinds={"duckdb"},
+           description="The inventory as it stands this period (one row per system), kept for trends.")
+    def inventory_snapshot(aigrip: AigripResource):
+        period = aigrip.period
+        with aigrip.connect() as con:
+            published = {r[0] for r in con.execute("SELECT system_id FROM register_entries WHERE problems IS NULL").fetchall()}
+            rows = inventory_rows(read_table(con, "systems"), read_table(con, "classifications"), published, period, _now())
+            con.execute("BEGIN")
+            con.execute("DELETE FROM inventory_snapshots WHERE period = ?", [period])
+            con.register("_inv", rows)
+            con.execute("INSERT INTO inventory_snapshots BY NAME SELECT * FROM _inv")
+            con.unregister("_inv")
+            con.execute("COMMIT")
+        return result("inventory_snapshot", {"period": period, "systems": len(rows)}, rows,
+                      ["system_id", "status", "ai_act_class", "published"])
+
+    @asset(group_name="monitor", deps=["inventory_snapshot"], kinds={"duckdb"},
+           description="KPIs for the period and the management report (HTML, PDF, charts, kpis.json).")
+    def monitoring_report(aigrip: AigripResource):
+        period, cfg = aigrip.period, aigrip.config
+        with aigrip.connect() as con:
+            inv = read_table(con, "inventory_snapshots", "period = ?", [period])
+            systems = read_table(con, "systems")
+            inv = inv.merge(systems[["system_id", "defer_until", "first_seen"]], on="system_id", how="left")
+            mentions = con.execute("SELECT count(*) FROM mentions").fetchone()[0]
+            cands = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
+            orgs = con.execute("SELECT count(DISTINCT coalesce(org_code, organisation)) FROM peer_register_entries").fetchone()[0]
+            kpis = compute_kpis(inv, as_of=aigrip.as_of_date, source_status=read_table(con, "source_status"),
+                                candidates_count=cands, mentions_count=mentions, defer_until=inv["defer_until"],
+                                first_seen=inv["first_seen"], peer_new_entries=len(peer_news(con)),
+                                peer_organisations=orgs)
+            con.execute("DELETE FROM kpis WHERE period = ?", [period])
+            con.executemany("INSERT INTO kpis VALUES (?, ?, ?)", [[period, k, v] for k, v in kpis.items()])
+            path = write_report(con, cfg, period)
+        return result("monitoring_report", {"period": period, "report": str(path)},
+                      extra={"kpis": json.dumps(kpis, indent=1)})
+
+    @asset(group_name="monitor", deps=["monitoring_report", "public_site"],
+           description="Publishes the read-only snapshot that the review app, status, export and report read.")
+    def published_snapshot(context: AssetExecutionContext, aigrip: AigripResource):
+        cfg = aigrip.config
+        stats = context.instance.get_run_stats(context.run_id) if context.instance else None
+        started = dt.datetime.fromtimestamp(stats.start_time, dt.timezone.utc).replace(tzinfo=None) if stats and stats.start_time else None
+        with aigrip.connect() as con:
+            summary = {r[0]: r[1] for r in con.execute("SELECT source_id, error FROM source_status").fetchall()}
+            con.execute("DELETE FROM runs WHERE run_id = ?", [context.run_id])
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                        [context.run_id, started, _now(), aigrip.as_of_date,
+                         "partial" if any(summary.values()) else "ok", json.dumps({"source_errors": summary})])
+        path = publish_snapshot(cfg.warehouse_path)
+        return result("published_snapshot", {"path": str(path)})
+
+    return [inventory_snapshot, monitoring_report, published_snapshot]

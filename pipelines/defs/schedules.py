@@ -1,0 +1,64 @@
+"""Jobs, schedules and sensors: when discovery runs happen without anyone typing a command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    schedule,
+    sensor,
+)
+
+from pipelines.config import AigripConfig
+from warehouse.decision_log import log_path
+
+__all__ = ["build_automation"]
+
+
+def build_automation(config: AigripConfig, config_path: str):
+    discovery = define_asset_job("discovery_run", selection=AssetSelection.all(),
+                                 description="A whole discovery run: ingest → … → monitor.")
+    apply_decisions = define_asset_job(
+        "apply_decisions",
+        selection=AssetSelection.groups("reconcile", "classify", "publish", "monitor"),
+        description="Re-applies reviewers' decisions without re-reading the sources.",
+    )
+
+    def _run_config(as_of: dt.date) -> dict:
+        return {"resources": {"aigrip": {"config": {"config_path": config_path, "as_of": as_of.isoformat()}}}}
+
+    @schedule(job=discovery, cron_schedule="0 6 * * 1", execution_timezone="Europe/Amsterdam",
+              default_status=DefaultScheduleStatus.STOPPED,
+              description="Weekly discovery run, Monday 06:00.")
+    def weekly_discovery(context: ScheduleEvaluationContext):
+        return RunRequest(run_config=_run_config(context.scheduled_execution_time.date()))
+
+    @schedule(job=discovery, cron_schedule="0 5 1 * *", execution_timezone="Europe/Amsterdam",
+              default_status=DefaultScheduleStatus.STOPPED,
+              description="Monthly run on the 1st that closes the previous month's report.")
+    def monthly_report(context: ScheduleEvaluationContext):
+        day = context.scheduled_execution_time.date() - dt.timedelta(days=1)
+        return RunRequest(run_key=f"report-{day:%Y-%m}", run_config=_run_config(day))
+
+    @sensor(job=apply_decisions, minimum_interval_seconds=120, default_status=DefaultSensorStatus.STOPPED,
+            description="Applies new review decisions shortly after reviewers save them.")
+    def new_decisions(context: SensorEvaluationContext):
+        path = log_path(config.data_dir)
+        if not path.exists():
+            return SkipReason(f"no decision log yet at {path}")
+        stamp = f"{os.path.getsize(path)}:{int(path.stat().st_mtime)}"
+        if context.cursor == stamp:
+            return SkipReason("no new decisions")
+        context.update_cursor(stamp)
+        return RunRequest(run_key=stamp, run_config=_run_config(dt.date.today()))
+
+    return [discovery, apply_decisions], [weekly_discovery, monthly_report], [new_decisions]

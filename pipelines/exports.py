@@ -1,0 +1,149 @@
+"""``aigrip export``: register formats, the public site, the inventory and the peer comparison.
+
+Everything is read from the last published snapshot; only confirmed systems' published fields
+leave through the register formats and the site.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from pipelines.config import AigripConfig
+from pipelines.publishing import confirmed_systems, org_info, published_entries, write_site
+from warehouse import snapshot_connect
+
+__all__ = ["EXPORTERS", "run_export", "INVENTORY_COLUMNS"]
+
+INVENTORY_COLUMNS = [
+    "system_id", "status", "name", "vendor", "department", "ai_act_class", "ai_act_area", "publication_category",
+    "dpia_required", "dpia_status", "iama_recommended", "needs_review", "ai_score", "n_sources", "source_types",
+    "first_seen", "last_seen", "conflicts", "ai_act_reason", "publication_reason", "dpia_reason", "iama_reason",
+]
+
+
+def _national_json(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.json"):
+        old.unlink()
+    paths = []
+    entries = published_entries(con)
+    for system_id, entry in entries:
+        p = out / f"{system_id}.json"
+        p.write_text(json.dumps(entry, ensure_ascii=False, indent=2), encoding="utf-8")
+        paths.append(p)
+    allp = out / "register.json"
+    allp.write_text(json.dumps([e for _, e in entries], ensure_ascii=False, indent=2), encoding="utf-8")
+    return [allp, *paths]
+
+
+def _national_csv(con, cfg, out: Path, peers) -> list[Path]:
+    from transforms.register import to_national_csv
+
+    out.mkdir(parents=True, exist_ok=True)
+    df = to_national_csv([e for _, e in published_entries(con)])
+    p = out / "algoritmeregister.csv"
+    df.to_csv(p, index=False, encoding="utf-8-sig", quoting=1)
+    return [p]
+
+
+def _national_xlsx(con, cfg, out: Path, peers) -> list[Path]:
+    from transforms.register import to_national_csv
+
+    out.mkdir(parents=True, exist_ok=True)
+    df = to_national_csv([e for _, e in published_entries(con)])
+    p = out / "algoritmeregister.xlsx"
+    # The register's own Excel export is transposed: one row per field, one column per algorithm.
+    df.set_index(df.columns[0]).T.to_excel(p, sheet_name="1.0") if len(df) else df.to_excel(p, sheet_name="1.0", index=False)
+    return [p]
+
+
+def _eurocities(con, cfg, out: Path, peers) -> list[Path]:
+    from transforms.register import to_eurocities_rows
+
+    out.mkdir(parents=True, exist_ok=True)
+    pairs = list(confirmed_systems(con))
+    df = to_eurocities_rows(pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs]), org_info(cfg))
+    p = out / "eurocities_ats.csv"
+    df.to_csv(p, index=False, sep=";", encoding="utf-8")
+    return [p]
+
+
+def _amsterdam(con, cfg, out: Path, peers) -> list[Path]:
+    from transforms.register import to_amsterdam
+
+    out.mkdir(parents=True, exist_ok=True)
+    pairs = list(confirmed_systems(con))
+    rows = to_amsterdam(pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs]), org_info(cfg))
+    p = out / "amsterdam_register.json"
+    p.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return [p]
+
+
+def _site(con, cfg, out: Path, peers) -> list[Path]:
+    write_site(con, cfg, out)
+    return [out / "index.html"]
+
+
+def _inventory(con, cfg, out: Path, peers) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    inv = con.execute(
+        "SELECT s.*, c.* EXCLUDE (system_id) FROM systems s LEFT JOIN classifications c USING (system_id) "
+        "ORDER BY s.system_id").df()
+    for c in INVENTORY_COLUMNS:
+        if c not in inv.columns:
+            inv[c] = None
+    inv = inv[INVENTORY_COLUMNS]
+    inv["source_types"] = inv["source_types"].map(lambda v: ", ".join(v) if isinstance(v, (list, tuple)) else (v or ""))
+    prov = con.execute("SELECT system_id, source_key, match_probability, match_reason FROM provenance "
+                       "ORDER BY system_id, source_key").df()
+    p1, p2 = out / "inventory.csv", out / "provenance.csv"
+    inv.to_csv(p1, index=False, encoding="utf-8")
+    prov.to_csv(p2, index=False, encoding="utf-8")
+    return [p1, p2]
+
+
+def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
+    from transforms.comparison import compare_with_peers, comparison_tables
+
+    out.mkdir(parents=True, exist_ok=True)
+    ours = [e for _, e in published_entries(con)]
+    products = con.execute(
+        "SELECT DISTINCT s.system_id, s.name, s.vendor, s.kb_product_id, s.status FROM systems s "
+        "WHERE s.status IN ('candidate', 'confirmed')").df()
+    result = compare_with_peers(ours, products, con.execute("SELECT * FROM peer_register_entries").df(),
+                                con.execute("SELECT * FROM kb_products").df(),
+                                peers=tuple(p.lower() for p in (peers or cfg.publish.peers)),
+                                our_org={"code": cfg.organisation.code, "name": cfg.organisation.name,
+                                         "inhabitants": cfg.organisation.inhabitants})
+    paths = []
+    p = out / "comparison.json"
+    p.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    paths.append(p)
+    for name, df in comparison_tables(result).items():
+        q = out / f"{name}.csv"
+        df.to_csv(q, index=False, encoding="utf-8")
+        paths.append(q)
+    return paths
+
+
+EXPORTERS: dict[str, Callable[[duckdb.DuckDBPyConnection, AigripConfig, Path, list | None], list[Path]]] = {
+    "national-json": _national_json,
+    "national-csv": _national_csv,
+    "national-xlsx": _national_xlsx,
+    "eurocities-csv": _eurocities,
+    "amsterdam": _amsterdam,
+    "site": _site,
+    "inventory": _inventory,
+    "peer-comparison": _peer_comparison,
+}
+
+
+def run_export(cfg: AigripConfig, fmt: str, out: Path | None = None, peers: list[str] | None = None) -> list[Path]:
+    out = Path(out) if out else cfg.data_dir / "export" / fmt
+    with snapshot_connect(cfg.data_dir) as con:
+        return EXPORTERS[fmt](con, cfg, out, peers)

@@ -1,0 +1,73 @@
+"""Building the monitoring report for a period from warehouse or snapshot tables (assets and CLI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.config import AigripConfig
+from pipelines.publishing import org_info, write_files
+from transforms.report import ReportFiles, render_report
+from warehouse import read_table
+
+__all__ = ["build_report", "write_report", "peer_news", "available_periods"]
+
+
+def available_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT period FROM kpis ORDER BY period").fetchall()]
+
+
+def peer_news(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Peer entries first seen in each source's latest snapshot, when there was an earlier one."""
+    return con.execute(
+        """
+        WITH ranked AS (
+            SELECT source_id, snapshot_id, row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC) AS rn
+            FROM peer_snapshots)
+        SELECT h.organisation, h.org_code, h.name, h.first_seen_at
+        FROM peer_entry_history h JOIN ranked r ON h.first_snapshot_id = r.snapshot_id AND r.rn = 1
+        WHERE EXISTS (SELECT 1 FROM ranked r2 WHERE r2.source_id = r.source_id AND r2.rn = 2)
+        ORDER BY h.organisation, h.name
+        """
+    ).df()
+
+
+def _peer_sizes(con: duckdb.DuckDBPyConnection, config: AigripConfig) -> dict:
+    codes = [c.lower() for c in config.publish.peers]
+    if not codes:
+        return {}
+    rows = con.execute(
+        "SELECT any_value(organisation), org_code, count(*) FROM peer_register_entries "
+        "WHERE lower(org_code) IN (SELECT unnest(?::VARCHAR[])) GROUP BY org_code ORDER BY org_code",
+        [codes],
+    ).fetchall()
+    return {"peers": [{"name": name, "code": code, "entries": n} for name, code, n in rows]}
+
+
+def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> ReportFiles:
+    """Render the report of ``period`` from stored kpis and the inventory snapshot of that period."""
+    history = read_table(con, "kpis")
+    this = history[history["period"] == period]
+    if this.empty:
+        known = ", ".join(available_periods(con)) or "none yet"
+        from transforms.errors import WarehouseError
+
+        raise WarehouseError(f"no monitoring figures for period {period} (periods: {known}); run 'aigrip run --as-of {period}-01'")
+    kpis = dict(zip(this["name"], this["value"]))
+    earlier = sorted(p for p in history["period"].unique() if p < period)
+    previous = dict(zip(*history[history["period"] == earlier[-1]][["name", "value"]].T.values)) if earlier else {}
+    inventory = read_table(con, "inventory_snapshots", "period = ?", [period])
+    sources = con.execute("SELECT * FROM source_status ORDER BY source_id").df()
+    return render_report(org=org_info(config), period=period, kpis=kpis, previous=previous,
+                         history=history[history["period"] <= period], inventory=inventory, sources=sources,
+                         peer_news=peer_news(con), comparison=_peer_sizes(con, config))
+
+
+def write_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> Path:
+    out = config.data_dir / "reports" / period
+    write_files(build_report(con, config, period).files(), out)
+    return out / "report.html"
+
+

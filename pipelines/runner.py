@@ -1,0 +1,75 @@
+"""Running the asset graph in-process (``aigrip run``), with progress and a closing summary."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from dagster import AssetSelection, DagsterInstance, materialize
+
+from pipelines import progress
+from pipelines.config import AigripConfig
+from pipelines.definitions import build_assets
+from pipelines.resources import AigripResource
+from transforms.errors import AigripError
+
+__all__ = ["RunOutcome", "run_pipeline", "GROUPS"]
+
+GROUPS = ("ingest", "normalise", "knowledge", "detect", "reconcile", "classify", "publish", "monitor")
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    seconds: float
+    assets: list[tuple[str, dict, float]] = field(default_factory=list)
+    error: str | None = None
+
+
+def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = None,
+                 on_asset: Callable[[str, dict, float], None] | None = None) -> RunOutcome:
+    """Materialise the whole graph (or one group and what it needs downstream) in-process."""
+    if select and select not in GROUPS:
+        raise AigripError(f"unknown group '{select}'; use one of {', '.join(GROUPS)}")
+    assets, checks = build_assets(config)
+    resource = AigripResource(config_path=str(config.config_path), as_of=as_of)
+    outcome = RunOutcome(success=False, seconds=0.0)
+    start = last = time.perf_counter()
+
+    def _listener(asset: str, info: dict) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        outcome.assets.append((asset, info, now - last))
+        if on_asset:
+            on_asset(asset, info, now - last)
+        last = now
+
+    progress.clear()
+    progress.listen(_listener)
+    selection = None
+    if select:
+        selection = AssetSelection.groups(select)
+        if select != "monitor":
+            selection = selection | AssetSelection.keys("published_snapshot")
+    try:
+        res = materialize([*assets, *checks], resources={"aigrip": resource}, selection=selection,
+                          instance=DagsterInstance.ephemeral(), raise_on_error=False)
+        outcome.success = res.success
+        if not res.success:
+            outcome.error = _first_failure(res)
+    finally:
+        progress.clear()
+        outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _first_failure(res) -> str:
+    for event in res.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            err = data.error if data else None
+            cause = err.cause if err is not None and err.cause is not None else err
+            message = (cause.message.strip().splitlines()[-1] if cause and cause.message else "failed")
+            return f"step '{event.step_key}' failed: {message}"
+    return "the run failed (see the Dagster log above)"

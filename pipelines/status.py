@@ -1,0 +1,77 @@
+"""``aigrip status``: counts per stage from the last published snapshot (keys fixed by DESIGN.md §8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.config import AigripConfig
+from transforms.errors import WarehouseError
+from warehouse import SNAPSHOT_NAME, snapshot_connect, table_exists
+
+__all__ = ["collect_status", "render_status"]
+
+_STATUSES = ("candidate", "confirmed", "rejected", "retired")
+
+
+def _empty(config: AigripConfig) -> dict:
+    return {
+        "organisation": config.organisation.name,
+        "last_run": None,
+        "sources": {s.id: {"type": s.type, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "error": None}
+                    for s in config.enabled_sources},
+        "mentions": 0, "peer_register_entries": 0, "peer_organisations": 0, "kb_products": 0,
+        "candidates": 0, "systems": {s: 0 for s in _STATUSES}, "review_queue": 0, "decisions": 0,
+    }
+
+
+def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
+    """The status object; all zeros (last_run null) before the first run."""
+    st = _empty(config)
+    if not (config.data_dir / SNAPSHOT_NAME).exists():
+        return st
+    as_of = as_of or dt.date.today()
+    try:
+        with snapshot_connect(config.data_dir) as con:
+            row = con.execute("SELECT max(finished_at) FROM runs").fetchone()
+            st["last_run"] = row[0].isoformat() + "Z" if row and row[0] else None
+            for sid, typ, rin, rl, rq, err in con.execute(
+                "SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, error FROM source_status"
+            ).fetchall():
+                if sid in st["sources"]:
+                    st["sources"][sid] = {"type": typ, "rows_in": int(rin), "rows_loaded": int(rl),
+                                          "rows_quarantined": int(rq), "error": err}
+            one = lambda sql, p=None: int(con.execute(sql, p or []).fetchone()[0])  # noqa: E731
+            st["mentions"] = one("SELECT count(*) FROM mentions")
+            st["peer_register_entries"] = one("SELECT count(*) FROM peer_register_entries")
+            st["peer_organisations"] = one(
+                "SELECT count(DISTINCT coalesce(org_code, organisation)) FROM peer_register_entries")
+            st["kb_products"] = one("SELECT count(*) FROM kb_products")
+            st["candidates"] = one("SELECT count(*) FROM candidates")
+            for s, n in con.execute("SELECT status, count(*) FROM systems GROUP BY status").fetchall():
+                if s in st["systems"]:
+                    st["systems"][s] = int(n)
+            st["review_queue"] = one(
+                "SELECT count(*) FROM systems WHERE status = 'candidate' AND (defer_until IS NULL OR defer_until <= ?)",
+                [as_of])
+            st["decisions"] = one("SELECT count(*) FROM review_decisions") if table_exists(con, "review_decisions") else 0
+    except WarehouseError:
+        raise
+    return st
+
+
+def render_status(st: dict, console: Console) -> None:
+    console.print(f"[bold]{st['organisation']}[/] — last run: {st['last_run'] or 'never'}", highlight=False)
+    t = Table("source", "type", "rows in", "loaded", "quarantined", "error")
+    for sid, s in st["sources"].items():
+        t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]), s["error"] or "")
+    console.print(t)
+    sy = st["systems"]
+    console.print(
+        f"mentions {st['mentions']} · candidates {st['candidates']} · systems: {sy['candidate']} candidate, "
+        f"{sy['confirmed']} confirmed, {sy['rejected']} rejected, {sy['retired']} retired · review queue "
+        f"{st['review_queue']} · decisions {st['decisions']}", highlight=False)
+    console.print(f"peers: {st['peer_register_entries']} register entries from {st['peer_organisations']} organisations · "
+                  f"knowledge base {st['kb_products']} products", highlight=False)
