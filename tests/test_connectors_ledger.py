@@ -1,0 +1,146 @@
+"""Spend ledger connector: formats, bad input and the accounting rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.base import SourceSpec
+from connectors.ledger import FRAME_COLUMNS, load
+from transforms.errors import ConfigError, SourceFormatError
+
+HEADER = "Boekstuk;Boekdatum;Crediteurnummer;Crediteurnaam;KvK-nummer;Factuuromschrijving;Bedrag incl. btw;Kostenplaats"
+
+
+def _write(tmp_path, lines, encoding="cp1252", name="crediteuren.csv", bom=b"", eol="\r\n"):
+    path = tmp_path / name
+    path.write_bytes(bom + (eol.join(lines) + eol).encode(encoding))
+    return path
+
+
+def _load(path, **kw):
+    result = load(SourceSpec(id="cred", type="spend_ledger", path=path, **kw))
+    assert result.rows_in == len(result.frame) + len(result.quarantine)
+    return result
+
+
+def test_demo_format_with_bad_lines(tmp_path):
+    path = _write(tmp_path, [
+        HEADER,
+        "2025-0001;03-01-2025;100;Centric Netherlands B.V.;01234567;Licentie Key2Burgerzaken;1.234,56;Burgerzaken",
+        "2025-0002;04-01-2025;101;Café Één;;Lunch € “AI” sessie;€ 12,50;Bestuur",
+        "2025-0003;05-01-2025;102;X;;iets;n.v.t.;Y",
+        "",
+        "2025-0004;31-02-2025;103;X;;iets;10,00;Y",
+        HEADER,
+        "2025-0005;05-01-2025;104;Y",
+        "2025-0001;07-01-2025;100;Centric;;creditnota;-1.234,56;Burgerzaken",
+    ])
+    r = _load(path)
+    assert list(r.frame.columns) == FRAME_COLUMNS
+    assert r.rows_in == 7  # the blank line is not a row; the repeated header is
+    f = r.frame.set_index("row_ref")
+    assert list(f.index) == ["2025-0001", "2025-0002", "2025-0001-2"]
+    assert f.loc["2025-0001", "amount"] == pytest.approx(1234.56)
+    assert f.loc["2025-0001-2", "amount"] == pytest.approx(-1234.56)
+    assert f.loc["2025-0002", "amount"] == pytest.approx(12.5)
+    assert f.loc["2025-0002", "description"] == "Lunch € “AI” sessie"
+    assert f.loc["2025-0001", "supplier_kvk"] == "01234567"
+    assert str(f.loc["2025-0001", "date"].date()) == "2025-01-03"
+    reasons = " | ".join(r.quarantine["reason"])
+    assert "n.v.t." in reasons and "31-02-2025" in reasons and "kopregel herhaald" in reasons
+    assert "te weinig velden" in reasons
+    assert any("2025-0005" in t for t in r.quarantine["raw_text"])
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b""), ("utf-16", b"")])
+def test_encodings(tmp_path, encoding, bom):
+    path = _write(tmp_path, [HEADER, "F1;01-02-2025;1;Één B.V.;;licentie €;5,00;A"], encoding=encoding, bom=bom)
+    r = _load(path)
+    assert r.frame.loc[0, "supplier"] == "Één B.V." and r.frame.loc[0, "description"] == "licentie €"
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_separators_and_iso_dates(tmp_path, sep):
+    lines = ["Factuurnummer,Factuurdatum,Leverancier,Omschrijving,Bedrag".replace(",", sep),
+             f'A1{sep}2025-03-04{sep}"Acme, Inc"{sep}"abonnement"{sep}1234.50']
+    r = _load(_write(tmp_path, lines, encoding="utf-8"))
+    assert r.frame.loc[0, "supplier"] == "Acme, Inc" and r.frame.loc[0, "amount"] == 1234.5
+    assert str(r.frame.loc[0, "date"].date()) == "2025-03-04"
+
+
+def test_unclosed_quote_only_that_row(tmp_path):
+    path = _write(tmp_path, [
+        HEADER,
+        "F1;01-01-2025;1;A;;ok;1,00;K",
+        'F2;01-01-2025;1;B;;"kapot;2,00;K',
+        "F3;01-01-2025;1;C;;ok;3,00;K",
+        'F4;01-01-2025;1;D;;"twee\nregels";4,00;K',
+        "F5;01-01-2025;1;E;;ok;5,00;K",
+    ])
+    r = _load(path)
+    assert list(r.frame["row_ref"]) == ["F1", "F3", "F4", "F5"]
+    assert r.frame.loc[2, "description"] == "twee\nregels"
+    assert list(r.quarantine["reason"]) == ["aanhalingsteken niet afgesloten"]
+
+
+def test_too_many_columns_and_title_lines(tmp_path):
+    path = _write(tmp_path, ["Crediteurenoverzicht 2025;;;;;;;", ";;;;;;;", HEADER,
+                             "F1;01-01-2025;1;A;;ok;1,00;K;extra;veld", "F2;01-01-2025;1;B;;ok;1,00;K"])
+    r = _load(path)
+    assert list(r.frame["row_ref"]) == ["F2"]
+    assert r.quarantine.loc[0, "reason"].startswith("te veel velden")
+
+
+def test_excel_serial_and_no_invoice_hash(tmp_path):
+    path = _write(tmp_path, ["Crediteur;Datum;Omschrijving;Bedrag", "A;45678;x;1", "A;45678;x;1", "B;45679;y;2"])
+    r = _load(path)
+    refs = list(r.frame["row_ref"])
+    assert len(refs[0]) == 12 and refs[1] == refs[0] + "-2" and refs[2] != refs[0]
+    assert str(r.frame.loc[0, "date"].date()) == "2025-01-21"
+    again = _load(path)
+    assert list(again.frame["row_ref"]) == refs  # stable keys on re-ingest
+
+
+def test_columns_map(tmp_path):
+    path = _write(tmp_path, ["Partij;Tekst;Euro", "A;x;1,5"])
+    r = _load(path, columns={"supplier": "Partij", "description": "Tekst", "amount": "Euro"})
+    assert r.frame.loc[0, "amount"] == 1.5
+    with pytest.raises(ConfigError, match="Bestaat niet"):
+        _load(path, columns={"supplier": "Bestaat niet"})
+
+
+def test_empty_header_only_and_no_header(tmp_path):
+    with pytest.raises(SourceFormatError, match="empty"):
+        _load(_write(tmp_path, [""], name="e.csv"))
+    r = _load(_write(tmp_path, [HEADER], name="h.csv"))
+    assert r.rows_in == 0 and list(r.frame.columns) == FRAME_COLUMNS
+    with pytest.raises(SourceFormatError, match="no header row"):
+        _load(_write(tmp_path, ["a;b;c", "1;2;3"], name="n.csv"))
+    with pytest.raises(ConfigError, match="not found"):
+        _load(tmp_path / "missing.csv")
+
+
+def test_xlsx_ledger_with_title_lines(tmp_path):
+    from datetime import datetime
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Crediteuren 2025"])
+    ws.append([])
+    ws.append(["Factuurnummer", "Factuurdatum", "Crediteur", "KvK", "Omschrijving", "Bedrag"])
+    ws.append(["X1", datetime(2025, 5, 6), "Acme", 1234567, "licentie", 1.234])
+    ws.append(["X2", "n.v.t.", "Acme", None, "licentie", "12,00"])
+    path = tmp_path / "l.xlsx"
+    wb.save(path)
+    r = _load(path)
+    assert r.frame.loc[0, "amount"] == pytest.approx(1.234)
+    assert r.frame.loc[0, "supplier_kvk"] == "01234567"
+    assert r.quarantine.loc[0, "row_ref"].startswith("rij 5")
+
+
+def test_large_file_streams(tmp_path):
+    lines = [HEADER] + [f"F{i};01-01-2025;1;Leverancier {i % 50};;omschrijving {i};{i},50;K" for i in range(60000)]
+    r = _load(_write(tmp_path, lines))
+    assert len(r.frame) == 60000 and r.frame["amount"].iloc[-1] == pytest.approx(59999.5)
