@@ -37,6 +37,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Metadata", [("source_id", "Bron-ID"), ("standard_version", "Versie publicatiestandaard"), ("lang", "Taal")]),
 ]
 
+_URL_FIELDS = {"website", "url", "process_index_url", "publiccode"}
 _TAGS = re.compile(r"<[^>]+>")
 _env = Environment(loader=PackageLoader("transforms", "templates"), autoescape=select_autoescape(["html", "j2"]),
                    trim_blocks=True, lstrip_blocks=True)
@@ -81,12 +82,16 @@ def render_site(entries: list[tuple[str, dict]], org: dict, *, generated_at: dt.
         slug = _slug(system_id)
         sections = []
         for heading, fields in SECTIONS:
-            items = [{"label": label, "value": _display(entry.get(key)), "link": _safe_link(entry.get(key))
-                      if key in {"website", "url", "process_index_url", "publiccode"} else None}
-                     for key, label in fields]
-            items = [i for i in items if i["value"]]
+            items = []
+            for key, label in fields:
+                link = _safe_link(entry.get(key)) if key in _URL_FIELDS else None
+                if key in _URL_FIELDS and link is None:
+                    continue  # only http(s) links are shown; anything else is dropped
+                value = _display(entry.get(key))
+                if value:
+                    items.append({"label": label, "value": value, "link": link})
             if items:
-                sections.append({"heading": heading, "items": items})
+                sections.append({"heading": heading, "fields": items})
         pages[f"algoritme/{slug}.html"] = _env.get_template("site_system.html.j2").render(
             title=title, org=org, entry=entry, name=strip_html(entry.get("name")), system_id=system_id,
             sections=sections, generated_at=generated_at)

@@ -1,0 +1,42 @@
+"""Shared fixtures: a copy of the demo municipality in a tmp folder, and one completed demo run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "examples" / "voorbeeldstad"
+
+
+def copy_demo(target: Path, sources: list[str] | None = None, **overrides) -> Path:
+    """Copy the demo to ``target`` with data_dir inside it; returns the config path."""
+    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns("truth"))
+    cfg_path = target / "aigrip.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+    cfg["data_dir"] = "var"
+    if sources is not None:
+        cfg["sources"] = [s for s in cfg["sources"] if s["id"] in sources]
+    cfg.update(overrides)
+    cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return cfg_path
+
+
+@pytest.fixture
+def demo_config(tmp_path: Path) -> Path:
+    return copy_demo(tmp_path / "demo")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """The demo, run once for the whole test session (as of 2026-11-15); returns its config path."""
+    from pipelines.config import load_config
+    from pipelines.runner import run_pipeline
+
+    cfg_path = copy_demo(tmp_path_factory.mktemp("demo_run") / "demo")
+    outcome = run_pipeline(load_config(cfg_path), as_of="2026-11-15")
+    assert outcome.success, outcome.error
+    return cfg_path
