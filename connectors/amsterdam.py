@@ -78,12 +78,21 @@ def parse_page(html: str, where: str) -> list[dict]:
     cards = [c for c in cards if not c.find_parent(class_=_CARD_CLASS)]
     out = []
     for card in cards:
-        heading = card.find(class_=re.compile("system-name|card-title")) or card.find(["h1", "h2"])
+        heading = card.find(class_=re.compile("system-name|card-title")) or _title_heading(card)
         name = html_to_text(heading.get_text(" ")) if heading else ""
         link = card.get("data-url") or (soup.find("link", rel="canonical") or {}).get("href") or where
         sections, fields = _sections(card, heading)
         out.append({"name": name, "url": str(link), "sections": sections, "fields": fields})
     return out
+
+
+def _title_heading(card: Tag) -> Tag | None:
+    """The first h1/h2 that is not a section heading."""
+    section_names = {n for names in SECTIONS.values() for n in names}
+    for h in card.find_all(["h1", "h2"]):
+        if fold(h.get_text(" ")).strip(" :") not in section_names:
+            return h
+    return None
 
 
 def _sections(card: Tag, heading: Tag | None) -> tuple[dict[str, str], dict[str, str]]:
