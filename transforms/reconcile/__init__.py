@@ -1,0 +1,164 @@
+"""Reconcile candidate mentions into deduplicated systems with stable ids ("one system, one record").
+
+``reconcile(records, previous=..., registry=..., decisions=...)`` runs, in order:
+
+1. :mod:`features` — matching features (``name_norm`` …) and profiles of identical records;
+2. :mod:`cluster`  — Splink 5 on DuckDB scores profile pairs with the shipped ``model.json``
+   (settings in :mod:`settings`), connected components above the threshold;
+3. :mod:`constraints` — reviewer decisions replayed in log order (must-link, cannot-link, status,
+   edits);
+4. :mod:`identity` — stable ``AIG-`` ids against the previous run's provenance and the registry;
+5. :mod:`build` — ``systems`` and ``provenance`` rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from transforms.errors import AigripError
+from transforms.reconcile.build import PROVENANCE_COLUMNS, SYSTEM_COLUMNS, build_provenance, build_systems
+from transforms.reconcile.cluster import connected_components, load_model, score_profiles
+from transforms.reconcile.constraints import replay_decisions, resolve
+from transforms.reconcile.features import prepare_profiles
+from transforms.reconcile.identity import REGISTRY_COLUMNS, assign_ids
+from transforms.reconcile.settings import DEFAULT_THRESHOLD
+
+__all__ = ["reconcile", "ReconcileResult", "DECISION_REPORT_COLUMNS"]
+
+DECISION_REPORT_COLUMNS = ["event_id", "applied", "apply_note"]
+_RECORD_COLUMNS = [
+    "source_key", "source_type", "title", "description", "vendor", "vendor_norm", "vendor_kvk", "product",
+    "department", "record_date", "raw_json", "ai_score", "kb_product_id",
+]
+
+
+@dataclass
+class ReconcileResult:
+    """systems, provenance and registry in their table shapes; decisions: per event applied + note."""
+
+    systems: pd.DataFrame
+    provenance: pd.DataFrame
+    registry: pd.DataFrame
+    decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DECISION_REPORT_COLUMNS))
+    timings: dict = field(default_factory=dict)
+
+
+def _frame(df: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    if df is None or len(df) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return df
+
+
+def _prepare_records(records: pd.DataFrame) -> pd.DataFrame:
+    if "source_key" not in records.columns:
+        raise AigripError("reconcile: the candidate records have no source_key column; run the normalise stage first")
+    df = records.copy()
+    for col in _RECORD_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    df["source_key"] = df["source_key"].astype(str)
+    dup = df["source_key"].duplicated()
+    if dup.any():
+        raise AigripError(
+            f"reconcile: source_key {df.loc[dup, 'source_key'].iloc[0]!r} occurs twice in the candidates; "
+            "each source record must appear once (check the normalise stage)"
+        )
+    df["ai_score"] = pd.to_numeric(df["ai_score"], errors="coerce")
+    for col in ("title", "description", "vendor", "vendor_norm", "vendor_kvk", "product", "department",
+                "kb_product_id", "raw_json", "source_type"):
+        df[col] = df[col].astype("object").where(df[col].notna(), None)
+    return df
+
+
+def reconcile(
+    records: pd.DataFrame,
+    *,
+    previous: pd.DataFrame | None,
+    registry: pd.DataFrame | None,
+    decisions: pd.DataFrame | None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    model_path: str | Path | None = None,
+    as_of: object = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> ReconcileResult:
+    """Deduplicate candidate records into systems, apply reviewer decisions, keep ids stable."""
+    import time
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    df = _prepare_records(records)
+    previous = _frame(previous, PROVENANCE_COLUMNS)
+    registry = _frame(registry, REGISTRY_COLUMNS).copy()
+    now = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
+    successors = {
+        str(a): str(b) for a, b in zip(registry["system_id"], registry["successor_id"], strict=False)
+        if isinstance(b, str) and b
+    }
+
+    keys, profiles = prepare_profiles(df)
+    timings["features"] = time.perf_counter() - t0
+    own = con is None
+    con = duckdb.connect() if own else con
+    try:
+        edges = score_profiles(profiles, con, model=load_model(model_path), threshold=threshold)
+    finally:
+        if own:
+            con.close()
+    timings["splink"] = time.perf_counter() - t0 - sum(timings.values())
+
+    labels = connected_components(len(profiles), edges["unique_id_l"].to_numpy(), edges["unique_id_r"].to_numpy())
+    groups = labels[keys["profile_id"].to_numpy()]
+    prev = previous[["system_id", "source_key"]].dropna().astype(str)
+    prev = prev.assign(live_id=prev["system_id"].map(lambda s: resolve(s, successors)))
+    prev_keys = prev.groupby("live_id")["source_key"].agg(list).to_dict() if len(prev) else {}
+    replay = replay_decisions(pd.Index(keys["source_key"]), groups, decisions,
+                              prev_keys=prev_keys, successors=successors)
+    all_successors = {**successors, **replay.successors}
+    prev = prev.assign(live_id=prev["system_id"].map(lambda s: resolve(s, all_successors)))
+    labelled = keys[["source_key", "profile_id"]].assign(group=replay.groups)
+    labelled["min_key"] = labelled.groupby("group")["source_key"].transform("min")
+    group_ids, model_merges = assign_ids(labelled, previous=prev, registry=registry, successors=all_successors,
+                                         preferred=replay.preferred, fresh=replay.fresh)
+    timings["cluster"] = time.perf_counter() - t0 - sum(timings.values())
+
+    labelled["system_id"] = labelled["group"].map(group_ids)
+    full = df.merge(labelled[["source_key", "system_id"]], on="source_key")
+    attrs = {group_ids[g]: a for g, a in replay.attrs.items() if g in group_ids}
+    systems = build_systems(full, attrs)
+    provenance = build_provenance(labelled[["source_key", "profile_id", "system_id"]], edges,
+                                  {group_ids[g] for g in replay.reviewer_linked if g in group_ids})
+    registry = _update_registry(registry, prev, set(group_ids.values()), {**replay.successors, **model_merges},
+                                attrs, now)
+    report = pd.DataFrame(replay.report, columns=DECISION_REPORT_COLUMNS)
+    timings["build"] = time.perf_counter() - t0 - sum(timings.values())
+    timings["total"] = time.perf_counter() - t0
+    return ReconcileResult(systems, provenance, registry, report, timings)
+
+
+def _update_registry(registry: pd.DataFrame, prev: pd.DataFrame, live: set[str], merges: dict[str, str],
+                     attrs: dict[str, dict], now: pd.Timestamp) -> pd.DataFrame:
+    reg = registry[REGISTRY_COLUMNS].copy()
+    reg["system_id"] = reg["system_id"].astype(str)
+    known = set(reg["system_id"])
+    added = sorted((live | set(prev["system_id"]) | set(prev["live_id"])) - known)
+    if added:
+        reg = pd.concat([reg, pd.DataFrame({"system_id": added, "created_at": now,
+                                            "successor_id": None, "retired_at": None})], ignore_index=True)
+    reg["successor_id"] = reg["successor_id"].astype("object")
+    reg["retired_at"] = reg["retired_at"].astype("object")
+    for old, new in merges.items():
+        mask = (reg["system_id"] == old) & reg["successor_id"].isna()
+        reg.loc[mask, "successor_id"] = new
+    for sid, a in attrs.items():
+        if a.get("status") == "retired":
+            mask = (reg["system_id"] == sid) & reg["retired_at"].isna()
+            reg.loc[mask, "retired_at"] = a.get("retired_at") or now
+    reg["created_at"] = pd.to_datetime(reg["created_at"], errors="coerce")
+    reg["retired_at"] = pd.to_datetime(reg["retired_at"], errors="coerce", utc=True).dt.tz_localize(None)
+    reg = reg.sort_values("system_id").reset_index(drop=True)
+    return reg[REGISTRY_COLUMNS]
+

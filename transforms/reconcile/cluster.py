@@ -1,0 +1,110 @@
+"""Score profile pairs with the shipped Splink model and cluster them (connected components).
+
+Splink runs on the DuckDB connection passed in (``DuckDBAPI(connection=con)``); pairs at or above
+the threshold become edges, each with a readable Dutch reason built from the comparison levels
+that decided it ("zelfde KB-product; leverancier gelijk; naam lijkt sterk (0.93)").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from transforms.errors import AigripError
+from transforms.reconcile.settings import COMPARISON_LABELS, capped_blocking_columns
+
+__all__ = ["MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components"]
+
+MODEL_PATH = Path(__file__).with_name("model.json")
+EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason"]
+_PROFILE_INPUT = [
+    "unique_id", "name_norm", "name_tokens", "name_first", "vendor_norm", "vendor_kvk",
+    "department_norm", "kb_product_id", "desc_tokens",
+    "blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept",
+]
+
+
+def load_model(model_path: str | Path | None = None) -> dict:
+    """The trained Splink model (settings + m/u) as a dict; one readable error when unusable."""
+    path = Path(model_path) if model_path else MODEL_PATH
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise AigripError(
+            f"reconcile model {path} not found: pass an existing model file or retrain with "
+            "'python -m transforms.reconcile.train --out <file>'"
+        ) from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AigripError(
+            f"reconcile model {path} is not a readable Splink model JSON ({exc}); "
+            "retrain with 'python -m transforms.reconcile.train --out <file>'"
+        ) from exc
+
+
+def _reason_sql() -> str:
+    parts = []
+    for comparison, labels in COMPARISON_LABELS.items():
+        whens = " ".join(f"WHEN {level} THEN '{text}'" for level, text in labels.items())
+        parts.append(f"CASE gamma_{comparison} {whens} END")
+    name = (
+        "CASE WHEN gamma_name = 5 THEN 'naam gelijk' "
+        "WHEN gamma_name >= 1 THEN 'naam lijkt ' || CASE WHEN gamma_name >= 3 THEN 'sterk ' ELSE '' END"
+        " || '(' || printf('%.2f', jaro_winkler_similarity(name_norm_l, name_norm_r)) || ')' "
+        "WHEN gamma_name = 0 THEN 'naam verschilt' END"
+    )
+    return "concat_ws('; ', " + ", ".join([parts[0], parts[1], name, *parts[2:]]) + ")"
+
+
+def score_profiles(
+    profiles: pd.DataFrame,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model: dict,
+    threshold: float,
+) -> pd.DataFrame:
+    """Pairs of profiles with match_probability >= threshold, with their readable match_reason."""
+    if len(profiles) < 2:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in EDGE_COLUMNS})
+    from splink import DuckDBAPI, Linker
+
+    frame = capped_blocking_columns(profiles)[_PROFILE_INPUT]
+    db_api = DuckDBAPI(connection=con)
+    sdf = db_api.register(frame)
+    linker = Linker(sdf, json.loads(json.dumps(model)), log_level=logging.WARNING)
+    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    table = predictions.physical_name
+    sql = (
+        f"SELECT unique_id_l, unique_id_r, match_probability, {_reason_sql()} AS match_reason "
+        f"FROM {table} ORDER BY unique_id_l, unique_id_r"
+    )
+    edges = con.execute(sql).df()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    linker.table_management.delete_tables_created_by_splink_from_db()
+    return edges
+
+
+def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Component label (the smallest member index) of each of ``n`` nodes joined by edges left–right."""
+    labels = np.arange(n, dtype=np.int64)
+    if len(left) == 0:
+        return labels
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    while True:
+        low = np.minimum(labels[left], labels[right])
+        before = labels.copy()
+        np.minimum.at(labels, left, low)
+        np.minimum.at(labels, right, low)
+        # pointer jumping: follow labels to their own labels until stable
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+        if np.array_equal(before, labels):
+            return labels

@@ -1,0 +1,143 @@
+"""Matching features derived from candidate mentions — the one place where ``name_norm`` is made.
+
+A ledger line such as "Licentie Octobox 2025" or "Ondersteuning Octobox Q3" names the product
+between generic and period words; :func:`name_norm_series` strips those so both become
+"octobox". Records that agree on every matching feature are collapsed into one *profile* before
+Splink runs (they would link with certainty anyway); Splink then scores profile pairs, which keeps
+a 1M-line ledger with monthly invoices down to its distinct product descriptions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from transforms.text import fold, fold_series, normalise_vendor_series
+
+__all__ = [
+    "GENERIC_WORDS",
+    "PROFILE_COLUMNS",
+    "name_norm_series",
+    "token_lists",
+    "prepare_profiles",
+    "display_name",
+]
+
+# Generic, service and period words that say nothing about *which* system a record is about.
+GENERIC_WORDS = frozenset(
+    """
+    licentie licenties licentiekosten jaarlicentie licentiefee abonnement abonnementen abonnementskosten
+    implementatie implementatiekosten ondersteuning support onderhoud onderhoudskosten maintenance
+    hosting saas gebruiksrecht gebruikskosten factuur kosten termijn periode verlenging uitbreiding
+    levering aanschaf inkoop aanbesteding europese opdracht raamovereenkomst dienstverlening diensten
+    consultancy advies meerwerk jaar jaarlijks maand maandelijks kwartaal kw per tm t m van voor de het
+    een en in op met te bij tbv ten behoeve nr no ref januari februari maart april mei juni juli augustus
+    september oktober november december jan feb mrt apr jun jul aug sep sept okt nov dec q1 q2 q3 q4
+    h1 h2 eerste tweede derde vierde
+    """.split()
+)
+# Words too common to identify a description (kept out of the description token sets).
+_STOPWORDS = GENERIC_WORDS | frozenset(
+    "de het een en of van voor in op met aan door om als die dat is wordt worden zijn bij naar uit tot".split()
+)
+_NUMBERISH = re.compile(r"^(?:\d+|fy\d+|\d+[a-z]?|[a-z]?\d+)$")
+_SPLIT = re.compile(r"[^0-9a-z]+")
+_MAX_DESC_TOKENS = 40
+
+# The columns two records must share to be collapsed into one profile.
+PROFILE_COLUMNS = ["name_norm", "vendor_norm", "vendor_kvk", "department_norm", "kb_product_id"]
+
+
+def _strip_words(text: str, drop: frozenset[str]) -> list[str]:
+    return [t for t in _SPLIT.split(text) if t and t not in drop and not _NUMBERISH.match(t)]
+
+
+def name_norm_series(product: pd.Series, title: pd.Series) -> pd.Series:
+    """The normalised product name: product when known, else title; generic and period words removed.
+
+    Falls back to the folded text when stripping leaves nothing ("Licentie 2025" stays "licentie").
+    Each distinct text is computed once.
+    """
+    source = product.where(product.notna() & (product.astype("string").str.strip() != ""), title)
+    folded = fold_series(source.astype("object"))
+    uniques = pd.unique(folded.to_numpy(dtype=object))
+    mapping = {}
+    for text in uniques:
+        kept = _strip_words(text, GENERIC_WORDS)
+        if not kept:
+            kept = [t for t in _SPLIT.split(text) if t]
+        mapping[text] = " ".join(kept)
+    out = folded.map(mapping)
+    return out.where(out != "", None).astype("object")
+
+
+def display_name(text: object) -> str | None:
+    """A ledger text as a system name: generic and period words removed, original casing kept."""
+    if not isinstance(text, str):
+        return None
+    words = [w for w in text.split() if _strip_words(fold(w), GENERIC_WORDS)]
+    return " ".join(words) or text.strip() or None
+
+
+def token_lists(texts: pd.Series, drop: frozenset[str] = _STOPWORDS, limit: int = _MAX_DESC_TOKENS) -> pd.Series:
+    """Distinct, sorted content tokens of each (already folded) text, or None when there are none."""
+    uniques = pd.unique(texts.to_numpy(dtype=object))
+    mapping = {}
+    for text in uniques:
+        if not isinstance(text, str) or not text:
+            mapping[text] = None
+            continue
+        toks = sorted(set(_strip_words(text, drop)))[:limit]
+        mapping[text] = toks or None
+    return texts.map(mapping).astype("object")
+
+
+def _blank_to_none(values: pd.Series) -> pd.Series:
+    s = values.astype("object")
+    return s.where(s.notna() & (s.astype(str).str.strip() != ""), None)
+
+
+def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Derive matching features and collapse identical records into profiles.
+
+    Returns ``(keys, profiles)``: ``keys`` has one row per record (source_key, profile_id, plus the
+    record columns used later), sorted by source_key; ``profiles`` has one row per profile with
+    unique_id (= profile_id), name_norm, name_tokens, name_first, vendor_norm, vendor_kvk,
+    department_norm, kb_product_id, desc_tokens and n_records.
+    """
+    df = records.reset_index(drop=True)
+    n = len(df)
+
+    def col(name: str) -> pd.Series:
+        return df[name] if name in df.columns else pd.Series([None] * n, dtype="object")
+
+    feats = pd.DataFrame({"source_key": col("source_key").astype(str)})
+    feats["name_norm"] = name_norm_series(col("product"), col("title"))
+    vendor_norm = col("vendor_norm")
+    if vendor_norm.isna().all() and col("vendor").notna().any():
+        vendor_norm = normalise_vendor_series(col("vendor"))
+    feats["vendor_norm"] = _blank_to_none(vendor_norm)
+    kvk = col("vendor_kvk").astype("object")
+    kvk = kvk.where(kvk.notna(), None)
+    kvk_str = kvk.astype(str).str.replace(r"\D", "", regex=True).str.zfill(8)
+    feats["vendor_kvk"] = kvk_str.where(kvk.notna() & kvk_str.str.fullmatch(r"\d{8}") & (kvk_str != "00000000"), None)
+    feats["department_norm"] = _blank_to_none(fold_series(col("department").astype("object")))
+    feats["kb_product_id"] = _blank_to_none(col("kb_product_id"))
+    desc_text = fold_series((col("title").fillna("").astype(str) + " " + col("description").fillna("").astype(str)))
+    feats["_desc"] = desc_text
+
+    feats = feats.sort_values("source_key", kind="stable").reset_index(drop=True)
+    key = feats[PROFILE_COLUMNS].astype("object").fillna("\x00")
+    codes = key.groupby(PROFILE_COLUMNS, sort=True, dropna=False).ngroup().to_numpy()
+    feats["profile_id"] = codes.astype(np.int64)
+
+    first = feats.drop_duplicates("profile_id", keep="first").sort_values("profile_id")
+    profiles = first[["profile_id", *PROFILE_COLUMNS]].rename(columns={"profile_id": "unique_id"}).copy()
+    profiles["n_records"] = feats.groupby("profile_id").size().reindex(profiles["unique_id"]).to_numpy()
+    profiles["name_tokens"] = token_lists(profiles["name_norm"].fillna(""), frozenset())
+    profiles["name_first"] = profiles["name_norm"].str.split(" ").str[0].astype("object")
+    profiles["desc_tokens"] = token_lists(first["_desc"]).to_numpy()
+    keys = feats[["source_key", "profile_id", *PROFILE_COLUMNS]]
+    return keys, profiles.reset_index(drop=True)

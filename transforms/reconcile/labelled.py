@@ -1,0 +1,166 @@
+"""Generated labelled candidate records for training and benchmarking the reconciliation model.
+
+``generate_records(n_systems, seed, hard)`` returns candidate mentions in the reconcile input shape
+plus a ``truth`` column naming the real-world system. Each system is a product of one vendor,
+mentioned by ledger lines ("Licentie Octobox 2025", "Ondersteuning Octobox Q3"), the application
+portfolio, survey answers and tenders, often by more than one department. ``hard=True`` adds the
+variation that makes matching hard: typos, abbreviations, vendor renames and mergers (new name,
+sometimes new KvK number), missing vendors, and unrelated systems with look-alike names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from transforms.text import normalise_vendor_series
+
+__all__ = ["generate_records", "RECORD_COLUMNS"]
+
+RECORD_COLUMNS = [
+    "source_key", "source_id", "source_type", "org", "title", "description", "vendor", "vendor_norm",
+    "vendor_kvk", "product", "department", "amount_eur", "record_date", "url", "cpv_codes", "raw_json",
+    "ai_score", "reasons", "kb_product_id",
+]
+
+_HEADS = ["octo", "zaak", "parkeer", "data", "slim", "geo", "burger", "wijk", "klant", "docu", "fraude",
+          "route", "afval", "groen", "belasting", "vergunning", "scan", "chat", "info", "risico", "mobi",
+          "energie", "zorg", "jeugd", "werk", "handhaving", "sociaal", "meld", "tekst", "beeld"]
+_TAILS = ["box", "wijzer", "scan", "vision", "assist", "radar", "flow", "sense", "mind", "lens", "check",
+          "bot", "pilot", "graph", "insight", "hub", "match", "predict", "spot", "tracker"]
+_SECOND = ["", "", "", " pro", " online", " ai", " analytics", " suite", " 360", " next"]
+_VENDOR_A = ["Nova", "Quanta", "Delta", "Orion", "Vector", "Pixel", "Lumen", "Stratos", "Helix", "Atlas",
+             "Cirrus", "Kappa", "Tangent", "Rhino", "Zenith", "Fjord", "Polder", "Dijk", "Haven", "Molen"]
+_VENDOR_B = ["Solutions", "Software", "Systems", "Data", "Analytics", "Labs", "ICT", "Digital", "Tech", "AI"]
+_FORMS = ["B.V.", "BV", "B.V", "N.V.", "", "Nederland B.V.", "Holding B.V."]
+_DEPTS = ["Sociaal Domein", "Burgerzaken", "Belastingen", "Openbare Ruimte", "Vergunningen", "Handhaving",
+          "Informatievoorziening", "Klantcontactcentrum", "Financien", "Jeugd", "Werk en Inkomen", "Mobiliteit"]
+_LEDGER = ["Licentie {p} {y}", "Ondersteuning {p} Q{q}", "Implementatie {p}", "{p} abonnement {m} {y}",
+           "Onderhoud {p} {y}", "Support {p} {m}", "{p} licentie", "Jaarlicentie {p} {y}-{y2}"]
+_MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+           "oktober", "november", "december"]
+
+
+def _typo(rng: np.random.Generator, word: str) -> str:
+    if len(word) < 5:
+        return word
+    i = int(rng.integers(1, len(word) - 2))
+    kind = rng.integers(0, 3)
+    if kind == 0:
+        return word[:i] + word[i + 1:]
+    if kind == 1:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i] + word[i:]
+
+
+def _display(name: str) -> str:
+    return " ".join(w.upper() if w == "ai" else w.capitalize() for w in name.split())
+
+
+def _systems(rng: np.random.Generator, n: int, hard: bool) -> list[dict]:
+    seen: set[str] = set()
+    systems = []
+    while len(systems) < n:
+        base = rng.choice(_HEADS) + rng.choice(_TAILS)
+        name = base + rng.choice(_SECOND)
+        if name in seen:
+            # a look-alike: same words, different product of another vendor (hard variation)
+            if not hard:
+                continue
+            name = name + " " + rng.choice(["plus", "lite", "go", "x"])
+            if name in seen:
+                continue
+        seen.add(name)
+        vendor = f"{rng.choice(_VENDOR_A)} {rng.choice(_VENDOR_B)}"
+        systems.append({
+            "truth": f"S{len(systems):07d}",
+            "name": name,
+            "vendor": vendor,
+            "kvk": f"{int(rng.integers(10_000_000, 99_999_999)):08d}",
+            "depts": list(rng.choice(_DEPTS, size=int(rng.choice([1, 1, 1, 2, 3])), replace=False)),
+            "kb": f"KB-{int(rng.integers(0, 16**8)):08x}" if rng.random() < 0.4 else None,
+        })
+    return systems
+
+
+def _vendor_variant(rng: np.random.Generator, sys: dict, hard: bool) -> tuple[str | None, str | None]:
+    vendor, kvk = sys["vendor"], sys["kvk"]
+    if hard:
+        r = rng.random()
+        if r < 0.08:
+            return None, None
+        if r < 0.16:  # vendor renamed, same KvK number
+            return vendor.split()[0] + " " + rng.choice(_VENDOR_B), kvk
+        if r < 0.22:  # taken over: new name and new KvK number
+            return "Acquira " + vendor.split()[0], "7" + kvk[1:]
+    form = rng.choice(_FORMS)
+    written = f"{vendor} {form}".strip()
+    if rng.random() < 0.3:
+        written = written.upper()
+    return written, (kvk if rng.random() < 0.6 else None)
+
+
+def _name_variant(rng: np.random.Generator, name: str, hard: bool) -> str:
+    out = _display(name)
+    if hard:
+        r = rng.random()
+        if r < 0.15:
+            words = out.split()
+            words[0] = _typo(rng, words[0])
+            out = " ".join(words)
+        elif r < 0.22 and " " in name:
+            out = out.split()[0]
+        elif r < 0.27:
+            out = out.lower()
+    return out
+
+
+def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, org: str = "gm9999") -> pd.DataFrame:
+    """Labelled candidate records (``RECORD_COLUMNS`` + ``truth``) for about ``n_systems`` systems."""
+    rng = np.random.default_rng(seed)
+    rows: list[dict] = []
+    for sys in _systems(rng, n_systems, hard):
+        n_ledger = int(rng.integers(1, 12))
+        for i in range(n_ledger):
+            vendor, kvk = _vendor_variant(rng, sys, hard)
+            y = int(rng.integers(2022, 2026))
+            text = rng.choice(_LEDGER).format(p=_name_variant(rng, sys["name"], hard), y=y, y2=y + 1,
+                                              q=int(rng.integers(1, 5)), m=rng.choice(_MONTHS))
+            rows.append({"source_type": "spend_ledger", "source_id": "crediteuren", "title": text,
+                         "description": text, "vendor": vendor, "vendor_kvk": kvk, "product": None,
+                         "department": rng.choice(sys["depts"]), "amount_eur": float(rng.integers(100, 90000)),
+                         "record_date": pd.Timestamp(f"{y}-{int(rng.integers(1, 13)):02d}-15"), "truth": sys["truth"],
+                         "kb_product_id": sys["kb"]})
+        for dept in sys["depts"]:
+            if rng.random() < 0.7:
+                vendor, kvk = _vendor_variant(rng, sys, hard)
+                rows.append({"source_type": "application_portfolio", "source_id": "portfolio",
+                             "title": _name_variant(rng, sys["name"], hard), "product": _display(sys["name"]),
+                             "description": f"Applicatie {_display(sys['name'])} voor {dept.lower()}",
+                             "vendor": vendor, "vendor_kvk": None, "department": dept, "truth": sys["truth"],
+                             "kb_product_id": sys["kb"], "record_date": pd.Timestamp("2025-06-01")})
+            if rng.random() < 0.5:
+                variant = _name_variant(rng, sys["name"], hard)
+                rows.append({"source_type": "survey", "source_id": "uitvraag", "title": variant, "product": variant,
+                             "description": f"Wij gebruiken {variant} voor ondersteuning van {dept.lower()}",
+                             "vendor": sys["vendor"] if rng.random() < 0.6 else None, "vendor_kvk": None,
+                             "department": dept, "truth": sys["truth"], "kb_product_id": sys["kb"],
+                             "record_date": pd.Timestamp("2026-01-20")})
+        if rng.random() < 0.15:
+            title = f"Europese aanbesteding {_display(sys['name'])}"
+            rows.append({"source_type": "tenderned", "source_id": "tenderned", "title": title, "product": None,
+                         "description": title + " inclusief implementatie en onderhoud", "vendor": sys["vendor"],
+                         "vendor_kvk": sys["kvk"], "department": None, "truth": sys["truth"],
+                         "kb_product_id": sys["kb"], "record_date": pd.Timestamp("2024-03-01")})
+    df = pd.DataFrame(rows)
+    df["source_key"] = df["source_id"] + ":" + pd.Series(range(len(df)), dtype="int64").astype(str).str.zfill(8)
+    df["org"] = org
+    df["vendor_norm"] = normalise_vendor_series(df["vendor"].astype("object"))
+    df["vendor_norm"] = df["vendor_norm"].where(df["vendor_norm"] != "", None)
+    df["url"] = None
+    df["cpv_codes"] = None
+    df["raw_json"] = "{}"
+    df["ai_score"] = np.round(rng.uniform(0.4, 1.0, len(df)), 3)
+    df["reasons"] = "gegenereerd"
+    df["record_date"] = pd.to_datetime(df["record_date"]).dt.date
+    return df[[*RECORD_COLUMNS, "truth"]]

@@ -1,0 +1,192 @@
+"""The Splink linkage settings — the ONE module that defines how candidate mentions are compared.
+
+Comparisons (each level's m/u are learnt by :mod:`transforms.reconcile.train` and shipped in
+``model.json``):
+
+* ``name``        — normalised product name (:func:`features.name_norm_series`): exact (with
+  term-frequency adjustment, so a common name such as "software" or "applicatie" counts for less),
+  Jaro-Winkler at character level, Jaccard on word tokens / one name's tokens inside the other,
+  a shared word, else;
+* ``vendor``      — KvK number exact, normalised vendor exact (term-frequency adjusted), vendor
+  similar, different KvK numbers, else;
+* ``department``  — exact / different;
+* ``kb_product``  — same / different knowledge-base product from the peer registers;
+* ``description`` — Jaccard on content words of title + description.
+
+Blocking rules keep the comparisons near-linear: every blocking column is *capped* (a value shared
+by more than :data:`BLOCK_CAP` profiles is not used to block — see :func:`capped_blocking_columns`),
+so no rule can produce more than ``n * BLOCK_CAP / 2`` pairs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import splink.comparison_level_library as cll
+from splink import SettingsCreator, block_on
+from splink.internals.comparison_creator import ComparisonCreator
+
+__all__ = [
+    "BLOCK_CAP",
+    "BLOCKING_COLUMNS",
+    "DEFAULT_THRESHOLD",
+    "settings_creator",
+    "capped_blocking_columns",
+    "COMPARISON_LABELS",
+]
+
+BLOCK_CAP = 400
+DEFAULT_THRESHOLD = 0.9
+
+BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept")
+
+# Dutch labels of comparison outcomes, used in provenance match_reason (see cluster.py).
+COMPARISON_LABELS = {
+    "kb_product": {1: "zelfde KB-product", 0: "ander KB-product"},
+    "vendor": {4: "zelfde KvK-nummer", 3: "leverancier gelijk", 2: "leverancier lijkt", 1: "ander KvK-nummer"},
+    "department": {1: "zelfde afdeling", 0: "andere afdeling"},
+    "description": {2: "omschrijving lijkt sterk", 1: "omschrijving lijkt"},
+}
+
+
+def _jaccard_tokens(col: str) -> str:
+    left, right = f"{col}_l", f"{col}_r"
+    return (
+        f"(len(list_intersect({left}, {right}))::DOUBLE / "
+        f"nullif(len(list_distinct(list_concat({left}, {right}))), 0))"
+    )
+
+
+def _custom(levels: list, name: str) -> ComparisonCreator:
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(comparison_levels=levels, output_column_name=name)
+
+
+def _name_comparison() -> ComparisonCreator:
+    jac = _jaccard_tokens("name_tokens")
+    subset = (
+        "(len(list_intersect(name_tokens_l, name_tokens_r)) = least(len(name_tokens_l), len(name_tokens_r)))"
+    )
+    return _custom(
+        [
+            cll.CustomLevel("name_norm_l IS NULL OR name_norm_r IS NULL", "naam ontbreekt").configure(
+                is_null_level=True
+            ),
+            cll.ExactMatchLevel("name_norm").configure(tf_adjustment_column="name_norm", tf_adjustment_weight=1.0),
+            cll.CustomLevel("jaro_winkler_similarity(name_norm_l, name_norm_r) >= 0.94", "naam bijna gelijk"),
+            cll.CustomLevel(f"{jac} >= 0.6 OR {subset}", "naam: zelfde woorden"),
+            cll.CustomLevel("jaro_winkler_similarity(name_norm_l, name_norm_r) >= 0.85", "naam lijkt"),
+            cll.CustomLevel(f"{jac} > 0", "naam: een woord gelijk"),
+            cll.ElseLevel(),
+        ],
+        "name",
+    )
+
+
+def _vendor_comparison() -> ComparisonCreator:
+    return _custom(
+        [
+            cll.CustomLevel(
+                "(vendor_norm_l IS NULL OR vendor_norm_r IS NULL) AND (vendor_kvk_l IS NULL OR vendor_kvk_r IS NULL)",
+                "leverancier ontbreekt",
+            ).configure(is_null_level=True),
+            cll.CustomLevel("vendor_kvk_l = vendor_kvk_r", "zelfde KvK-nummer"),
+            cll.ExactMatchLevel("vendor_norm").configure(
+                tf_adjustment_column="vendor_norm", tf_adjustment_weight=0.5
+            ),
+            cll.CustomLevel("jaro_winkler_similarity(vendor_norm_l, vendor_norm_r) >= 0.88", "leverancier lijkt"),
+            cll.CustomLevel("vendor_kvk_l <> vendor_kvk_r", "ander KvK-nummer"),
+            cll.ElseLevel(),
+        ],
+        "vendor",
+    )
+
+
+def _exact_comparison(col: str, name: str) -> ComparisonCreator:
+    return _custom(
+        [
+            cll.NullLevel(col),
+            cll.ExactMatchLevel(col),
+            cll.ElseLevel(),
+        ],
+        name,
+    )
+
+
+def _description_comparison() -> ComparisonCreator:
+    jac = _jaccard_tokens("desc_tokens")
+    return _custom(
+        [
+            cll.CustomLevel("desc_tokens_l IS NULL OR desc_tokens_r IS NULL", "omschrijving ontbreekt").configure(
+                is_null_level=True
+            ),
+            cll.CustomLevel(f"{jac} >= 0.5", "omschrijving lijkt sterk"),
+            cll.CustomLevel(f"{jac} >= 0.2", "omschrijving lijkt"),
+            cll.ElseLevel(),
+        ],
+        "description",
+    )
+
+
+def settings_creator() -> SettingsCreator:
+    """The linkage settings (untrained); ``model.json`` holds the same settings with trained m/u."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=0.001,
+        comparisons=[
+            _name_comparison(),
+            _vendor_comparison(),
+            _exact_comparison("department_norm", "department"),
+            _exact_comparison("kb_product_id", "kb_product"),
+            _description_comparison(),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("blk_kb"),
+            block_on("blk_kvk"),
+            block_on("blk_name_first"),
+            block_on("blk_name_last"),
+            block_on("blk_vendor_name3"),
+            block_on("blk_vendor_dept"),
+        ],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+def _refine(values: pd.Series, refinements: list[pd.Series], cap: int) -> pd.Series:
+    """Blocking values; a value shared by more than ``cap`` profiles is refined by the next column
+    (e.g. name + vendor, then + department) and dropped (NULL) when still too common."""
+    values = values.astype("object")
+    for extra in [*refinements, None]:
+        counts = values.map(values.value_counts(dropna=True))
+        too_big = values.notna() & (counts > cap)
+        if not too_big.any():
+            break
+        if extra is None:
+            values = values.where(~too_big, None)
+        else:
+            refined = values + "|" + extra.astype("object").fillna("")
+            values = values.where(~too_big, refined)
+    return values.astype("object")
+
+
+def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.DataFrame:
+    """Add the ``blk_*`` blocking columns (see the module docstring): no block exceeds ``cap`` profiles."""
+    out = profiles.copy()
+    name = out["name_norm"].astype("object")
+    first = out["name_first"].astype("object")
+    last = name.str.split(" ").str[-1]
+    last = last.where(last != first, None)
+    vendor = out["vendor_norm"].astype("object")
+    dept = out["department_norm"].astype("object")
+    kvk = out["vendor_kvk"].astype("object")
+    kb = out["kb_product_id"].astype("object")
+    out["blk_kb"] = _refine(kb, [vendor, dept, name], cap)
+    out["blk_kvk"] = _refine(kvk, [first, dept, name], cap)
+    out["blk_name_first"] = _refine(first, [vendor, dept, kb], cap)
+    out["blk_name_last"] = _refine(last, [vendor, dept, kb], cap)
+    out["blk_vendor_name3"] = _refine(vendor + "|" + name.str.slice(0, 3), [dept, name], cap)
+    out["blk_vendor_dept"] = _refine(vendor + "|" + dept, [first, name], cap)
+    return out
