@@ -17,7 +17,7 @@ import pandas as pd
 from transforms.detect_sources import kb_signals, portfolio_signals, self_declared_signals
 from transforms.detect_vocab import Vocabulary, load_vocabulary, spaced_series
 
-__all__ = ["detect_signals", "score_mentions", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
+__all__ = ["detect_signals", "score_mentions", "score_table", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
 
 DEFAULT_THRESHOLD = 0.5
 SIGNAL_COLUMNS = ["source_key", "kind", "detail", "weight", "reason"]
@@ -220,7 +220,7 @@ def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: flo
     s = signals[signals["source_key"].isin(set(keys))].copy()
     s["weight"] = s["weight"].astype(float)
     s = s.sort_values(["source_key", "kind", "weight"], ascending=[True, True, False], kind="stable")
-    s = s[s.groupby(["source_key", "kind"]).cumcount() < per_kind]
+    s = s[(s.groupby(["source_key", "kind"]).cumcount() < per_kind) | (s["weight"] < 0)]
     pos = s[s["weight"] > 0]
     neg = s[s["weight"] < 0]
     log_miss = np.log1p(-pos["weight"].clip(upper=0.999)).groupby(pos["source_key"]).sum()
@@ -237,3 +237,12 @@ def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: flo
     kb_ids = kb.reindex(keys)
     base["kb_product_id"] = pd.Series([v if isinstance(v, str) else None for v in kb_ids], dtype="object")
     return base[SCORE_COLUMNS]
+
+
+def score_table(df: pd.DataFrame, text_column: str, vendor_column: str | None = None,
+                kb_products: pd.DataFrame | None = None, threshold: float | None = None,
+                as_of: object = None) -> pd.DataFrame:
+    """See :func:`transforms.detect_table.score_table` (kept there to avoid an import cycle)."""
+    from transforms.detect_table import score_table as _score_table
+
+    return _score_table(df, text_column, vendor_column, kb_products, threshold, as_of)
