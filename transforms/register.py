@@ -52,10 +52,11 @@ def standard_fields() -> dict[str, dict]:
     return json.loads(_DATA.read_text(encoding="utf-8"))["fields"]
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, sep: str = " ") -> str:
+    """Text without HTML; ``sep`` joins the text of adjacent elements ('' when measuring length)."""
     text = "" if value is None else str(value)
     if "<" in text or "&" in text:
-        text = BeautifulSoup(text, "html.parser").get_text(" ")
+        text = BeautifulSoup(text, "html.parser").get_text(sep)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -208,7 +209,7 @@ def _check_value(key: str, label: str, f: dict, value: Any) -> list[str]:
         return [f"{label}: moet tekst zijn (must be a string)"]
     if permitted and value not in permitted:
         return [f"{label}: '{value}' is niet toegestaan; kies uit {' / '.join(permitted)}"]
-    plain = _plain(value)
+    plain = _plain(value, sep="")
     if f.get("max_length") and len(plain) > f["max_length"]:
         out.append(f"{label}: {len(plain)} tekens, maximaal {f['max_length']} (too long)")
     tags = {t.name for t in BeautifulSoup(value, "html.parser").find_all()} if "<" in value else set()
@@ -276,7 +277,7 @@ def _entry_from_csv(row: dict) -> dict:
         elif key.endswith("_grouping"):
             entry[key] = parse_grouping(v)
         else:
-            entry[key] = v
+            entry[key] = html.escape(v, quote=False)  # CSV export text is plain text, not HTML
     if entry.get("standard_version", "").startswith("1.0"):
         entry["standard_version"] = "1.0"
     return entry
