@@ -25,6 +25,14 @@ class RunOutcome:
     seconds: float
     assets: list[tuple[str, dict, float]] = field(default_factory=list)
     error: str | None = None
+    stages: dict[str, str] = field(default_factory=dict)  # asset name -> group
+
+    def seconds_by_stage(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for name, _info, secs in self.assets:
+            stage = self.stages.get(name, "other")
+            out[stage] = round(out.get(stage, 0.0) + secs, 3)
+        return out
 
 
 def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = None,
@@ -35,6 +43,9 @@ def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = 
     assets, checks = build_assets(config)
     resource = AigripResource(config_path=str(config.config_path), as_of=as_of)
     outcome = RunOutcome(success=False, seconds=0.0)
+    for a in assets:
+        for key, group in a.group_names_by_key.items():
+            outcome.stages[key.to_user_string()] = group
     start = last = time.perf_counter()
 
     def _listener(asset: str, info: dict) -> None:

@@ -32,11 +32,13 @@ def demo_config(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> Path:
-    """The demo, run once for the whole test session (as of 2026-11-15); returns its config path."""
-    from pipelines.config import load_config
-    from pipelines.runner import run_pipeline
+    """The demo, run once for the whole session with ``aigrip run`` (as of 2026-11-15); its config path."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
 
     cfg_path = copy_demo(tmp_path_factory.mktemp("demo_run") / "demo")
-    outcome = run_pipeline(load_config(cfg_path), as_of="2026-11-15")
-    assert outcome.success, outcome.error
+    res = CliRunner().invoke(app, ["run", "--config", str(cfg_path), "--as-of", "2026-11-15"])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    assert "Done" in res.output and "public site:" in res.output
     return cfg_path
