@@ -119,8 +119,10 @@ def export(config: str = ConfigOpt,
         _fail(f"unknown format '{fmt}'; use one of {', '.join(EXPORTERS)}")
     cfg = _config(config, check_files=False)
     written = run_export(cfg, fmt, out, peers=peer or None)
-    for path in written:
+    for path in written[:4]:
         console.print(str(path), highlight=False)
+    if len(written) > 4:
+        console.print(f"… and {len(written) - 4} more files in {written[0].parent}", highlight=False)
 
 
 @app.command()
