@@ -8,8 +8,8 @@ Grouping rule (deterministic and explainable):
    compounds ("anonimiseringssoftware" → "anonimiserings"), each cut to its first 7 letters
    ("anonimiseren" and "anonimiserings" both → "anonimi"). A name of generic words only keeps its
    folded name as its one stem.
-2. Entries of the same vendor whose stem sets overlap by at least half (Jaccard ≥ 0.5) form one
-   product; entries without a vendor are grouped the same way among themselves, and a vendorless
+2. Entries of the same vendor whose stem sets overlap by at least half (Jaccard ≥ 0.5) with a
+   product's leading stem set (the most frequent one) form one product; entries without a vendor are grouped the same way among themselves, and a vendorless
    group joins the one vendor product whose stems it matches best (Jaccard ≥ 0.5, ties: most
    organisations, then vendor name).
 3. ``product_id`` = ``KB-`` + 8 hex of sha1(vendor key | most common stem set): stable for the same
@@ -66,36 +66,35 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-class _Union:
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _cluster(stem_sets: list[frozenset]) -> list[int]:
-    """Union-find over stem sets with Jaccard ≥ JACCARD_MIN, candidates via an inverted index."""
-    uf = _Union(len(stem_sets))
+    """Leader clustering: each distinct stem set joins the best earlier leader (Jaccard ≥ JACCARD_MIN).
+
+    Distinct sets are visited most frequent first, then more specific (more stems) first, then
+    alphabetically; leaders never grow, so one short name cannot chain unrelated products together.
+    Returns, per input position, the position of its leader's first occurrence.
+    """
+    counts = Counter(stem_sets)
+    first: dict[frozenset, int] = {}
+    for i, s in enumerate(stem_sets):
+        first.setdefault(s, i)
+    order = sorted(counts, key=lambda s: (-counts[s], -len(s), sorted(s)))
+    leaders: list[frozenset] = []
     index: dict[str, list[int]] = defaultdict(list)
-    for i, stems in enumerate(stem_sets):
-        seen: set[int] = set()
-        for s in sorted(stems):
-            for j in index[s]:
-                if j not in seen:
-                    seen.add(j)
-                    if _jaccard(stems, stem_sets[j]) >= JACCARD_MIN:
-                        uf.join(i, j)
-            index[s].append(i)
-    return [uf.find(i) for i in range(len(stem_sets))]
+    leader_of: dict[frozenset, frozenset] = {}
+    for s in order:
+        best, best_score = None, 0.0
+        for li in sorted({li for stem in s for li in index.get(stem, [])}):
+            score = _jaccard(s, leaders[li])
+            if score >= JACCARD_MIN and score > best_score:
+                best, best_score = li, score
+        if best is None:
+            leaders.append(s)
+            for stem in s:
+                index[stem].append(len(leaders) - 1)
+            leader_of[s] = s
+        else:
+            leader_of[s] = leaders[best]
+    return [first[leader_of[s]] for s in stem_sets]
 
 
 def _vendor_key(provider: object) -> str:
@@ -165,7 +164,9 @@ def build_kb(peer_entries: pd.DataFrame) -> pd.DataFrame:
             groups[target].extend(members)
             del groups[g]
     rows = [_product(df, sorted(members), vendors, stems, providers, org_keys) for members in groups.values()]
-    kb = pd.DataFrame(rows, columns=KB_COLUMNS)
+    kb = pd.DataFrame(rows, columns=KB_COLUMNS, dtype=object)
+    kb["org_count"] = kb["org_count"].astype("int64")
+    kb["entry_count"] = kb["entry_count"].astype("int64")
     kb = kb.sort_values(["org_count", "entry_count", "product_id"], ascending=[False, False, True], kind="stable")
     dup = kb.groupby("product_id").cumcount()
     kb.loc[dup > 0, "product_id"] = kb["product_id"] + "-" + dup.astype(str)
