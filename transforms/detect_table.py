@@ -38,6 +38,8 @@ def score_table(df: pd.DataFrame, text_column: str, vendor_column: str | None = 
     out["ai_score"] = scored["ai_score"].to_numpy()
     out["is_candidate"] = scored["is_candidate"].to_numpy()
     out["reasons"] = scored["reasons"].to_numpy(dtype=object)
-    out["ai_act_class"] = cls["ai_act_class"].to_numpy(dtype=object)
-    out["publication_category"] = cls["publication_category"].to_numpy(dtype=object)
+    # a row that is no candidate and has nothing to classify is left blank, not "needs_review"
+    blank = (~scored["is_candidate"].to_numpy(dtype=bool)) & cls["ai_act_class"].eq("needs_review").to_numpy()
+    out["ai_act_class"] = cls["ai_act_class"].where(~blank, None).to_numpy(dtype=object)
+    out["publication_category"] = cls["publication_category"].where(~blank, None).to_numpy(dtype=object)
     return out
