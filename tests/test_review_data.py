@@ -7,6 +7,8 @@ migrations and ``replace_table``, then publishes ``snapshot.duckdb`` with ``publ
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pandas as pd
 
 from warehouse import SNAPSHOT_NAME, connect, publish_snapshot, replace_table
 
-__all__ = ["build_snapshot", "APPLIED_EVENT_ID"]
+__all__ = ["build_snapshot", "published_snapshot", "APPLIED_EVENT_ID"]
 
 APPLIED_EVENT_ID = "applied0001"
 
@@ -109,6 +111,18 @@ def build_snapshot(data_dir: Path) -> Path:
         replace_table(con, "system_ids", registry)
         replace_table(con, "review_decisions", applied)
     return publish_snapshot(data_dir / "warehouse.duckdb")
+
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def published_snapshot(data_dir: Path) -> Path:
+    """Like :func:`build_snapshot` but copies a snapshot built once per test session (faster)."""
+    if "path" not in _TEMPLATE:
+        _TEMPLATE["path"] = build_snapshot(Path(tempfile.mkdtemp(prefix="aigrip-review-")))
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(_TEMPLATE["path"], data_dir / SNAPSHOT_NAME))
 
 
 def test_build_snapshot_publishes_the_test_data(tmp_path):

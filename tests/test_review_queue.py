@@ -16,7 +16,7 @@ from review.queue import (
     queue_counts,
     show_system,
 )
-from tests.test_review_data import APPLIED_EVENT_ID, build_snapshot
+from tests.test_review_data import APPLIED_EVENT_ID, published_snapshot
 from transforms.errors import AigripError, DecisionLogError
 from warehouse import snapshot_connect
 from warehouse.decision_log import append_decision, log_path, read_decisions
@@ -24,7 +24,7 @@ from warehouse.decision_log import append_decision, log_path, read_decisions
 
 @pytest.fixture()
 def data_dir(tmp_path):
-    build_snapshot(tmp_path)
+    published_snapshot(tmp_path)
     return tmp_path
 
 

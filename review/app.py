@@ -1,0 +1,253 @@
+"""The reviewers' web app: server-rendered Starlette + Jinja2 pages, usable without JavaScript.
+
+Reads only the published snapshot and writes only to the decision log (DESIGN.md §5). Every page
+needs a signed-in reviewer; every form carries the session's CSRF token; every decision records
+the signed-in reviewer and the time. Run it with ``aigrip serve`` (uvicorn on localhost).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from review import labels
+from review.auth import (
+    LoginThrottle,
+    ReviewSettings,
+    authenticate,
+    csrf_ok,
+    csrf_token,
+    current_user,
+    sign_in,
+    sign_out,
+)
+from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
+from transforms.errors import AigripError, WarehouseError
+from warehouse import snapshot_connect
+from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES
+
+__all__ = ["ReviewSettings", "create_app"]
+
+_HERE = Path(__file__).parent
+_SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+_BULK_ACTIONS = ("confirm", "reject")
+
+
+class _SecurityHeaders:
+    """ASGI middleware adding security and no-cache headers to every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + _SECURITY_HEADERS
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
+
+
+def _templates() -> Jinja2Templates:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_HERE / "templates")), autoescape=True)
+    env.globals.update(
+        labels=labels, label=labels.label, EDIT_FIELDS=EDIT_FIELDS, PUBLICATION_CATEGORIES=PUBLICATION_CATEGORIES,
+        REGISTER_STATUSES=REGISTER_STATUSES, STATUS_FILTERS=STATUS_FILTERS,
+    )
+    return Jinja2Templates(env=env)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths after sign-in (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _flash(request: Request, text: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", [])
+    request.session["flash"] = request.session["flash"] + [{"text": text, "kind": kind}]
+
+
+def create_app(settings: ReviewSettings) -> Starlette:
+    """The review app for ``settings`` (an ASGI app; serve it with uvicorn)."""
+    templates = _templates()
+    throttle = LoginThrottle(settings.max_failures, settings.lockout_minutes * 60.0)
+
+    def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
+        context.update(
+            organisation=settings.organisation, user=request.state.user if hasattr(request.state, "user") else None,
+            csrf=csrf_token(request), flashes=request.session.pop("flash", []),
+        )
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def login_required(handler):
+        @wraps(handler)
+        async def wrapper(request: Request):
+            user = current_user(request, settings.session_minutes)
+            if user is None:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+            request.state.user = user
+            form = None
+            if request.method == "POST":
+                form = await request.form()
+                if not csrf_ok(request, form.get("csrf_token")):
+                    return render(request, "error.html", 403, title="Verlopen formulier",
+                                  message="Het formulier is verlopen of ongeldig. Ga terug, laad de pagina opnieuw en probeer het nog eens.")
+            try:
+                return await handler(request, form)
+            except WarehouseError as exc:
+                return render(request, "error.html", 503, title="Nog geen gegevens",
+                              message=f"Er zijn nog geen gepubliceerde gegevens om te beoordelen ({exc}).")
+        return wrapper
+
+    async def login_page(request: Request) -> Response:
+        if current_user(request, settings.session_minutes):
+            return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+        return render(request, "login.html", next=_safe_next(request.query_params.get("next")))
+
+    async def login_submit(request: Request) -> Response:
+        form = await request.form()
+        target = _safe_next(form.get("next"))
+        if not csrf_ok(request, form.get("csrf_token")):
+            return render(request, "login.html", 403, next=target,
+                          error="Het formulier is verlopen. Probeer het opnieuw.")
+        username = str(form.get("username") or "").strip()
+        key = f"{username.lower()}|{request.client.host if request.client else ''}"
+        if throttle.blocked(key):
+            return render(request, "login.html", 429, next=target, username=username,
+                          error=f"Te veel mislukte pogingen. Wacht {settings.lockout_minutes} minuten.")
+        reviewer = authenticate(settings.reviewers, username, str(form.get("password") or ""))
+        if reviewer is None:
+            throttle.failed(key)
+            return render(request, "login.html", 401, next=target, username=username,
+                          error="Gebruikersnaam of wachtwoord onjuist.")
+        throttle.succeeded(key)
+        sign_in(request, reviewer)
+        return RedirectResponse(target, status_code=303)
+
+    @login_required
+    async def logout(request: Request, form) -> Response:
+        sign_out(request)
+        return RedirectResponse("/login", status_code=303)
+
+    @login_required
+    async def queue_page(request: Request, form) -> Response:
+        q = request.query_params
+        filters = {k: (q.get(k) or "").strip() for k in ("status", "department", "source", "klasse")}
+        filters["status"] = filters["status"] if filters["status"] in STATUS_FILTERS else "queue"
+        with snapshot_connect(settings.data_dir) as con:
+            rows = list_queue(con, status=filters["status"], department=filters["department"] or None,
+                              source=filters["source"] or None, ai_act_class=filters["klasse"] or None,
+                              data_dir=settings.data_dir)
+            counts = queue_counts(con)
+            options = filter_options(con)
+        return render(request, "queue.html", rows=rows, counts=counts, options=options, filters=filters,
+                      back=request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+
+    @login_required
+    async def system_page(request: Request, form) -> Response:
+        requested = request.path_params["system_id"]
+        with snapshot_connect(settings.data_dir) as con:
+            try:
+                detail = show_system(con, requested, data_dir=settings.data_dir)
+            except AigripError:
+                return render(request, "error.html", 404, title="Niet gevonden",
+                              message=f"Systeem {requested} staat niet in de laatst gepubliceerde gegevens.")
+        if detail["system_id"] != requested:
+            _flash(request, f"{requested} is samengevoegd met {detail['system_id']}.")
+            return RedirectResponse(f"/systemen/{detail['system_id']}", status_code=303)
+        return render(request, "system.html", d=detail, s=detail["system"], nonce=uuid.uuid4().hex,
+                      today=date.today().isoformat())
+
+    @login_required
+    async def decide_submit(request: Request, form) -> Response:
+        system_id = request.path_params["system_id"]
+        action = str(form.get("action") or "")
+        fields: dict = {}
+        if action in ("confirm", "edit"):
+            fields = {k: form.get(k) for k in EDIT_FIELDS if form.get(k)}
+            if form.get("kind"):
+                fields["kind"] = form.get("kind")
+        elif action == "reject" and form.get("ground"):
+            fields = {"ground": form.get("ground")}
+        elif action == "defer":
+            fields = {"defer_until": form.get("defer_until")}
+        try:
+            decide(settings.data_dir, system_id, action, request.state.user["username"],
+                   reason=form.get("reason") or None, into=(form.get("into") or "").strip() or None,
+                   fields=fields or None, source_keys=form.getlist("source_keys") or None,
+                   event_id=form.get("event_id") or None)
+        except AigripError as exc:
+            _flash(request, f"Niet opgeslagen: {exc}", "error")
+        else:
+            _flash(request, f"{labels.label(labels.ACTION_LABELS, action)} voor {system_id} opgeslagen. "
+                            "Dit wordt verwerkt bij de volgende run.")
+        return RedirectResponse(f"/systemen/{system_id}", status_code=303)
+
+    @login_required
+    async def bulk_submit(request: Request, form) -> Response:
+        action = str(form.get("action") or "")
+        ids = [str(i) for i in form.getlist("system_ids")]
+        back = _safe_next(form.get("back"))
+        if action not in _BULK_ACTIONS or not ids:
+            _flash(request, "Kies een of meer systemen en een actie (bevestigen of afwijzen).", "error")
+            return RedirectResponse(back, status_code=303)
+        fields = {"ground": form.get("ground")} if action == "reject" and form.get("ground") else None
+        saved, failed = 0, []
+        for sid in ids:
+            try:
+                decide(settings.data_dir, sid, action, request.state.user["username"],
+                       reason=form.get("reason") or None, fields=fields)
+                saved += 1
+            except AigripError as exc:
+                failed.append(f"{sid}: {exc}")
+        if saved:
+            _flash(request, f"{labels.label(labels.ACTION_LABELS, action)}: {saved} systeem/systemen opgeslagen.")
+        for line in failed:
+            _flash(request, f"Niet opgeslagen: {line}", "error")
+        return RedirectResponse(back, status_code=303)
+
+    async def not_found(request: Request, exc) -> Response:
+        return render(request, "error.html", 404, title="Niet gevonden", message="Deze pagina bestaat niet.")
+
+    routes = [
+        Route("/", queue_page),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login_submit, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/bulk", bulk_submit, methods=["POST"]),
+        Route("/systemen/{system_id}", system_page, methods=["GET"]),
+        Route("/systemen/{system_id}/besluit", decide_submit, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
+    ]
+    middleware = [
+        Middleware(_SecurityHeaders),
+        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="aigrip_review",
+                   max_age=settings.session_minutes * 60, same_site="strict", https_only=settings.https_only),
+    ]
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})
