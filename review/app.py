@@ -39,7 +39,7 @@ from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
 from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES
 
-__all__ = ["ReviewSettings", "create_app"]
+__all__ = ["ReviewSettings", "create_app", "serve"]
 
 _HERE = Path(__file__).parent
 _SECURITY_HEADERS = [
@@ -251,3 +251,10 @@ def create_app(settings: ReviewSettings) -> Starlette:
                    max_age=settings.session_minutes * 60, same_site="strict", https_only=settings.https_only),
     ]
     return Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})
+
+
+def serve(settings: ReviewSettings, port: int = 8000, host: str = "127.0.0.1") -> None:
+    """Serve the review app with uvicorn (localhost by default; put a TLS proxy in front otherwise)."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
