@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from transforms.comparison import compare_with_peers, comparison_tables
@@ -49,6 +50,8 @@ def test_compare_with_peers():
         peer(6, "Gemeente Breda", "gm0758", "Scan", None),
     ])
     kb = build_kb(peers)
+    kb["match_keys"] = kb["match_keys"].apply(np.array)  # lists come back from DuckDB as arrays
+    kb["organisations"] = kb["organisations"].apply(np.array)
     octo = kb[kb["vendor_norm"] == "octobox"].iloc[0]["product_id"]
     brick = kb[kb["vendor_norm"] == "brickyard"].iloc[0]["product_id"]
     ours = [{"name": "Parkeercontrole", "description_short": "x", "status": "In gebruik", "source_id": "AIG-000001",

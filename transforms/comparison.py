@@ -35,6 +35,15 @@ def inhabitants() -> dict[str, int]:
         return {r["gm_code"]: int(r["inhabitants"]) for r in csv.DictReader(fh)}
 
 
+def _lst(value: Any) -> list:
+    """A list from a list, a numpy array (as read back from DuckDB) or None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def _filled(value: Any) -> bool:
     if value is None or (isinstance(value, float) and value != value):
         return False
@@ -87,7 +96,7 @@ def compare_with_peers(
     our_names = {fold(r.get("name")) for r in ours if r.get("name")}
     kb = kb_products if kb_products is not None else pd.DataFrame(columns=["product_id", "match_keys", "organisations"])
     for row in kb.to_dict("records"):
-        if our_names & set(row.get("match_keys") or []):
+        if our_names & set(_lst(row.get("match_keys"))):
             registered.add(row["product_id"])
     entries = peer_entries if peer_entries is not None else pd.DataFrame(columns=["org_code"])
     result: dict[str, Any] = {
@@ -101,7 +110,7 @@ def compare_with_peers(
         org_name = names[0] if names else code
         missing = []
         for row in kb.to_dict("records"):
-            if row["product_id"] in used and row["product_id"] not in registered and set(names) & set(row.get("organisations") or []):
+            if row["product_id"] in used and row["product_id"] not in registered and set(names) & set(_lst(row.get("organisations"))):
                 missing.append({
                     "product_id": row["product_id"], "name": row["name"], "vendor": row.get("vendor"),
                     "org_count": int(row.get("org_count") or 0),
