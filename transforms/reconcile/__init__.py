@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from transforms.errors import AigripError
-from transforms.reconcile.build import PROVENANCE_COLUMNS, SYSTEM_COLUMNS, build_provenance, build_systems
+from transforms.reconcile.build import PROVENANCE_COLUMNS, build_provenance, build_systems
 from transforms.reconcile.cluster import connected_components, load_model, score_profiles
 from transforms.reconcile.constraints import replay_decisions, resolve
 from transforms.reconcile.features import prepare_profiles

@@ -67,7 +67,7 @@ def name_norm_series(product: pd.Series, title: pd.Series) -> pd.Series:
     for text in uniques:
         kept = _strip_words(text, GENERIC_WORDS)
         if not kept:
-            kept = [t for t in _SPLIT.split(text) if t]
+            kept = _strip_words(text, frozenset()) or [t for t in _SPLIT.split(text) if t]
         mapping[text] = " ".join(kept)
     out = folded.map(mapping)
     return out.where(out != "", None).astype("object")

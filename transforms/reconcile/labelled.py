@@ -121,7 +121,7 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
     rows: list[dict] = []
     for sys in _systems(rng, n_systems, hard):
         n_ledger = int(rng.integers(1, 12))
-        for i in range(n_ledger):
+        for _ in range(n_ledger):
             vendor, kvk = _vendor_variant(rng, sys, hard)
             y = int(rng.integers(2022, 2026))
             text = rng.choice(_LEDGER).format(p=_name_variant(rng, sys["name"], hard), y=y, y2=y + 1,
