@@ -9,6 +9,7 @@ __all__ = [
     "PUBLICATION_CATEGORIES",
     "SIGNAL_KIND_LABELS",
     "DPIA_RULE_LABELS",
+    "STATUS_LABELS",
     "label",
 ]
 
@@ -35,6 +36,14 @@ ANNEX_III_AREA_LABELS = {
     "6": "Rechtshandhaving",
     "7": "Migratie, asiel en grenstoezicht",
     "8": "Rechtsbedeling en democratische processen",
+}
+
+# Inventory status of a system (systems.status).
+STATUS_LABELS = {
+    "candidate": "Kandidaat (te beoordelen)",
+    "confirmed": "Bevestigd",
+    "rejected": "Afgewezen",
+    "retired": "Buiten gebruik",
 }
 
 PUBLICATION_CATEGORIES = ("Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes")

@@ -19,7 +19,8 @@ import pandas as pd  # noqa: E402
 from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
-from transforms.labels import AI_ACT_LABELS, STATUS_LABELS  # noqa: E402
+from transforms.labels import AI_ACT_CLASS_LABELS as AI_ACT_LABELS  # noqa: E402
+from transforms.labels import STATUS_LABELS  # noqa: E402
 
 __all__ = ["ReportFiles", "render_report"]
 
