@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transforms.detect_sources import kb_signals, portfolio_signals, self_declared_signals
+from transforms.detect_sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
 from transforms.detect_vocab import Vocabulary, load_vocabulary, spaced_series
 
 __all__ = ["detect_signals", "score_mentions", "score_table", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
@@ -196,6 +196,11 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
         return _empty_signals()
     out = pd.concat(parts, ignore_index=True)
     out["weight"] = out["weight"].astype(float)
+    shared = survey_shared_keys(mentions)
+    if shared:
+        sel = out["source_key"].isin(shared) & out["kind"].isin(["vendor", "self_declared"]) & (out["weight"] > 0)
+        out.loc[sel, "weight"] = out.loc[sel, "weight"] * float(vocab.weights.get("survey_shared_factor", 1.0))
+        out.loc[sel, "reason"] = out.loc[sel, "reason"] + " (antwoord geldt voor meerdere genoemde systemen)"
     out = out.sort_values("weight", ascending=False, kind="stable").drop_duplicates(["source_key", "kind", "detail"])
     return out[SIGNAL_COLUMNS].sort_values(["source_key", "weight"], ascending=[True, False], kind="stable").reset_index(drop=True)
 

@@ -12,12 +12,15 @@ import pandas as pd
 from transforms.detect_vocab import Vocabulary, spaced
 from transforms.text import fold
 
-__all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index"]
+__all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index", "survey_shared_keys"]
 
 _COLUMNS = ["source_key", "kind", "detail", "weight", "reason"]
 _PORTFOLIO_STANDARD = {"row_ref", "app_id", "name", "vendor", "department", "description", "status"}
 _AI_FIELD = re.compile(r"(?<![a-z0-9])(ai|ki|kunstmatige intelligentie|algoritme\w*|machine learning|ml|zelflerend)(?![a-z0-9])")
 _TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x", "wel"}
+_IN_HOUSE = re.compile(r"(?<![a-z0-9])(?:intern|eigen|zelf|gemeente|in house|inhouse|maatwerk)(?![a-z0-9])")
+_NO_SYSTEM = {"geen", "nvt", "n v t", "niet van toepassing", "geen idee", "niets", "nee", "onbekend", "weet ik niet",
+              "weet niet", "none", "n a", "na", "geen systeem", "geen systemen"}
 _FALSE = {"nee", "n", "no", "false", "onwaar", "0", "niet", "geen"}
 
 
@@ -36,16 +39,18 @@ def _as_list(value: object) -> list:
         return []
 
 
-def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, dict, dict]:
+def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, dict, dict, dict]:
     """Index peer products by spaced match key.
 
-    Returns (title_keys, product_only_keys, vendors): the first two map key -> (product_id,
+    Returns (title_keys, product_only_keys, vendors, ai_like): the first two map key -> (product_id,
     org_count, display name); title keys may be found inside a title, product-only keys (generic
     or short single words) only as the whole product field. ``vendors`` maps vendor_norm ->
-    (vendor, org_count summed).
+    (vendor, org_count summed); ``ai_like`` maps product_id -> whether its registered names or
+    publication category show AI (else it is a registered, possibly rule-based, algorithm).
     """
     title_keys: dict = {}
     product_only: dict = {}
+    ai_like: dict = {}
     vendors: dict = {}
     cols = kb_products.columns
     for row in kb_products.itertuples(index=False):
@@ -63,11 +68,16 @@ def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, di
             prev = target.get(key)
             if prev is None or count > prev[1]:
                 target[key] = (str(rec.get("product_id")), count, display)
+        text = spaced(" ".join(str(x) for x in names + [rec.get("name") or ""]))
+        strong = any(vocab.terms[t].tier == "strong" for t in vocab.keyword_re.findall(text) if t in vocab.terms)
+        pubs = " ".join(str(x) for x in _as_list(rec.get("publication_categories")))
+        ai_like[str(rec.get("product_id"))] = bool(strong or (vocab.product_re and vocab.product_re.search(text))
+                                                   or "AI-systeem" in pubs)
         vnorm = spaced(rec.get("vendor_norm") or rec.get("vendor") or "")
         if vnorm:
             prev = vendors.get(vnorm)
             vendors[vnorm] = (str(rec.get("vendor") or vnorm), (prev[1] if prev else 0) + count)
-    return title_keys, product_only, vendors
+    return title_keys, product_only, vendors, ai_like
 
 
 def _lookup_titles(texts: pd.Series, title_keys: dict) -> pd.DataFrame:
@@ -109,7 +119,7 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
     if kb_products is None or len(kb_products) == 0:
         return _empty()
     w = vocab.weights["kb_product"]
-    title_keys, product_only, vendors = kb_key_index(kb_products, vocab)
+    title_keys, product_only, vendors, ai_like = kb_key_index(kb_products, vocab)
     parts = []
     hits = _lookup_titles(head, title_keys)
     if not hits.empty:
@@ -127,8 +137,10 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
         m["detail"] = m["src"].map(lambda t: t[0])
         count = m["src"].map(lambda t: t[1]).astype(int)
         name = m["src"].map(lambda t: t[2])
-        m["weight"] = _kb_weight(count, w).astype(float)
-        m["reason"] = [f"geregistreerd door {_org_phrase(c)} als '{n}'" for c, n in zip(count, name, strict=True)]
+        is_ai = m["detail"].map(ai_like).fillna(False).astype(bool)
+        m["weight"] = (_kb_weight(count, w) * np.where(is_ai, 1.0, float(w["not_ai_factor"]))).astype(float)
+        m["reason"] = [f"geregistreerd door {_org_phrase(c)} als '{n}'" + ("" if a else " (algoritme; AI niet zeker)")
+                       for c, n, a in zip(count, name, is_ai, strict=True)]
         m["kind"] = "kb_product"
         out.append(m[_COLUMNS])
     vsel = vendor_norm.isin(set(vendors)).values
@@ -137,7 +149,12 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
         info = v["vn"].map(vendors)
         v["kind"] = "vendor"
         v["detail"] = "kb_vendor:" + v["vn"]
-        v["weight"] = float(w["vendor_only"])
+        general = v["vn"].str.contains(_IN_HOUSE)
+        if vocab.vendor_re is not None:
+            levels = v["vn"].str.extract("(" + vocab.vendor_re.pattern + ")", expand=False).map(
+                lambda k: vocab.vendors.get(k, {}).get("level") if isinstance(k, str) else None)
+            general = v["vn"].str.contains(_IN_HOUSE) | levels.eq("general")
+        v["weight"] = np.where(general, float(w["vendor_only_general"]), float(w["vendor_only"]))
         v["reason"] = [f"leverancier {i[0]} levert algoritmes die {_org_phrase(i[1])} registreren" for i in info]
         out.append(v[_COLUMNS])
     return pd.concat(out, ignore_index=True) if out else _empty()
@@ -167,11 +184,22 @@ def self_declared_signals(mentions: pd.DataFrame, vocab: Vocabulary) -> pd.DataF
     weights = {fold(k): float(v) for k, v in vocab.weights["self_declared"].items()}
     out = []
     for key, raw in zip(rows["source_key"], rows["raw_json"], strict=True):
-        answer = _load(raw).get("uses_ai")
-        a = fold(answer)
-        if not a:
+        data = _load(raw)
+        system = spaced(data.get("system") or "")
+        if system in _NO_SYSTEM:
+            out.append((str(key), "self_declared", "geen systeem", -0.9,
+                        f"het antwoord in de uitvraag noemt geen systeem ('{data.get('system')}')"))
             continue
-        code = "ja" if a.startswith(("ja", "yes", "j ")) or a == "j" else "nee" if a.startswith(("nee", "no", "n")) else "weet ik niet"
+        answer = data.get("uses_ai")
+        if isinstance(answer, bool):
+            code = "ja" if answer else "nee"
+            answer = "Ja" if answer else "Nee"
+        else:
+            a = spaced(answer)
+            if not a:
+                continue
+            code = ("ja" if a in _TRUE or a.startswith(("ja ", "yes ")) else
+                    "nee" if a in _FALSE or a.startswith(("nee ", "no ")) else "weet ik niet")
         reason = {
             "ja": f"afdeling meldt in de uitvraag dat dit AI gebruikt ('{answer}')",
             "nee": f"afdeling meldt in de uitvraag dat dit geen AI gebruikt ('{answer}')",
@@ -212,3 +240,15 @@ def portfolio_signals(mentions: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame
     frame = pd.DataFrame(out, columns=_COLUMNS) if out else _empty()
     frame["weight"] = np.asarray(frame["weight"], dtype=float)
     return frame
+
+
+def survey_shared_keys(mentions: pd.DataFrame) -> set[str]:
+    """Survey mentions split from one answer naming several systems: their vendor and 'uses AI'
+    answer belong to the whole answer, not to each system."""
+    rows = _raw(mentions, "survey")
+    if rows.empty:
+        return set()
+    resp = [str(_load(r).get("response_id", "")) for r in rows["raw_json"]]
+    frame = pd.DataFrame({"key": rows["source_key"].astype(str).to_numpy(), "resp": resp})
+    sizes = frame.groupby("resp")["key"].transform("size")
+    return set(frame.loc[(sizes > 1) & (frame["resp"] != ""), "key"])
