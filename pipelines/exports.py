@@ -118,8 +118,7 @@ def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
     result = compare_with_peers(ours, products, con.execute("SELECT * FROM peer_register_entries").df(),
                                 con.execute("SELECT * FROM kb_products").df(),
                                 peers=tuple(p.lower() for p in (peers or cfg.publish.peers)),
-                                our_org={"code": cfg.organisation.code, "name": cfg.organisation.name,
-                                         "inhabitants": cfg.organisation.inhabitants})
+                                our_org_code=cfg.organisation.code)
     paths = []
     p = out / "comparison.json"
     p.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
