@@ -35,7 +35,7 @@ from connectors.base import SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
 
-__all__ = ["Table", "open_table", "amount_sql", "date_sql", "kvk_sql", "fold_header"]
+__all__ = ["Table", "open_table", "amount_sql", "amount_clean_sql", "date_sql", "kvk_sql", "fold_header"]
 
 _SEPARATORS = (";", ",", "\t")
 _HEAD_LINES = 40
@@ -405,23 +405,28 @@ def _drop_blank_and_headers(con, table: Table) -> None:
 # --------------------------------------------------------------------------- SQL snippets
 
 
-def amount_sql(col: str) -> str:
-    """SQL DOUBLE of a Dutch or plain amount (``1.234,56``, ``-1.234,56``, ``€ 1.234,56``, ``1234.56``,
-    ``1.234,56-``, ``(12,50)``); NULL when unparseable."""
-    s = f"regexp_replace(coalesce({col}, ''), '[€\\s\\x{{00a0}}]|EUR', '', 'g')"
-    neg = f"(starts_with({s}, '(') AND ends_with({s}, ')')) OR (ends_with({s}, '-') AND length({s}) > 1)"
+def amount_clean_sql(col: str) -> str:
+    """SQL: an amount text without currency signs and spaces (the input of :func:`amount_sql`)."""
+    return f"regexp_replace(coalesce({col}, ''), '[€\\s\\x{{00a0}}]|EUR', '', 'g')"
+
+
+def amount_sql(s: str) -> str:
+    """SQL DOUBLE of a cleaned amount column ``s`` (see :func:`amount_clean_sql`): ``1.234,56``,
+    ``-1.234,56``, ``1234.56``, ``1.234,56-``, ``(12,50)``; NULL when unparseable. Evaluate it over
+    a subquery that computes the cleaned text once."""
+    neg = f"((starts_with({s}, '(') AND ends_with({s}, ')')) OR (ends_with({s}, '-') AND length({s}) > 1) OR starts_with({s}, '-'))"
     core = f"trim({s}, '()-+')"
-    lead = f"CASE WHEN starts_with({s}, '-') THEN -1 ELSE 1 END"
     dutch = f"replace(replace({core}, '.', ''), ',', '.')"
     value = (
         f"CASE WHEN {core} = '' THEN NULL "
         f"WHEN contains({core}, ',') AND (NOT contains({core}, '.') OR strpos({core}, ',') > strpos({core}, '.')) THEN try_cast({dutch} AS DOUBLE) "
+        f"WHEN NOT contains({core}, ',') AND NOT contains({core}, '.') THEN try_cast({core} AS DOUBLE) "
         f"WHEN regexp_full_match({core}, '\\d{{1,3}}(\\.\\d{{3}})+') THEN try_cast(replace({core}, '.', '') AS DOUBLE) "
         f"WHEN regexp_full_match({core}, '[\\d.]+') THEN try_cast({core} AS DOUBLE) "
         f"WHEN regexp_full_match({core}, '\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') THEN try_cast(replace({core}, ',', '') AS DOUBLE) "
         "ELSE NULL END"
     )
-    return f"(({value}) * {lead} * CASE WHEN {neg} THEN -1 ELSE 1 END)"
+    return f"(({value}) * CASE WHEN {neg} THEN -1 ELSE 1 END)"
 
 
 _DATE_FORMATS = "['%d-%m-%Y', '%Y-%m-%d', '%d/%m/%Y', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%Y-%m-%dT%H:%M:%S', '%d-%m-%y']"

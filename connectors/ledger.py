@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from connectors._tabular import amount_sql, date_sql, kvk_sql, open_table
+from connectors._tabular import amount_clean_sql, amount_sql, date_sql, kvk_sql, open_table
 from connectors.base import ConnectorResult, SourceSpec
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
@@ -52,18 +52,18 @@ def _parse(con, table) -> ConnectorResult:
         f"""CREATE OR REPLACE TEMP TABLE parsed AS
         SELECT _ord,
                {text['invoice']} AS invoice, {text['supplier']} AS supplier, {kvk_sql(c['supplier_kvk'])} AS supplier_kvk,
-               {text['description']} AS description, {text['amount']} AS amount_text, {amount_sql(c['amount'])} AS amount,
+               {text['description']} AS description, {text['amount']} AS amount_text, {amount_sql('_amt')} AS amount,
                {text['date']} AS date_text, {date_sql(c['date'])} AS date, {text['department']} AS department,
-               {hash_src} AS hash_src
-        FROM raw"""
+               coalesce({text['invoice']}, left(sha1({hash_src}), 12)) AS ref
+        FROM (SELECT *, {amount_clean_sql(c['amount'])} AS _amt FROM raw)"""
     )
     bad = "(amount_text IS NOT NULL AND amount IS NULL) OR (date_text IS NOT NULL AND date IS NULL)"
     frame = con.execute(
-        f"""SELECT coalesce(invoice, left(sha1(hash_src), 12))
+        f"""SELECT ref
                    || CASE WHEN row_number() OVER w > 1 THEN '-' || row_number() OVER w ELSE '' END AS row_ref,
                    invoice, supplier, supplier_kvk, description, amount, CAST(date AS TIMESTAMP) AS date, department
             FROM parsed WHERE NOT ({bad})
-            WINDOW w AS (PARTITION BY coalesce(invoice, left(sha1(hash_src), 12)) ORDER BY _ord)
+            WINDOW w AS (PARTITION BY ref ORDER BY _ord)
             ORDER BY _ord"""
     ).df()
     rejected = con.execute(
