@@ -37,7 +37,7 @@ def write_review_seed(path: Path, systems: list[AISystem], keys: dict[str, list[
         add("confirm", "privacy officer (demo)", keys[s.label][:3],
             {"owner": f"Afdeling {s.department}", "contact_email": contact, "goal": s.goal,
              "status_register": "In gebruik"},
-            f"Bevestigd als AI-systeem: {s.name} van {s.vendor}.")
+            f"Bevestigd als AI-systeem: {s.name} van {s.vendor.rstrip('.')}.")
     decoys = [tag for tag in keys if tag.startswith("decoy:")][:3]
     for tag in decoys:
         add("reject", "CISO (demo)", keys[tag][:1], {},

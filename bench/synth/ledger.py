@@ -32,20 +32,29 @@ _EXTRA_TEXTS = ("Vergoeding € 25 p.p. bijeenkomst", "Bijeenkomst „Wijk in be
 def _suppliers(catalog: Catalog, n: int, rng: np.random.Generator) -> pd.DataFrame:
     """``n`` fictional suppliers with name, spelling variant, KvK and creditor number."""
     stems, sectors = catalog.supplier_stems, catalog.supplier_sectors
+    n_s, n_k, n_p = len(stems), len(sectors), len(_PLACES)
     names: list[str] = []
-    seen: set[str] = set()
-    i = 0
-    while len(names) < n:
-        a, s, p = stems[i % len(stems)], sectors[(i // len(stems)) % len(sectors)][0], i // (len(stems) * len(sectors))
-        base = f"{a} {s}" if p == 0 else (f"{a} {s} {_PLACES[(p - 1) % len(_PLACES)]}" if p <= len(_PLACES)
-                                          else f"{a} & {stems[(i * 7 + p) % len(stems)]} {s} {p}")
-        i += 1
-        if base not in seen:
-            seen.add(base)
-            names.append(base)
+    sector_of: list[int] = []
+    for i in range(n):
+        if i < n_s * n_k:
+            a, k = i % n_s, i // n_s
+            names.append(f"{stems[a]} {sectors[k][0]}")
+        elif i < n_s * n_k * (1 + n_p):
+            j = i - n_s * n_k
+            a, k, p = j % n_s, (j // n_s) % n_k, j // (n_s * n_k)
+            names.append(f"{stems[a]} {sectors[k][0]} {_PLACES[p]}")
+        else:
+            j = i - n_s * n_k * (1 + n_p)
+            a = j % n_s
+            b = (a + 1 + (j // n_s) % (n_s - 1)) % n_s
+            k = (j // (n_s * (n_s - 1))) % n_k
+            p = (j // (n_s * (n_s - 1) * n_k)) % n_p
+            rest = j // (n_s * (n_s - 1) * n_k * n_p)
+            names.append(f"{stems[a]} & {stems[b]} {sectors[k][0]} {_PLACES[p]}" + (f" {rest + 1}" if rest else ""))
+        sector_of.append(k)
     order = rng.permutation(n)
     names_arr = np.asarray(names, dtype=object)[order]
-    sector = np.asarray([(j // len(stems)) % len(sectors) for j in range(n)])[order]
+    sector = np.asarray(sector_of)[order]
     form = rng.integers(0, len(_FORMS), n)
     full = pd.Series(names_arr).str.cat(pd.Series(np.asarray(_FORMS, dtype=object)[form]))
     variant = full.str.upper().str.replace(" B.V.", " BV", regex=False)
@@ -94,7 +103,8 @@ def _special_lines(systems: list[AISystem], catalog: Catalog, reps: int, decoy_r
         return str(numbers.setdefault(name, 900_001 + len(numbers)))
 
     def amount(lo: int, hi: int) -> str:
-        return _dutch_amount(np.asarray([int(rng.integers(lo * 100, hi * 100))])).iloc[0]
+        cents = int(rng.integers(lo * 100, hi * 100))
+        return f"{cents // 100:,}".replace(",", ".") + f",{cents % 100:02d}"
 
     def date() -> str:
         return (dt.date(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365)))).strftime("%d-%m-%Y")

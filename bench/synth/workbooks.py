@@ -134,7 +134,7 @@ def write_survey(path: Path, catalog: Catalog, systems: list[AISystem], domain: 
         u = rng.random()
         uses = ("Ja" if u < 0.7 else "Weet ik niet" if u < 0.9 else "Nee") if any_ai else (
             "Nee" if u < 0.7 else "Weet ik niet")
-        began = start + dt.timedelta(minutes=int(rng.integers(0, 60 * 24 * 20)))
+        began = start + dt.timedelta(days=int(rng.integers(0, 20)), minutes=int(rng.integers(0, 60 * 8)))
         ws.append([rid, began, began + dt.timedelta(minutes=int(rng.integers(3, 25))), email, name, dept, cell,
                    vendor, purpose, uses])
         for k, g in enumerate(group, start=1):
