@@ -93,7 +93,15 @@ Source keys in the truth files are the ones the connectors produce: `crediteuren
 `tenderned:<publicatieId>`, `portfolio:<Applicatie-ID>`, `uitvraag_2026:<ID>-<k>` (k = position of the
 system in its cell after splitting on newline, `;`, `,` and ` en `). Quarantined ledger lines are listed
 with notes starting with `quarantine`; the repeated header line is listed as `crediteuren_2025:Boekstuk`.
-Non-AI impactful algorithms have `is_ai` 0 and a system label; filler records have an empty system.
+The ledger connector names quarantined lines by their line number, so match those on `notes`, not on
+the key. TenderNed publications of other buyers (notes `andere aanbesteder`) are dropped by the
+connector's `buyer` filter. Non-AI impactful algorithms have `is_ai` 0 and a system label; filler
+records have an empty system.
+
+Bigger or different municipalities: `--scale 200` writes about 1M ledger lines with more systems,
+including near-duplicate deployments of the same product in other departments; `--variant alt` uses
+other systems, vendors and phrasing (abbreviations, typos, English) to check that results do not depend
+on this demo's vocabulary.
 """
 
 

@@ -140,21 +140,23 @@ def write_register(path: Path, systems: list[AISystem], *, seed: int, scale: flo
     popularity /= popularity.sum()
     lars_ids = rng.choice(89_999_999, size=n_entries, replace=False) + 10_000_000
     versions = rng.choice(np.array(["1.0", "0.4", "0.1"]), size=n_entries, p=[0.8, 0.15, 0.05])
-    records, truth = [], []
-    for i in range(n_entries):
-        org = orgs[i % len(orgs)]
-        product = products[int(rng.choice(len(products), p=popularity))]
-        name = product["names"][int(rng.integers(0, len(product["names"])))]
-        created = dt.datetime(2023, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=int(rng.integers(0, 60 * 24 * 900)))
-        lars = str(int(lars_ids[i]))
-        records.append(_record(product, name, org, str(versions[i]), lars, created, rng))
-        truth.append([f"landelijk_register:{lars}", int(product["is_ai"]), product["key"], org[1]])
-    details = []
-    for org_name, code in orgs:
-        slug = org_name.lower().replace(" ", "-")
-        details.append({"name": org_name, "language": "NLD", "code": slug, "org_id": code, "type": "gemeente",
-                        "show_page": True, "about": f"<p>Algoritmes van {org_name}.</p>",
-                        "contact_info": f"algoritmes@{slug.removeprefix('gemeente-')}.nl"})
-    payload = {"algoritme_versions": records, "organisation_details": details}
-    path.write_text(json.dumps(payload, ensure_ascii=False) + "\n", encoding="utf-8")
+    truth = []
+    with path.open("w", encoding="utf-8") as fh:  # streamed: the same bytes as one json.dumps of the dump
+        fh.write('{"algoritme_versions": [')
+        for i in range(n_entries):
+            org = orgs[i % len(orgs)]
+            product = products[int(rng.choice(len(products), p=popularity))]
+            name = product["names"][int(rng.integers(0, len(product["names"])))]
+            created = dt.datetime(2023, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=int(rng.integers(0, 60 * 24 * 900)))
+            lars = str(int(lars_ids[i]))
+            record = _record(product, name, org, str(versions[i]), lars, created, rng)
+            fh.write((", " if i else "") + json.dumps(record, ensure_ascii=False))
+            truth.append([f"landelijk_register:{lars}", int(product["is_ai"]), product["key"], org[1]])
+        details = []
+        for org_name, code in orgs:
+            slug = org_name.lower().replace(" ", "-")
+            details.append({"name": org_name, "language": "NLD", "code": slug, "org_id": code, "type": "gemeente",
+                            "show_page": True, "about": f"<p>Algoritmes van {org_name}.</p>",
+                            "contact_info": f"algoritmes@{slug.removeprefix('gemeente-')}.nl"})
+        fh.write('], "organisation_details": ' + json.dumps(details, ensure_ascii=False) + "}\n")
     return truth, n_entries, len(orgs)
