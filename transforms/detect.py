@@ -198,11 +198,25 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     out["weight"] = out["weight"].astype(float)
     shared = survey_shared_keys(mentions)
     if shared:
-        sel = out["source_key"].isin(shared) & out["kind"].isin(["vendor", "self_declared"]) & (out["weight"] > 0)
+        in_shared = np.fromiter((k in shared for k in out["source_key"].to_numpy(dtype=object)), bool, len(out))
+        sel = in_shared & out["kind"].isin(["vendor", "self_declared"]).to_numpy() & (out["weight"] > 0).to_numpy()
         out.loc[sel, "weight"] = out.loc[sel, "weight"] * float(vocab.weights.get("survey_shared_factor", 1.0))
         out.loc[sel, "reason"] = out.loc[sel, "reason"] + " (antwoord geldt voor meerdere genoemde systemen)"
     out = out.sort_values("weight", ascending=False, kind="stable").drop_duplicates(["source_key", "kind", "detail"])
     return out[SIGNAL_COLUMNS].sort_values(["source_key", "weight"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def _join_reasons(keys: np.ndarray, reasons: np.ndarray) -> dict[str, str]:
+    """'; '-joined distinct reasons per key, for keys already grouped together (sorted)."""
+    out: dict[str, str] = {}
+    if len(keys) == 0:
+        return out
+    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(keys)]))
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        out[keys[a]] = "; ".join(dict.fromkeys(reasons[a:b].tolist()))
+    return out
 
 
 def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
@@ -222,10 +236,10 @@ def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: flo
         base["kb_product_id"] = None
         return base
     per_kind = int(vocab.weights.get("max_per_kind", 2))
-    s = signals[signals["source_key"].isin(set(keys))].copy()
+    s = signals.copy()  # signals of keys not in ``mentions`` are dropped by the reindexing below
     s["weight"] = s["weight"].astype(float)
     s = s.sort_values(["source_key", "kind", "weight"], ascending=[True, True, False], kind="stable")
-    s = s[(s.groupby(["source_key", "kind"]).cumcount() < per_kind) | (s["weight"] < 0)]
+    s = s[(s.groupby(["source_key", "kind"], sort=False).cumcount() < per_kind) | (s["weight"] < 0)]
     pos = s[s["weight"] > 0]
     neg = s[s["weight"] < 0]
     log_miss = np.log1p(-pos["weight"].clip(upper=0.999)).groupby(pos["source_key"]).sum()
@@ -233,14 +247,14 @@ def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: flo
     score = (1.0 - np.exp(log_miss)).reindex(keys, fill_value=0.0) * np.exp(damp.reindex(keys, fill_value=0.0))
     ordered = s.assign(_neg=s["weight"] < 0, _abs=-s["weight"].abs())
     ordered = ordered.sort_values(["source_key", "_neg", "_abs"], kind="stable")
-    reasons = ordered.groupby("source_key", sort=False)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+    reasons = _join_reasons(ordered["source_key"].to_numpy(dtype=object), ordered["reason"].to_numpy(dtype=object))
     kb = s[s["kind"] == "kb_product"].sort_values("weight", ascending=False, kind="stable")
-    kb = kb.drop_duplicates("source_key").set_index("source_key")["detail"]
+    kb = dict(kb.drop_duplicates("source_key")[["source_key", "detail"]].itertuples(index=False, name=None))
     base["ai_score"] = score.clip(0.0, 1.0).round(4).to_numpy()
     base["is_candidate"] = base["ai_score"] >= float(threshold)
-    base["reasons"] = reasons.reindex(keys).fillna("").to_numpy(dtype=object)
-    kb_ids = kb.reindex(keys)
-    base["kb_product_id"] = pd.Series([v if isinstance(v, str) else None for v in kb_ids], dtype="object")
+    key_arr = keys.to_numpy(dtype=object)
+    base["reasons"] = pd.Series([reasons.get(k, "") for k in key_arr], dtype="object")
+    base["kb_product_id"] = pd.Series([kb.get(k) for k in key_arr], dtype="object")
     return base[SCORE_COLUMNS]
 
 

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from transforms.detect_vocab import Vocabulary, spaced
+from transforms.detect_vocab import Vocabulary, spaced, spaced_series
 from transforms.text import fold
 
 __all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index", "survey_shared_keys"]
@@ -125,9 +125,8 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
     if not hits.empty:
         j = pd.DataFrame({"source_key": keys.values, "text": head.values}).merge(hits, on="text")
         parts.append(j[["source_key", "key"]].assign(src=j["key"].map(title_keys)))
-    prod = pd.Series(product.values, dtype="object").fillna("").astype(str)
-    prod_sp = pd.Series([spaced(p) if p else "" for p in prod], dtype="object")
-    sel = prod_sp.isin(set(product_only))
+    prod_sp = spaced_series(pd.Series(product.to_numpy(dtype=object), dtype="object"))
+    sel = pd.Series(np.fromiter((p in product_only for p in prod_sp), bool, len(prod_sp)))
     if sel.any():
         j = pd.DataFrame({"source_key": keys.values[sel.values], "key": prod_sp[sel].values})
         parts.append(j.assign(src=j["key"].map(product_only)))
@@ -143,7 +142,7 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
                        for c, n, a in zip(count, name, is_ai, strict=True)]
         m["kind"] = "kb_product"
         out.append(m[_COLUMNS])
-    vsel = vendor_norm.isin(set(vendors)).values
+    vsel = np.fromiter((v in vendors for v in vendor_norm.to_numpy(dtype=object)), bool, len(vendor_norm))
     if vsel.any():
         v = pd.DataFrame({"source_key": keys.values[vsel], "vn": vendor_norm.values[vsel]})
         info = v["vn"].map(vendors)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -63,8 +64,12 @@ class Vocabulary:
 
 def spaced_series(values: pd.Series) -> pd.Series:
     """Fold a Series and turn every run of non-alphanumerics into one space (vectorised)."""
-    s = fold_series(values)
-    return s.str.replace(_NON_ALNUM, " ", regex=True).str.strip()
+    vals = pd.Series(values, copy=False).astype(object).where(pd.notna(values), None)
+    codes, uniques = pd.factorize(vals, use_na_sentinel=True)
+    folded = fold_series(pd.Series(uniques, dtype="object"))
+    done = folded.str.replace(_NON_ALNUM, " ", regex=True).str.strip().to_numpy(dtype=object)
+    out = np.where(codes >= 0, done[np.clip(codes, 0, None)] if len(done) else "", "")
+    return pd.Series(out, index=values.index, dtype="object")
 
 
 def spaced(text: object) -> str:
