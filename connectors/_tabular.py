@@ -236,7 +236,7 @@ def _load_csv(con, spec, path, aliases, required, tmpdir: Path) -> Table:
         table.notes.append(f"read as {encoding}, transcoded to UTF-8")
     skip = idx + 1
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _ord, * FROM ({_read_csv_sql(path, sep, width, skip, 'a')})", [str(path), sep])
-    unclosed = con.execute("SELECT count(*) FROM rej_a WHERE error_type = 'UNQUOTED VALUE'").fetchone()[0]
+    unclosed = con.execute("SELECT count(*) FROM rej_a WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
     tag = "a"
     bad_quotes: list[tuple[int, str]] = []
     if unclosed:

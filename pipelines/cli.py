@@ -29,7 +29,7 @@ class _Guarded(TyperGroup):
             raise typer.Exit(1) from None
 
 
-console = Console()
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 app = typer.Typer(cls=_Guarded, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="aigrip: discover, reconcile, classify and publish a municipality's AI and algorithm use.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from dagster import AssetSelection, DagsterInstance, materialize
@@ -26,6 +27,7 @@ class RunOutcome:
     assets: list[tuple[str, dict, float]] = field(default_factory=list)
     error: str | None = None
     stages: dict[str, str] = field(default_factory=dict)  # asset name -> group
+    log_path: Path | None = None
 
     def seconds_by_stage(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -65,14 +67,29 @@ def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = 
             selection = selection | AssetSelection.keys("published_snapshot")
     try:
         res = materialize([*assets, *checks], resources={"aigrip": resource}, selection=selection,
-                          instance=DagsterInstance.ephemeral(), raise_on_error=False)
+                          instance=DagsterInstance.ephemeral(), raise_on_error=False,
+                          run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
         outcome.success = res.success
+        outcome.log_path = _write_log(config, res)
         if not res.success:
-            outcome.error = _first_failure(res)
+            outcome.error = _first_failure(res) + f" (full log: {outcome.log_path})"
     finally:
         progress.clear()
         outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _write_log(config: AigripConfig, res) -> Path:
+    """Keep the run's Dagster event log (with any traceback) under data_dir/logs for the data team."""
+    logs = config.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"run-{res.run_id}.log"
+    with path.open("w", encoding="utf-8") as fh:
+        for event in res.all_events:
+            fh.write(f"{event.event_type_value} {event.step_key or ''} {event.message or ''}\n")
+            if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+                fh.write(event.step_failure_data.error.to_string() + "\n")
+    return path
 
 
 def _first_failure(res) -> str:

@@ -35,7 +35,7 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
     as_of = as_of or dt.date.today()
     try:
         with snapshot_connect(config.data_dir) as con:
-            row = con.execute("SELECT max(finished_at) FROM runs").fetchone()
+            row = next(iter(con.execute("SELECT max(finished_at) FROM runs").fetchall()), None)
             st["last_run"] = row[0].isoformat() + "Z" if row and row[0] else None
             for sid, typ, rin, rl, rq, err in con.execute(
                 "SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, error FROM source_status"
@@ -43,7 +43,7 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
                 if sid in st["sources"]:
                     st["sources"][sid] = {"type": typ, "rows_in": int(rin), "rows_loaded": int(rl),
                                           "rows_quarantined": int(rq), "error": err}
-            one = lambda sql, p=None: int(con.execute(sql, p or []).fetchone()[0])  # noqa: E731
+            one = lambda sql, p=None: int(con.execute(sql, p or []).fetchall()[0][0])  # noqa: E731
             st["mentions"] = one("SELECT count(*) FROM mentions")
             st["peer_register_entries"] = one("SELECT count(*) FROM peer_register_entries")
             st["peer_organisations"] = one(

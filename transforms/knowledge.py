@@ -103,7 +103,7 @@ def _vendor_key(provider: object) -> str:
 
 
 def _ranked(values) -> list[str]:
-    counts = Counter(v for v in values if v)
+    counts = Counter(v for v in values if isinstance(v, str) and v)  # NULLs come back from DuckDB as NaN
     return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 

@@ -53,8 +53,9 @@ def compute_kpis(inventory: pd.DataFrame, *, as_of: dt.date, source_status: pd.D
     k["register_coverage_pct"] = round(100.0 * k["published"] / len(confirmed), 1) if len(confirmed) else 100.0
     backlog = status == "candidate"
     if defer_until is not None:
-        deferred = pd.to_datetime(defer_until, errors="coerce").dt.date
-        backlog &= ~deferred.notna() | (deferred <= as_of)
+        deferred = pd.to_datetime(pd.Series(defer_until).reset_index(drop=True), errors="coerce")
+        deferred.index = backlog.index
+        backlog &= deferred.isna() | (deferred <= pd.Timestamp(as_of))
     k["review_backlog"] = int(backlog.sum())
     if first_seen is not None and backlog.any():
         seen = pd.to_datetime(first_seen[backlog], errors="coerce").dropna()

@@ -51,7 +51,7 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    row = next(iter(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()), None)
     current = int(row[0]) if row else 0
     known = migrations()
     if known and current > known[-1][0]:
@@ -109,10 +109,10 @@ def _check_ident(name: str) -> str:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
+    row = next(iter(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
         [name],
-    ).fetchone()
+    ).fetchall()), None)
     return bool(row and row[0])
 
 

@@ -79,10 +79,10 @@ def store_source_result(
 
 
 def latest_peer_snapshot(con: duckdb.DuckDBPyConnection, source_id: str) -> tuple[str, str] | None:
-    row = con.execute(
+    row = next(iter(con.execute(
         "SELECT snapshot_id, content_hash FROM peer_snapshots WHERE source_id = ? ORDER BY fetched_at DESC LIMIT 1",
         [source_id],
-    ).fetchone()
+    ).fetchall()), None)
     return (row[0], row[1]) if row else None
 
 
@@ -121,7 +121,7 @@ def store_peer_entries(con: duckdb.DuckDBPyConnection, source_id: str, entries: 
         "org_code": df["org_code"].values,
         "name": df["name"].values,
     }).drop_duplicates(["entry_key", "content_hash"])
-    before = con.execute("SELECT count(*) FROM peer_entry_history").fetchone()[0]
+    before = con.execute("SELECT count(*) FROM peer_entry_history").fetchall()[0][0]
     if not hist.empty:
         con.register("_hist", hist)
         try:
@@ -131,7 +131,7 @@ def store_peer_entries(con: duckdb.DuckDBPyConnection, source_id: str, entries: 
             )
         finally:
             con.unregister("_hist")
-    after = con.execute("SELECT count(*) FROM peer_entry_history").fetchone()[0]
+    after = con.execute("SELECT count(*) FROM peer_entry_history").fetchall()[0][0]
     return {"snapshot_id": snapshot_id, "new_snapshot": new_snapshot, "new_entries": int(after - before)}
 
 

@@ -39,7 +39,7 @@ def _make_ingest_asset(source: SourceConfig):
         description=f"Source '{source.id}' ({source.type}): rows loaded as-is; bad rows quarantined with a reason.",
         kinds={"duckdb"},
     )
-    def _ingest(context: AssetExecutionContext, aigrip: AigripResource):
+    def _ingest(context, aigrip: AigripResource):
         start = time.perf_counter()
         loaded, error = _load(context, source)
         extra: dict = {}
@@ -66,10 +66,10 @@ def _make_accounting_check(source: SourceConfig):
                  description="rows_in == rows_loaded + rows_quarantined: no input row silently dropped.")
     def _check(aigrip: AigripResource) -> AssetCheckResult:
         with aigrip.connect() as con:
-            row = con.execute(
+            row = next(iter(con.execute(
                 "SELECT rows_in, rows_loaded, rows_quarantined, error FROM source_status WHERE source_id = ?",
                 [source.id],
-            ).fetchone()
+            ).fetchall()), None)
         if row is None:
             return AssetCheckResult(passed=False, metadata={"problem": "no accounting row for this source"})
         rows_in, loaded, quarantined, error = row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from dagster import AssetExecutionContext, asset
+from dagster import asset
 
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
@@ -46,9 +46,9 @@ def build_monitor_assets(config: AigripConfig) -> list:
             inv = read_table(con, "inventory_snapshots", "period = ?", [period])
             systems = read_table(con, "systems")
             inv = inv.merge(systems[["system_id", "defer_until", "first_seen"]], on="system_id", how="left")
-            mentions = con.execute("SELECT count(*) FROM mentions").fetchone()[0]
-            cands = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
-            orgs = con.execute("SELECT count(DISTINCT coalesce(org_code, organisation)) FROM peer_register_entries").fetchone()[0]
+            mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
+            cands = con.execute("SELECT count(*) FROM candidates").fetchall()[0][0]
+            orgs = con.execute("SELECT count(DISTINCT coalesce(org_code, organisation)) FROM peer_register_entries").fetchall()[0][0]
             kpis = compute_kpis(inv, as_of=aigrip.as_of_date, source_status=read_table(con, "source_status"),
                                 candidates_count=cands, mentions_count=mentions, defer_until=inv["defer_until"],
                                 first_seen=inv["first_seen"], peer_new_entries=len(peer_news(con)),
@@ -61,7 +61,7 @@ def build_monitor_assets(config: AigripConfig) -> list:
 
     @asset(group_name="monitor", deps=["monitoring_report", "public_site"],
            description="Publishes the read-only snapshot that the review app, status, export and report read.")
-    def published_snapshot(context: AssetExecutionContext, aigrip: AigripResource):
+    def published_snapshot(context, aigrip: AigripResource):
         cfg = aigrip.config
         stats = context.instance.get_run_stats(context.run_id) if context.instance else None
         started = dt.datetime.fromtimestamp(stats.start_time, dt.timezone.utc).replace(tzinfo=None) if stats and stats.start_time else None

@@ -67,7 +67,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
         with aigrip.connect() as con:
             dupes = con.execute(
                 "SELECT count(*) FROM (SELECT system_id FROM systems GROUP BY system_id HAVING count(*) > 1)"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         return AssetCheckResult(passed=dupes == 0, severity=AssetCheckSeverity.ERROR,
                                 metadata={"duplicated_ids": int(dupes)})
 
@@ -75,11 +75,11 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
                  description="Every candidate mention belongs to exactly one system.")
     def every_candidate_in_one_system(aigrip: AigripResource) -> AssetCheckResult:
         with aigrip.connect() as con:
-            missing, multi = con.execute(
+            missing, multi = next(iter(con.execute(
                 "SELECT (SELECT count(*) FROM candidates c WHERE NOT EXISTS "
                 "(SELECT 1 FROM provenance p WHERE p.source_key = c.source_key)), "
                 "(SELECT count(*) FROM (SELECT source_key FROM provenance GROUP BY 1 HAVING count(*) > 1))"
-            ).fetchone()
+            ).fetchall()), None)
         return AssetCheckResult(passed=missing == 0 and multi == 0,
                                 metadata={"unassigned": int(missing), "in_several_systems": int(multi)})
 
