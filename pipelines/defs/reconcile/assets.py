@@ -13,9 +13,15 @@ from warehouse.decision_log import decisions_frame, log_path, read_decisions, se
 
 __all__ = ["build_reconcile_assets", "CANDIDATE_RECORDS_SQL"]
 
+# Candidate mentions, plus any mention a reviewer named in a decision (a system the detector missed,
+# or a flagged-then-rejected record that must stay rejected even when it no longer scores).
 CANDIDATE_RECORDS_SQL = """
-SELECT m.*, c.ai_score, c.reasons, c.kb_product_id
-FROM mentions m JOIN candidates c USING (source_key)
+SELECT m.*, coalesce(c.ai_score, 0.0) AS ai_score,
+       coalesce(c.reasons, 'aangewezen door een beoordelaar (besluit in het logboek)') AS reasons,
+       c.kb_product_id
+FROM mentions m LEFT JOIN candidates c USING (source_key)
+WHERE c.source_key IS NOT NULL
+   OR m.source_key IN (SELECT unnest(source_keys) FROM review_decisions WHERE source_keys IS NOT NULL)
 ORDER BY m.source_key
 """
 
@@ -54,9 +60,11 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
             n = replace_table(con, "systems", res.systems)
             replace_table(con, "provenance", res.provenance)
             replace_table(con, "system_ids", res.registry)
-            outcome = getattr(res, "decisions", None)
-            if outcome is not None and len(outcome):
-                replace_table(con, "review_decisions", outcome)
+            outcome = res.decisions
+            if len(outcome) and len(decisions):
+                applied = decisions.drop(columns=["applied", "apply_note"]).merge(
+                    outcome[["event_id", "applied", "apply_note"]], on="event_id", how="left")
+                replace_table(con, "review_decisions", applied)
         by_status = res.systems["status"].value_counts().to_dict() if n else {}
         return result("systems", {"systems": n, "source_records": len(res.provenance)}
                       | {f"status_{k}": int(v) for k, v in by_status.items()},
