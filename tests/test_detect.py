@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.detect import DEFAULT_THRESHOLD, SCORE_COLUMNS, SIGNAL_COLUMNS, detect_signals, score_mentions, score_table
+from transforms.detect import (
+    DEFAULT_THRESHOLD,
+    SCORE_COLUMNS,
+    SIGNAL_COLUMNS,
+    detect_signals,
+    score_mentions,
+    score_table,
+)
 from transforms.text import normalise_vendor
 
 

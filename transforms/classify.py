@@ -251,7 +251,7 @@ def match_dpia(systems: pd.DataFrame, dpia_records: pd.DataFrame | None) -> pd.D
     (Jaccard >= 0.5, or one name's words all inside the other's). No match: status/date/link/match None."""
     ids = systems["system_id"].astype(str).tolist() if len(systems) else []
     empty = pd.DataFrame({"system_id": ids, "dpia_status": None, "dpia_date": None, "dpia_link": None,
-                          "dpia_match": None}, columns=DPIA_MATCH_COLUMNS)
+                          "dpia_match": None}, columns=DPIA_MATCH_COLUMNS, dtype=object)
     if dpia_records is None or len(dpia_records) == 0 or not ids:
         return empty
     rec = dpia_records.copy()
@@ -284,4 +284,4 @@ def match_dpia(systems: pd.DataFrame, dpia_records: pd.DataFrame | None) -> pd.D
         r = rec.iloc[hit]
         date = r["_d"].date() if pd.notna(r["_d"]) else None
         rows.append((sid, r.get("status"), date, r.get("link"), how))
-    return pd.DataFrame(rows, columns=DPIA_MATCH_COLUMNS)
+    return pd.DataFrame(rows, columns=DPIA_MATCH_COLUMNS, dtype=object)
