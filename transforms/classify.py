@@ -48,6 +48,10 @@ def _ai_evidence(u: pd.Series) -> pd.Series:
     if products is not None:
         prod = u.str.extract("(" + products.pattern + ")", expand=False).fillna("")
         words = words.where(words.str.len() > 0, prod)
+    specialist = [k for k, v in vocab.vendors.items() if v.get("level") == "specialist"]
+    if specialist:
+        vend = u.str.extract("(" + compile_terms({k: "word" for k in specialist}).pattern + ")", expand=False).fillna("")
+        words = words.where(words.str.len() > 0, vend)
     return words.astype(object)
 
 
