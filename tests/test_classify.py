@@ -63,8 +63,15 @@ def test_high_risk_annex_iii(text, area):
     assert r["ai_act_area"] == area
     assert "bijlage III" in r["ai_act_reason"]
     assert "2 december 2027" in r["ai_act_reason"]      # Annex III date after the Digital Omnibus
-    assert r["dpia_required"] and r["iama_recommended"]
+    assert r["dpia_required"] == (area != "2")        # D6, except critical infrastructure
+    assert r["iama_recommended"]
     assert r["publication_category"] == "Hoog-risico AI-systeem"
+
+
+def test_ai_processing_personal_data_needs_a_dpia():
+    r = one("Chatbot beantwoordt vragen van inwoners")
+    assert r["dpia_required"] and r["dpia_rule"] == "D7"
+    assert not one("DeepL vertaling van webteksten")["dpia_required"]
 
 
 def test_high_risk_obligation_date_switches_from_vanaf_to_sinds():

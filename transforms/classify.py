@@ -138,14 +138,18 @@ def _ai_act(u: pd.Series, as_of: dt.date, rules: dict) -> pd.DataFrame:
     return res
 
 
-def _dpia(u: pd.Series, cls: pd.Series, rules: dict) -> pd.DataFrame:
+def _dpia(u: pd.Series, cls: pd.Series, area: pd.Series, rules: dict) -> pd.DataFrame:
     n = len(u)
     out = pd.DataFrame({"req": [False] * n, "rule": ["D0"] * n, "reason": [""] * n}, index=u.index, dtype=object)
     done = pd.Series(False, index=u.index)
     for r in rules["dpia"]:
         if r.get("when_ai_act_class"):
-            hit = cls.isin(r["when_ai_act_class"])
+            hit = cls.isin(r["when_ai_act_class"]) & ~area.isin(r.get("unless_area") or [])
             reason = pd.Series(f"DPIA verplicht: {r['label']} ({r['source']}).", index=u.index)
+            if r.get("_personal") is not None:
+                words = found_words(u, r["_personal"])
+                hit = hit & (words.str.len() > 0)
+                reason = "DPIA verplicht: " + r["label"] + " (noemt '" + words + "'; " + r["source"] + ")."
         elif r.get("_categories"):
             names = pd.Series("", index=u.index, dtype=object)
             for cat, rx in r["_categories"].items():
@@ -207,7 +211,7 @@ def classify_texts(texts: pd.Series, as_of: object = None) -> pd.DataFrame:
     sp = spaced_series(pd.Series(texts.to_numpy(dtype=object), dtype="object"))
     u = pd.Series(pd.unique(sp), dtype="object")
     ai = _ai_act(u, as_of_d, rules)
-    dp = _dpia(u, ai["cls"], rules)
+    dp = _dpia(u, ai["cls"], ai["area"].astype(object), rules)
     pb = _publication(u, ai, dp, rules)
     per_u = pd.DataFrame({
         "ai_act_class": ai["cls"], "ai_act_area": ai["area"], "ai_act_rule": ai["rule"], "ai_act_reason": ai["reason"],

@@ -57,6 +57,8 @@ def _prepare(rule: dict) -> dict:
         out["_categories"] = {k: compile_patterns(v) for k, v in rule["categories"].items()}
     if rule.get("criteria"):
         out["_criteria"] = {k: compile_patterns(v) for k, v in rule["criteria"].items()}
+    if rule.get("personal_data"):
+        out["_personal"] = compile_patterns(rule["personal_data"])
     if rule.get("profiling"):
         out["_profiling"] = compile_patterns(rule["profiling"])
     return out
