@@ -286,13 +286,27 @@ def test_idempotent_replay_over_many_runs(first):
         assert len(later.registry) == len(runs[0].registry)
 
 
-def test_conflicts_are_flagged():
-    recs = _records(OCTO) .assign()
+def test_same_product_in_two_departments_is_two_systems_and_a_merge_flags_the_conflict():
+    recs = _records(OCTO)
     recs.loc[recs.source_key == "sv:r1-1", "department"] = "Burgerzaken"
     res = _run(recs)
+    assert len(res.systems) == 2  # one register entry per use
+    merged = _run(recs, None, [_event(1, "merge", keys=["sv:r1-1", "pf:octobox"])])
+    assert len(merged.systems) == 1
+    conflicts = merged.systems["conflicts"].iloc[0]
+    assert "verschillende afdelingen: Burgerzaken, Klantcontactcentrum" in conflicts
+
+
+def test_vendor_and_status_conflicts_are_flagged():
+    recs = _records(OCTO)
+    recs.loc[recs.source_key == "led:1002", ["vendor", "vendor_norm"]] = ["Octo Holding B.V.", "octo"]
+    extra = [_rec("pf:octobox-2", "application_portfolio", "Octobox", "Octobox B.V.", product="Octobox",
+                  dept="Klantcontactcentrum", kb="KB-0000000a", raw={"status": "uitgefaseerd"})]
+    res = _run(pd.concat([recs, _records(extra)], ignore_index=True))
     assert len(res.systems) == 1
     conflicts = res.systems["conflicts"].iloc[0]
-    assert "verschillende afdelingen: Burgerzaken, Klantcontactcentrum" in conflicts
+    assert "verschillende leveranciers: octo, octobox" in conflicts
+    assert "verschillende statussen: in gebruik, uitgefaseerd" in conflicts
     clean = _run(_records(PARK))
     assert clean.systems["conflicts"].isna().all()
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from transforms.errors import AigripError
 from transforms.reconcile.build import PROVENANCE_COLUMNS, build_provenance, build_systems
-from transforms.reconcile.cluster import connected_components, load_model, score_profiles
+from transforms.reconcile.cluster import cluster_profiles, load_model, score_profiles
 from transforms.reconcile.constraints import replay_decisions, resolve
 from transforms.reconcile.features import prepare_profiles
 from transforms.reconcile.identity import REGISTRY_COLUMNS, assign_ids
@@ -110,7 +110,7 @@ def reconcile(
             con.close()
     timings["splink"] = time.perf_counter() - t0 - sum(timings.values())
 
-    labels = connected_components(len(profiles), edges["unique_id_l"].to_numpy(), edges["unique_id_r"].to_numpy())
+    labels = cluster_profiles(profiles, edges)
     groups = labels[keys["profile_id"].to_numpy()]
     prev = previous[["system_id", "source_key"]].dropna().astype(str)
     prev = prev.assign(live_id=prev["system_id"].map(lambda s: resolve(s, successors)))

@@ -18,7 +18,7 @@ import pandas as pd
 from transforms.errors import AigripError
 from transforms.reconcile.settings import COMPARISON_LABELS, capped_blocking_columns
 
-__all__ = ["MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components"]
+__all__ = ["MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components", "cluster_profiles"]
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason"]
@@ -75,7 +75,14 @@ def score_profiles(
     frame = capped_blocking_columns(profiles)[_PROFILE_INPUT]
     db_api = DuckDBAPI(connection=con)
     sdf = db_api.register(frame)
-    linker = Linker(sdf, json.loads(json.dumps(model)), log_level=logging.WARNING)
+    settings = {k: v for k, v in model.items() if not k.startswith("aigrip_")}
+    pairs_per_profile = model.get("aigrip_matching_pairs_per_profile")
+    if pairs_per_profile:
+        # the prior scales with the data: a municipality with 80 candidates has far fewer profiles
+        # per system pair than the training set, so P(two random profiles match) is set from n
+        n = len(frame)
+        settings["probability_two_random_records_match"] = min(max(2 * pairs_per_profile / max(n - 1, 1), 1e-7), 0.5)
+    linker = Linker(sdf, json.loads(json.dumps(settings)), log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     table = predictions.physical_name
     sql = (
@@ -108,3 +115,37 @@ def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndar
             labels = jumped
         if np.array_equal(before, labels):
             return labels
+
+
+def cluster_profiles(profiles: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
+    """Cluster label per profile (index = unique_id): connected components, one system per department.
+
+    One product used by two departments is two systems (one register entry per use), so an edge
+    between profiles of different departments never joins them, and chains cannot either: profiles
+    without a department (tenders) first cluster among themselves, then each such cluster joins
+    the one department cluster it links to most strongly (ties: the lowest label).
+    """
+    n = len(profiles)
+    if n == 0 or len(edges) == 0:
+        return np.arange(n, dtype=np.int64)
+    dept = profiles["department_norm"].astype("object").to_numpy()
+    left = edges["unique_id_l"].to_numpy(dtype=np.int64)
+    right = edges["unique_id_r"].to_numpy(dtype=np.int64)
+    dl, dr = pd.isna(dept[left]), pd.isna(dept[right])
+    same = (~dl & ~dr) & (dept[left] == dept[right])
+    inner = same | (dl & dr)
+    labels = connected_components(n, left[inner], right[inner])
+    mixed = dl ^ dr
+    if not mixed.any():
+        return labels
+    null_side = np.where(dl[mixed], left[mixed], right[mixed])
+    dept_side = np.where(dl[mixed], right[mixed], left[mixed])
+    links = pd.DataFrame({
+        "from": labels[null_side], "to": labels[dept_side], "p": edges["match_probability"].to_numpy()[mixed],
+    }).sort_values(["from", "p", "to"], ascending=[True, False, True]).drop_duplicates("from")
+    mapping = np.arange(n, dtype=np.int64)
+    mapping[links["from"].to_numpy()] = links["to"].to_numpy()
+    merged = mapping[labels]
+    # relabel each cluster by its smallest member so labels stay deterministic
+    smallest = pd.Series(np.arange(n)).groupby(merged).transform("min").to_numpy()
+    return smallest.astype(np.int64)

@@ -46,6 +46,10 @@ _NUMBERISH = re.compile(r"^(?:\d+|fy\d+|\d+[a-z]?|[a-z]?\d+)$")
 _SPLIT = re.compile(r"[^0-9a-z]+")
 _MAX_DESC_TOKENS = 40
 
+# Vendor answers that name no vendor (surveys: "weet ik niet").
+_NO_VENDOR = frozenset({"weet ik niet", "onbekend", "nvt", "n v t", "geen", "niet bekend", "zelf", "eigen beheer",
+                        "intern", "weet niet", "geen idee", "diverse", "divers"})
+
 # The columns two records must share to be collapsed into one profile.
 PROFILE_COLUMNS = ["name_norm", "vendor_norm", "vendor_kvk", "department_norm", "kb_product_id"]
 
@@ -118,7 +122,8 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     vendor_norm = col("vendor_norm")
     if vendor_norm.isna().all() and col("vendor").notna().any():
         vendor_norm = normalise_vendor_series(col("vendor"))
-    feats["vendor_norm"] = _blank_to_none(vendor_norm)
+    vendor_norm = _blank_to_none(vendor_norm)
+    feats["vendor_norm"] = vendor_norm.where(~vendor_norm.isin(_NO_VENDOR), None)
     kvk = col("vendor_kvk").astype("object")
     kvk = kvk.where(kvk.notna(), None)
     kvk_str = kvk.astype(str).str.replace(r"\D", "", regex=True).str.zfill(8)

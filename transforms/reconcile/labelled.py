@@ -3,9 +3,10 @@
 ``generate_records(n_systems, seed, hard)`` returns candidate mentions in the reconcile input shape
 plus a ``truth`` column naming the real-world system. Each system is a product of one vendor,
 mentioned by ledger lines ("Licentie Octobox 2025", "Ondersteuning Octobox Q3"), the application
-portfolio, survey answers and tenders, often by more than one department. ``hard=True`` adds the
+portfolio, survey answers and tenders. ``hard=True`` adds the
 variation that makes matching hard: typos, abbreviations, vendor renames and mergers (new name,
-sometimes new KvK number), missing vendors, and unrelated systems with look-alike names.
+sometimes new KvK number), missing vendors, and unrelated systems with look-alike names. As in the demo's truth, one product used by two
+departments is two systems (one register entry per use).
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ _SECOND = ["", "", "", " pro", " online", " ai", " analytics", " suite", " 360",
 _VENDOR_A = ["Nova", "Quanta", "Delta", "Orion", "Vector", "Pixel", "Lumen", "Stratos", "Helix", "Atlas",
              "Cirrus", "Kappa", "Tangent", "Rhino", "Zenith", "Fjord", "Polder", "Dijk", "Haven", "Molen"]
 _VENDOR_B = ["Solutions", "Software", "Systems", "Data", "Analytics", "Labs", "ICT", "Digital", "Tech", "AI"]
+_PRE = ["", "", "", "i", "e", "my", "neo", "smart"]
+_BIG_VENDORS = [("Centric Netherlands", "28095664"), ("Microsoft Ireland Operations", None),
+                ("PinkRoccade Local Government", "11054529"), ("Brickyard", "30221567"),
+                ("Conclusion Mission Critical", "30150231"), ("Unit4 Nederland", "20076552")]
+_OBJECTS = ["afval", "kentekens", "meldingen", "aanvragen", "fraudesignalen", "documenten", "vragen van inwoners",
+            "wachtlijsten", "parkeerplaatsen", "schuldsignalen", "uitkeringen", "e-mails", "bomen", "verkeer",
+            "facturen", "paspoortfoto's", "bezwaarschriften", "WOZ-waarden"]
+_ACTIONS = ["herkennen", "voorspellen", "controleren", "beantwoorden", "sorteren", "classificeren", "opsporen",
+            "plannen", "samenvatten", "vertalen", "taxeren", "prioriteren"]
 _FORMS = ["B.V.", "BV", "B.V", "N.V.", "", "Nederland B.V.", "Holding B.V."]
 _DEPTS = ["Sociaal Domein", "Burgerzaken", "Belastingen", "Openbare Ruimte", "Vergunningen", "Handhaving",
           "Informatievoorziening", "Klantcontactcentrum", "Financien", "Jeugd", "Werk en Inkomen", "Mobiliteit"]
@@ -61,30 +71,40 @@ def _systems(rng: np.random.Generator, n: int, hard: bool) -> list[dict]:
     seen: set[str] = set()
     systems = []
     while len(systems) < n:
-        base = rng.choice(_HEADS) + rng.choice(_TAILS)
+        base = rng.choice(_PRE) + rng.choice(_HEADS) + rng.choice(_TAILS)
         name = base + rng.choice(_SECOND)
+        if hard and systems and rng.random() < 0.05:
+            # a look-alike: another vendor's product with nearly the same name (hard variation)
+            name = systems[int(rng.integers(0, len(systems)))]["name"] + " " + rng.choice(["plus", "lite", "go", "x"])
         if name in seen:
-            # a look-alike: same words, different product of another vendor (hard variation)
-            if not hard:
-                continue
-            name = name + " " + rng.choice(["plus", "lite", "go", "x"])
-            if name in seen:
-                continue
+            continue
         seen.add(name)
-        vendor = f"{rng.choice(_VENDOR_A)} {rng.choice(_VENDOR_B)}"
+        if rng.random() < 0.2:
+            vendor, kvk = _BIG_VENDORS[int(rng.integers(0, len(_BIG_VENDORS)))]
+        else:
+            vendor = f"{rng.choice(_PRE).capitalize()}{rng.choice(_VENDOR_A)} {rng.choice(_VENDOR_B)}"
+            kvk = f"{int(rng.integers(10_000_000, 99_999_999)):08d}"
         systems.append({
             "truth": f"S{len(systems):07d}",
             "name": name,
             "vendor": vendor,
-            "kvk": f"{int(rng.integers(10_000_000, 99_999_999)):08d}",
-            "depts": list(rng.choice(_DEPTS, size=int(rng.choice([1, 1, 1, 2, 3])), replace=False)),
+            "kvk": kvk,
+            "function": f"{rng.choice(_OBJECTS)} {rng.choice(_ACTIONS)}",
+            "depts": [str(rng.choice(_DEPTS))],
             "kb": f"KB-{int(rng.integers(0, 16**8)):08x}" if rng.random() < 0.4 else None,
         })
+        if rng.random() < 0.15:
+            # the same product used by other departments: separate systems (one per use)
+            for dept in rng.choice([d for d in _DEPTS if d != systems[-1]["depts"][0]], size=int(rng.integers(1, 3)),
+                                   replace=False):
+                systems.append({**systems[-1], "truth": f"S{len(systems):07d}", "depts": [str(dept)]})
     return systems
 
 
 def _vendor_variant(rng: np.random.Generator, sys: dict, hard: bool) -> tuple[str | None, str | None]:
     vendor, kvk = sys["vendor"], sys["kvk"]
+    if kvk is None:
+        return vendor + " Ltd", None
     if hard:
         r = rng.random()
         if r < 0.08:
@@ -124,13 +144,15 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
         for _ in range(n_ledger):
             vendor, kvk = _vendor_variant(rng, sys, hard)
             y = int(rng.integers(2022, 2026))
-            text = rng.choice(_LEDGER).format(p=_name_variant(rng, sys["name"], hard), y=y, y2=y + 1,
+            template = rng.choice(_LEDGER) if rng.random() > 0.15 else "Pilot {f}"
+            text = template.format(f=sys["function"], p=_name_variant(rng, sys["name"], hard), y=y, y2=y + 1,
                                               q=int(rng.integers(1, 5)), m=rng.choice(_MONTHS))
             rows.append({"source_type": "spend_ledger", "source_id": "crediteuren", "title": text,
                          "description": text, "vendor": vendor, "vendor_kvk": kvk, "product": None,
-                         "department": rng.choice(sys["depts"]), "amount_eur": float(rng.integers(100, 90000)),
+                         "department": (rng.choice(_DEPTS) if hard and rng.random() < 0.03 else sys["depts"][0]),
+                         "amount_eur": float(rng.integers(100, 90000)),
                          "record_date": pd.Timestamp(f"{y}-{int(rng.integers(1, 13)):02d}-15"), "truth": sys["truth"],
-                         "kb_product_id": sys["kb"]})
+                         "kb_product_id": sys["kb"] if rng.random() < 0.7 else None})
         for dept in sys["depts"]:
             if rng.random() < 0.7:
                 vendor, kvk = _vendor_variant(rng, sys, hard)
@@ -141,10 +163,13 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
                              "kb_product_id": sys["kb"], "record_date": pd.Timestamp("2025-06-01")})
             if rng.random() < 0.5:
                 variant = _name_variant(rng, sys["name"], hard)
+                if rng.random() < 0.3:
+                    variant = sys["function"] if rng.random() < 0.5 else f"software om {sys['function']}"
                 rows.append({"source_type": "survey", "source_id": "uitvraag", "title": variant, "product": variant,
                              "description": f"Wij gebruiken {variant} voor ondersteuning van {dept.lower()}",
-                             "vendor": sys["vendor"] if rng.random() < 0.6 else None, "vendor_kvk": None,
-                             "department": dept, "truth": sys["truth"], "kb_product_id": sys["kb"],
+                             "vendor": sys["vendor"] if rng.random() < 0.6 else "weet ik niet", "vendor_kvk": None,
+                             "department": dept, "truth": sys["truth"],
+                             "kb_product_id": sys["kb"] if rng.random() < 0.5 else None,
                              "record_date": pd.Timestamp("2026-01-20")})
         if rng.random() < 0.15:
             title = f"Europese aanbesteding {_display(sys['name'])}"

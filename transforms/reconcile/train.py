@@ -69,6 +69,8 @@ def train_model(records: pd.DataFrame, *, seed: int = 42) -> dict:
                 level[key] = min(max(float(level.get(key) or _FLOOR), _FLOOR), 1.0)
     model["additional_columns_to_retain"] = []
     model["probability_two_random_records_match"] = prior
+    # matching pairs per profile: reconcile() derives the prior for n profiles as 2 * this / (n - 1)
+    model["aigrip_matching_pairs_per_profile"] = matching_pairs / max(n, 1)
     con.close()
     return model
 
