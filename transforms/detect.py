@@ -161,6 +161,28 @@ def _cpv_signals(keys: pd.Series, cpv: pd.Series, vocab: Vocabulary) -> pd.DataF
     return res.drop_duplicates(["source_key", "detail"])
 
 
+def _share_survey_answers(out: pd.DataFrame, shared: dict[str, str], vocab: Vocabulary) -> pd.DataFrame:
+    """Damp the answer-wide signals (vendor, 'uses AI') of survey systems split from one answer; more
+    so when a sibling system in the same answer has its own evidence and so explains the answer."""
+    keys = out["source_key"].to_numpy(dtype=object)
+    resp = pd.Series([shared.get(k) for k in keys], dtype="object")
+    own = (out["kind"].isin(["keyword_strong", "kb_product"]) | out["detail"].astype(str).str.startswith("product:")) \
+        & (out["weight"] >= 0.5)
+    own_keys = set(out.loc[own.to_numpy() & resp.notna().to_numpy(), "source_key"])
+    explained = {shared[k] for k in own_keys}
+    sel = (resp.notna() & out["kind"].isin(["vendor", "self_declared"]).reset_index(drop=True)
+           & (out["weight"] > 0).reset_index(drop=True)).to_numpy()
+    sibling = np.fromiter(((r in explained) and (k not in own_keys) for k, r in zip(keys, resp, strict=True)), bool, len(out))
+    factor = np.where(sibling, float(vocab.weights.get("survey_sibling_factor", 1.0)),
+                      float(vocab.weights.get("survey_shared_factor", 1.0)))
+    out = out.copy()
+    out.loc[sel, "weight"] = out.loc[sel, "weight"].to_numpy() * factor[sel]
+    note = np.where(sibling, " (antwoord noemt meerdere systemen; een ander systeem verklaart het)",
+                    " (antwoord geldt voor meerdere genoemde systemen)")
+    out.loc[sel, "reason"] = out.loc[sel, "reason"].to_numpy(dtype=object) + note[sel]
+    return out
+
+
 def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = None,
                    vocab: Vocabulary | None = None) -> pd.DataFrame:
     """All AI signals of the mentions: DataFrame[source_key, kind, detail, weight, reason].
@@ -198,10 +220,7 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     out["weight"] = out["weight"].astype(float)
     shared = survey_shared_keys(mentions)
     if shared:
-        in_shared = np.fromiter((k in shared for k in out["source_key"].to_numpy(dtype=object)), bool, len(out))
-        sel = in_shared & out["kind"].isin(["vendor", "self_declared"]).to_numpy() & (out["weight"] > 0).to_numpy()
-        out.loc[sel, "weight"] = out.loc[sel, "weight"] * float(vocab.weights.get("survey_shared_factor", 1.0))
-        out.loc[sel, "reason"] = out.loc[sel, "reason"] + " (antwoord geldt voor meerdere genoemde systemen)"
+        out = _share_survey_answers(out, shared, vocab)
     out = out.sort_values("weight", ascending=False, kind="stable").drop_duplicates(["source_key", "kind", "detail"])
     return out[SIGNAL_COLUMNS].sort_values(["source_key", "weight"], ascending=[True, False], kind="stable").reset_index(drop=True)
 

@@ -76,7 +76,12 @@ def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, di
         vnorm = spaced(rec.get("vendor_norm") or rec.get("vendor") or "")
         if vnorm:
             prev = vendors.get(vnorm)
-            vendors[vnorm] = (str(rec.get("vendor") or vnorm), (prev[1] if prev else 0) + count)
+            is_ai = ai_like[str(rec.get("product_id"))]
+            ai_name = display if is_ai else None
+            if prev is not None:
+                ai_name = prev[3] or ai_name
+            vendors[vnorm] = (str(rec.get("vendor") or vnorm), (prev[1] if prev else 0) + count,
+                              bool(is_ai or (prev[2] if prev else False)), ai_name)
     return title_keys, product_only, vendors, ai_like
 
 
@@ -153,8 +158,12 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
             levels = v["vn"].str.extract("(" + vocab.vendor_re.pattern + ")", expand=False).map(
                 lambda k: vocab.vendors.get(k, {}).get("level") if isinstance(k, str) else None)
             general = v["vn"].str.contains(_IN_HOUSE) | levels.eq("general")
-        v["weight"] = np.where(general, float(w["vendor_only_general"]), float(w["vendor_only"]))
-        v["reason"] = [f"leverancier {i[0]} levert algoritmes die {_org_phrase(i[1])} registreren" for i in info]
+        ai_vendor = info.map(lambda i: i[2]).astype(bool)
+        v["weight"] = np.where(general, float(w["vendor_only_general"]),
+                               np.where(ai_vendor, float(w["vendor_only_ai"]), float(w["vendor_only"])))
+        v["reason"] = [
+            f"leverancier {i[0]} levert AI-toepassingen die {_org_phrase(i[1])} registreren (o.a. '{i[3]}')"
+            if i[2] else f"leverancier {i[0]} levert algoritmes die {_org_phrase(i[1])} registreren" for i in info]
         out.append(v[_COLUMNS])
     return pd.concat(out, ignore_index=True) if out else _empty()
 
@@ -241,13 +250,14 @@ def portfolio_signals(mentions: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame
     return frame
 
 
-def survey_shared_keys(mentions: pd.DataFrame) -> set[str]:
-    """Survey mentions split from one answer naming several systems: their vendor and 'uses AI'
-    answer belong to the whole answer, not to each system."""
+def survey_shared_keys(mentions: pd.DataFrame) -> dict[str, str]:
+    """Survey mentions split from one answer naming several systems, mapped to their response id:
+    their vendor and 'uses AI' answer belong to the whole answer, not to each system."""
     rows = _raw(mentions, "survey")
     if rows.empty:
-        return set()
+        return {}
     resp = [str(_load(r).get("response_id", "")) for r in rows["raw_json"]]
     frame = pd.DataFrame({"key": rows["source_key"].astype(str).to_numpy(), "resp": resp})
     sizes = frame.groupby("resp")["key"].transform("size")
-    return set(frame.loc[(sizes > 1) & (frame["resp"] != ""), "key"])
+    keep = frame[(sizes > 1) & (frame["resp"] != "")]
+    return dict(zip(keep["key"], keep["resp"], strict=True))
