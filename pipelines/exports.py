@@ -98,13 +98,20 @@ def _inventory(con, cfg, out: Path, peers) -> list[Path]:
         if c not in inv.columns:
             inv[c] = None
     inv = inv[INVENTORY_COLUMNS]
-    inv["source_types"] = inv["source_types"].map(lambda v: ", ".join(v) if isinstance(v, (list, tuple)) else (v or ""))
+    inv["source_types"] = inv["source_types"].map(_join)
     prov = con.execute("SELECT system_id, source_key, match_probability, match_reason FROM provenance "
                        "ORDER BY system_id, source_key").df()
     p1, p2 = out / "inventory.csv", out / "provenance.csv"
     inv.to_csv(p1, index=False, encoding="utf-8")
     prov.to_csv(p2, index=False, encoding="utf-8")
     return [p1, p2]
+
+
+def _join(value) -> str:
+    """A list column (lists come back from DuckDB as numpy arrays) as 'a, b'."""
+    if value is None or isinstance(value, float):
+        return ""
+    return ", ".join(map(str, value.tolist() if hasattr(value, "tolist") else value))
 
 
 def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
