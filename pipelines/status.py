@@ -10,6 +10,7 @@ from rich.table import Table
 from pipelines.config import AigripConfig
 from transforms.errors import WarehouseError
 from warehouse import SNAPSHOT_NAME, snapshot_connect, table_exists
+from warehouse.db import first_row
 
 __all__ = ["collect_status", "render_status"]
 
@@ -35,7 +36,7 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
     as_of = as_of or dt.date.today()
     try:
         with snapshot_connect(config.data_dir) as con:
-            row = next(iter(con.execute("SELECT max(finished_at) FROM runs").fetchall()), None)
+            row = first_row(con, "SELECT max(finished_at) FROM runs")
             st["last_run"] = row[0].isoformat() + "Z" if row and row[0] else None
             for sid, typ, rin, rl, rq, err in con.execute(
                 "SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, error FROM source_status"

@@ -18,6 +18,7 @@ import duckdb
 from review.labels import CLASS_ORDER
 from transforms.errors import AigripError
 from warehouse import snapshot_connect, table_exists
+from warehouse.db import first_row
 from warehouse.decision_log import append_decision, log_path, read_decisions
 
 __all__ = [
@@ -69,10 +70,10 @@ def resolve_system_id(con: duckdb.DuckDBPyConnection, system_id: str) -> str:
     current = (system_id or "").strip().upper()
     has_registry = table_exists(con, "system_ids")
     for _ in range(_MAX_HOPS):
-        if next(iter(con.execute("SELECT 1 FROM systems WHERE system_id = ?", [current]).fetchall()), None):
+        if first_row(con, "SELECT 1 FROM systems WHERE system_id = ?", [current]):
             return current
         row = (
-            next(iter(con.execute("SELECT successor_id FROM system_ids WHERE system_id = ?", [current]).fetchall()), None)
+            first_row(con, "SELECT successor_id FROM system_ids WHERE system_id = ?", [current])
             if has_registry else None
         )
         if not row or not row[0]:
@@ -187,7 +188,7 @@ def list_queue(
 def queue_counts(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[str, int]:
     """How many systems each status filter shows (the queue, deferred, each status, all)."""
     today = today or date.today()
-    row = next(iter(con.execute(
+    row = first_row(con,
         """SELECT count(*) FILTER (WHERE status = 'candidate' AND (defer_until IS NULL OR defer_until <= ?)),
                   count(*) FILTER (WHERE status = 'candidate' AND defer_until > ?),
                   count(*) FILTER (WHERE status = 'candidate'), count(*) FILTER (WHERE status = 'confirmed'),
@@ -195,7 +196,7 @@ def queue_counts(con: duckdb.DuckDBPyConnection, today: date | None = None) -> d
                   count(*)
            FROM systems""",
         [today, today],
-    ).fetchall()), None)
+    )
     return dict(zip(STATUS_FILTERS, (int(v or 0) for v in row), strict=True))
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "table_exists",
     "publish_snapshot",
     "migrations",
+    "first_row",
 ]
 
 WAREHOUSE_NAME = "warehouse.duckdb"
@@ -36,6 +37,13 @@ SNAPSHOT_NAME = "snapshot.duckdb"
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Tables not copied to the snapshot: raw source tables are large and readers never need them.
 _SNAPSHOT_SKIP = re.compile(r"^raw_")
+
+
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, or None. Fetches everything, so no unfinished result is left open
+    on the connection (DuckDB 2.0 refuses ``register`` and friends while one is)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -51,7 +59,7 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
-    row = next(iter(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()), None)
+    row = first_row(con, "SELECT coalesce(max(version), 0) FROM schema_version")
     current = int(row[0]) if row else 0
     known = migrations()
     if known and current > known[-1][0]:
@@ -109,10 +117,10 @@ def _check_ident(name: str) -> str:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = next(iter(con.execute(
+    row = first_row(con,
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
         [name],
-    ).fetchall()), None)
+    )
     return bool(row and row[0])
 
 

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from connectors.base import ConnectorResult
-from warehouse.db import replace_table, table_exists
+from warehouse.db import first_row, replace_table, table_exists
 
 __all__ = [
     "raw_table_name", "store_source_result", "store_peer_entries", "store_dpia_records",
@@ -79,10 +79,10 @@ def store_source_result(
 
 
 def latest_peer_snapshot(con: duckdb.DuckDBPyConnection, source_id: str) -> tuple[str, str] | None:
-    row = next(iter(con.execute(
+    row = first_row(con,
         "SELECT snapshot_id, content_hash FROM peer_snapshots WHERE source_id = ? ORDER BY fetched_at DESC LIMIT 1",
         [source_id],
-    ).fetchall()), None)
+    )
     return (row[0], row[1]) if row else None
 
 

@@ -12,6 +12,7 @@ from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.errors import AigripError
+from warehouse.db import first_row
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
 
 __all__ = ["build_ingest_assets", "raw_asset_key"]
@@ -66,10 +67,10 @@ def _make_accounting_check(source: SourceConfig):
                  description="rows_in == rows_loaded + rows_quarantined: no input row silently dropped.")
     def _check(aigrip: AigripResource) -> AssetCheckResult:
         with aigrip.connect() as con:
-            row = next(iter(con.execute(
+            row = first_row(con,
                 "SELECT rows_in, rows_loaded, rows_quarantined, error FROM source_status WHERE source_id = ?",
                 [source.id],
-            ).fetchall()), None)
+            )
         if row is None:
             return AssetCheckResult(passed=False, metadata={"problem": "no accounting row for this source"})
         rows_in, loaded, quarantined, error = row

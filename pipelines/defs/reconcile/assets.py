@@ -9,6 +9,7 @@ from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.reconcile import reconcile
 from warehouse import read_table, replace_table
+from warehouse.db import first_row
 from warehouse.decision_log import decisions_frame, log_path, read_decisions, seed_log
 
 __all__ = ["build_reconcile_assets", "CANDIDATE_RECORDS_SQL"]
@@ -83,11 +84,11 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
                  description="Every candidate mention belongs to exactly one system.")
     def every_candidate_in_one_system(aigrip: AigripResource) -> AssetCheckResult:
         with aigrip.connect() as con:
-            missing, multi = next(iter(con.execute(
+            missing, multi = first_row(con,
                 "SELECT (SELECT count(*) FROM candidates c WHERE NOT EXISTS "
                 "(SELECT 1 FROM provenance p WHERE p.source_key = c.source_key)), "
                 "(SELECT count(*) FROM (SELECT source_key FROM provenance GROUP BY 1 HAVING count(*) > 1))"
-            ).fetchall()), None)
+            )
         return AssetCheckResult(passed=missing == 0 and multi == 0,
                                 metadata={"unassigned": int(missing), "in_several_systems": int(multi)})
 
