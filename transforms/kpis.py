@@ -30,7 +30,7 @@ def _done(status: pd.Series) -> pd.Series:
 
 def compute_kpis(inventory: pd.DataFrame, *, as_of: dt.date, source_status: pd.DataFrame,
                  candidates_count: int, mentions_count: int, defer_until: pd.Series | None = None,
-                 first_seen: pd.Series | None = None, peer_new_entries: int = 0,
+                 flagged_at: pd.Series | None = None, peer_new_entries: int = 0,
                  peer_organisations: int = 0) -> dict[str, float]:
     """Headline figures for management; every value is a number (stored in the ``kpis`` table)."""
     k: dict[str, float] = {}
@@ -57,9 +57,9 @@ def compute_kpis(inventory: pd.DataFrame, *, as_of: dt.date, source_status: pd.D
         deferred.index = backlog.index
         backlog &= deferred.isna() | (deferred <= pd.Timestamp(as_of))
     k["review_backlog"] = int(backlog.sum())
-    if first_seen is not None and backlog.any():
-        seen = pd.to_datetime(first_seen[backlog], errors="coerce").dropna()
-        k["backlog_oldest_days"] = int((pd.Timestamp(as_of) - seen.min()).days) if len(seen) else 0
+    if flagged_at is not None and backlog.any():
+        seen = pd.to_datetime(pd.Series(flagged_at.values, index=backlog.index)[backlog], errors="coerce").dropna()
+        k["backlog_oldest_days"] = max(0, int((pd.Timestamp(as_of) - seen.min()).days)) if len(seen) else 0
     else:
         k["backlog_oldest_days"] = 0
     ss = source_status

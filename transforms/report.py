@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
+from transforms.kpis import DONE_DPIA_STATUSES  # noqa: E402
 from transforms.labels import AI_ACT_CLASS_LABELS as AI_ACT_LABELS  # noqa: E402
 from transforms.labels import STATUS_LABELS  # noqa: E402
 
@@ -102,11 +103,11 @@ def render_report(*, org: dict, period: str, kpis: dict[str, float], previous: d
     if history["period"].nunique() > 1:
         charts["trend"] = _png(_trend(history, {"systems_confirmed": "Bevestigd", "review_backlog": "Te beoordelen",
                                                 "published": "Gepubliceerd"}, "Verloop per maand"))
-    inv = inventory.copy()
+    inv = inventory.astype(object).where(inventory.notna(), None)
     inv["klasse"] = inv["ai_act_class"].map(lambda c: AI_ACT_LABELS.get(c, c or "onbekend"))
     inv["status_nl"] = inv["status"].map(lambda s: STATUS_LABELS.get(s, s))
-    attention = inv[(inv["status"] == "confirmed") & inv["dpia_required"].fillna(False).astype(bool)
-                    & ~inv["dpia_status"].fillna("").str.lower().isin(["afgerond", "uitgevoerd", "gereed", "vastgesteld"])]
+    done = inv["dpia_status"].map(lambda v: str(v or "").strip().lower() in DONE_DPIA_STATUSES)
+    attention = inv[(inv["status"] == "confirmed") & inv["dpia_required"].map(bool) & ~done]
     high = inv[inv["ai_act_class"].isin(["prohibited", "high_risk"]) & inv["status"].isin(["candidate", "confirmed"])]
     headline = [
         ("Bevestigde AI-systemen en algoritmes", kpis.get("systems_confirmed", 0), _delta(kpis, previous, "systems_confirmed")),

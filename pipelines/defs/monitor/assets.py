@@ -44,14 +44,15 @@ def build_monitor_assets(config: AigripConfig) -> list:
         period, cfg = aigrip.period, aigrip.config
         with aigrip.connect() as con:
             inv = read_table(con, "inventory_snapshots", "period = ?", [period])
-            systems = read_table(con, "systems")
-            inv = inv.merge(systems[["system_id", "defer_until", "first_seen"]], on="system_id", how="left")
+            flagged = con.execute("SELECT s.system_id, s.defer_until, i.created_at AS flagged_at FROM systems s "
+                                  "LEFT JOIN system_ids i USING (system_id)").df()
+            inv = inv.merge(flagged, on="system_id", how="left")
             mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
             cands = con.execute("SELECT count(*) FROM candidates").fetchall()[0][0]
             orgs = con.execute("SELECT count(DISTINCT coalesce(org_code, organisation)) FROM peer_register_entries").fetchall()[0][0]
             kpis = compute_kpis(inv, as_of=aigrip.as_of_date, source_status=read_table(con, "source_status"),
                                 candidates_count=cands, mentions_count=mentions, defer_until=inv["defer_until"],
-                                first_seen=inv["first_seen"], peer_new_entries=len(peer_news(con)),
+                                flagged_at=inv["flagged_at"], peer_new_entries=len(peer_news(con)),
                                 peer_organisations=orgs)
             con.execute("DELETE FROM kpis WHERE period = ?", [period])
             con.executemany("INSERT INTO kpis VALUES (?, ?, ?)", [[period, k, v] for k, v in kpis.items()])
