@@ -37,53 +37,62 @@ def _empty_signals() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c == "weight" else "object") for c in SIGNAL_COLUMNS})
 
 
-def _match_unique(texts: pd.Series, regex) -> pd.DataFrame:
-    """Match a regex once per distinct text: DataFrame[text, match] (one row per hit)."""
-    uniq = pd.Series(pd.unique(texts[texts.str.len() > 0]), dtype="object")
-    if uniq.empty:
-        return pd.DataFrame({"text": pd.Series(dtype="object"), "match": pd.Series(dtype="object")})
-    hits = uniq.str.findall(regex)
-    frame = pd.DataFrame({"text": uniq, "match": hits}).explode("match").dropna(subset=["match"])
-    return frame.drop_duplicates()
+def _join_hits(keys: pd.Series, texts: pd.Series, regex, enrich=None) -> pd.DataFrame:
+    """DataFrame[source_key, match, …]: every regex hit of every mention. Each distinct text is
+    matched once; ``enrich(hits)`` adds columns (weight, reason, …) per distinct hit, before the hits
+    are joined back to the mentions on integer codes (ledgers repeat descriptions heavily)."""
+    codes, uniques = pd.factorize(pd.Series(texts.to_numpy(dtype=object), dtype="object"))
+    uniq = pd.Series(uniques, dtype="object")
+    nonempty = uniq.str.len().to_numpy() > 0
+    hits = pd.DataFrame({"code": np.flatnonzero(nonempty), "match": uniq[nonempty].str.findall(regex).to_numpy()})
+    hits = hits.explode("match").dropna(subset=["match"]).drop_duplicates()
+    if hits.empty:
+        return pd.DataFrame({"source_key": pd.Series(dtype="object"), "match": pd.Series(dtype="object")})
+    if enrich is not None:
+        hits = enrich(hits.reset_index(drop=True))
+    rows = pd.DataFrame({"source_key": keys.to_numpy(dtype=object), "code": codes}).merge(hits, on="code")
+    return rows.drop(columns="code")
+
+
+def _keyword_meta(vocab: Vocabulary) -> pd.DataFrame:
+    terms = vocab.terms
+    return pd.DataFrame({
+        "match": list(terms),
+        "tier": [t.tier for t in terms.values()],
+        "base": [t.weight for t in terms.values()],
+        "label": [t.label or t.term for t in terms.values()],
+        "own_reason": [t.reason for t in terms.values()],
+    })
 
 
 def _keyword_signals(keys: pd.Series, head: pd.Series, body: pd.Series, vocab: Vocabulary) -> pd.DataFrame:
     """Keyword hits in title/product (full weight) and in the description (damped)."""
     factor = float(vocab.weights.get("description_factor", 1.0))
+    meta = _keyword_meta(vocab)
+
+    def enrich_for(in_body: bool):
+        def enrich(hits: pd.DataFrame) -> pd.DataFrame:
+            h = hits.merge(meta, on="match", how="left")
+            positive = h["base"] > 0
+            h["weight"] = np.where(positive & in_body, h["base"] * factor, h["base"])
+            where_word = "beschrijving noemt" if in_body else "noemt"
+            generic = where_word + " '" + h["label"].astype(str) + "' (" + h["tier"].map(_TIER_WORD).fillna("") + ")"
+            h["reason"] = np.where(h["own_reason"].notna(), h["own_reason"].astype(object), generic)
+            h["kind"] = h["tier"].map(_TIER_KIND)
+            h["detail"] = h["match"]
+            return h[["code", "kind", "detail", "weight", "reason"]]
+        return enrich
+
     parts = []
-    for where, texts in (("head", head), ("body", body)):
-        hits = _match_unique(texts, vocab.keyword_re)
-        if hits.empty:
-            continue
-        joined = pd.DataFrame({"source_key": keys.values, "text": texts.values}).merge(hits, on="text")
-        joined["where"] = where
-        parts.append(joined[["source_key", "match", "where"]])
+    for in_body, texts in ((False, head), (True, body)):
+        joined = _join_hits(keys, texts, vocab.keyword_re, enrich_for(in_body))
+        if not joined.empty:
+            parts.append(joined[SIGNAL_COLUMNS])
     if not parts:
         return _empty_signals()
-    hits = pd.concat(parts, ignore_index=True)
-    hits = hits.sort_values("where", ascending=False, kind="stable")  # "head" before "body"
-    hits = hits.drop_duplicates(["source_key", "match"])
-    terms = vocab.terms
-    meta = pd.DataFrame(
-        {
-            "match": list(terms),
-            "tier": [t.tier for t in terms.values()],
-            "base": [t.weight for t in terms.values()],
-            "label": [t.label or t.term for t in terms.values()],
-            "own_reason": [t.reason for t in terms.values()],
-        }
-    )
-    hits = hits.merge(meta, on="match", how="left")
-    in_body = hits["where"].eq("body")
-    positive = hits["base"] > 0
-    hits["weight"] = np.where(in_body & positive, hits["base"] * factor, hits["base"])
-    where_word = np.where(in_body, "beschrijving noemt", "noemt")
-    tier_word = hits["tier"].map(_TIER_WORD).fillna("")
-    generic = where_word + " '" + hits["label"].astype(str) + "' (" + tier_word + ")"
-    hits["reason"] = np.where(hits["own_reason"].notna(), hits["own_reason"].astype(object), generic)
-    hits["kind"] = hits["tier"].map(_TIER_KIND)
-    hits["detail"] = hits["match"]
-    return hits[SIGNAL_COLUMNS]
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["source_key", "detail"])  # title hit wins
 
 
 def _vendor_signals(keys: pd.Series, vendor_norm: pd.Series, text: pd.Series, vocab: Vocabulary) -> pd.DataFrame:
@@ -91,9 +100,8 @@ def _vendor_signals(keys: pd.Series, vendor_norm: pd.Series, text: pd.Series, vo
     w = vocab.weights
     parts = []
     if vocab.vendor_re is not None:
-        hits = _match_unique(vendor_norm, vocab.vendor_re)
-        if not hits.empty:
-            j = pd.DataFrame({"source_key": keys.values, "text": vendor_norm.values}).merge(hits, on="text")
+        j = _join_hits(keys, vendor_norm, vocab.vendor_re)
+        if not j.empty:
             info = j["match"].map(vocab.vendors)
             level = info.map(lambda v: v["level"])
             name = info.map(lambda v: v["name"])
@@ -108,9 +116,8 @@ def _vendor_signals(keys: pd.Series, vendor_norm: pd.Series, text: pd.Series, vo
             j["detail"] = "vendor:" + name
             parts.append(j[SIGNAL_COLUMNS])
     if vocab.product_re is not None:
-        hits = _match_unique(text, vocab.product_re)
-        if not hits.empty:
-            j = pd.DataFrame({"source_key": keys.values, "text": text.values}).merge(hits, on="text")
+        j = _join_hits(keys, text, vocab.product_re)
+        if not j.empty:
             info = j["match"].map(vocab.products)
             name = info.map(lambda v: v["name"])
             what = info.map(lambda v: v.get("what", ""))
@@ -135,7 +142,11 @@ def _as_codes(value: object) -> list[str]:
 
 def _cpv_signals(keys: pd.Series, cpv: pd.Series, vocab: Vocabulary) -> pd.DataFrame:
     """Weak hints from CPV codes; a hint code also covers the codes below it (48460000 -> 4846xxxx)."""
-    has = cpv.map(lambda v: len(_as_codes(v)) > 0)
+    present = cpv.notna().to_numpy() if cpv.dtype != object else np.fromiter(
+        (v is not None and not (isinstance(v, float) and v != v) for v in cpv.to_numpy()), bool, len(cpv))
+    has = pd.Series(False, index=cpv.index)
+    if present.any():
+        has[present] = cpv[present].map(lambda v: len(_as_codes(v)) > 0).to_numpy(dtype=bool)
     if not has.any():
         return _empty_signals()
     frame = pd.DataFrame({"source_key": keys[has].values, "code": cpv[has].map(_as_codes).values}).explode("code")
@@ -159,6 +170,14 @@ def _cpv_signals(keys: pd.Series, cpv: pd.Series, vocab: Vocabulary) -> pd.DataF
         return _empty_signals()
     res = pd.concat(out, ignore_index=True).sort_values("weight", ascending=False, kind="stable")
     return res.drop_duplicates(["source_key", "detail"])
+
+
+def _dedupe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep the strongest of identical (mention, kind, detail) signals."""
+    if frame is None or frame.empty:
+        return frame
+    frame = frame.sort_values("weight", ascending=False, kind="stable")
+    return frame.drop_duplicates(["source_key", "kind", "detail"])
 
 
 def _share_survey_answers(out: pd.DataFrame, shared: dict[str, str], vocab: Vocabulary) -> pd.DataFrame:
@@ -194,22 +213,30 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     if mentions is None or len(mentions) == 0:
         return _empty_signals()
     keys = _col(mentions, "source_key").astype(str)
-    title = _col(mentions, "title").fillna("").astype(str)
-    product = _col(mentions, "product").fillna("").astype(str)
-    head_raw = np.where(product.str.len() > 0, np.where(product.values == title.values, title, title + " | " + product), title)
-    head = spaced_series(pd.Series(head_raw, index=mentions.index, dtype="object"))
-    body = spaced_series(_col(mentions, "description"))
-    body = body.where(body != head, "")
+    title = _col(mentions, "title")
+    product = _col(mentions, "product")
+    with_product = product.notna().to_numpy() & (product.fillna("").astype(str).str.len() > 0).to_numpy()
+    if with_product.any():
+        t, p = title.fillna("").astype(str), product.fillna("").astype(str)
+        title = pd.Series(np.where(with_product & (p.to_numpy() != t.to_numpy()), t + " | " + p, t),
+                          index=mentions.index, dtype="object")
+    head = spaced_series(title)
+    description = _col(mentions, "description")
+    if description.notna().any():
+        body = spaced_series(description)
+        body = body.where(body != head, "")
+    else:
+        body = pd.Series("", index=mentions.index, dtype="object")
     vendor_norm = _col(mentions, "vendor_norm")
     if vendor_norm.isna().all() and "vendor" in mentions.columns:
         vendor_norm = _col(mentions, "vendor")
     vendor_norm = spaced_series(vendor_norm)
     both = (head + " " + body).str.strip()
     parts = [
-        _keyword_signals(keys, head, body, vocab),
-        _vendor_signals(keys, vendor_norm, both, vocab),
+        _keyword_signals(keys, head, body, vocab),  # already one row per (mention, term)
+        _dedupe(_vendor_signals(keys, vendor_norm, both, vocab)),
         _cpv_signals(keys, _col(mentions, "cpv_codes"), vocab),
-        kb_signals(keys, head, _col(mentions, "product"), vendor_norm, kb_products, vocab),
+        _dedupe(kb_signals(keys, head, _col(mentions, "product"), vendor_norm, kb_products, vocab)),
         self_declared_signals(mentions, vocab),
         portfolio_signals(mentions, vocab),
     ]
@@ -221,11 +248,10 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     shared = survey_shared_keys(mentions)
     if shared:
         out = _share_survey_answers(out, shared, vocab)
-    out = out.sort_values("weight", ascending=False, kind="stable").drop_duplicates(["source_key", "kind", "detail"])
-    return out[SIGNAL_COLUMNS].sort_values(["source_key", "weight"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    return out[SIGNAL_COLUMNS].reset_index(drop=True)
 
 
-def _join_reasons(keys: np.ndarray, reasons: np.ndarray) -> dict[str, str]:
+def _join_reasons(keys: np.ndarray, reasons: np.ndarray) -> dict:
     """'; '-joined distinct reasons per key, for keys already grouped together (sorted)."""
     out: dict[str, str] = {}
     if len(keys) == 0:
@@ -255,25 +281,35 @@ def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: flo
         base["kb_product_id"] = None
         return base
     per_kind = int(vocab.weights.get("max_per_kind", 2))
-    s = signals.copy()  # signals of keys not in ``mentions`` are dropped by the reindexing below
-    s["weight"] = s["weight"].astype(float)
-    s = s.sort_values(["source_key", "kind", "weight"], ascending=[True, True, False], kind="stable")
-    s = s[(s.groupby(["source_key", "kind"], sort=False).cumcount() < per_kind) | (s["weight"] < 0)]
-    pos = s[s["weight"] > 0]
-    neg = s[s["weight"] < 0]
-    log_miss = np.log1p(-pos["weight"].clip(upper=0.999)).groupby(pos["source_key"]).sum()
-    damp = np.log1p(neg["weight"].clip(lower=-0.999)).groupby(neg["source_key"]).sum()
-    score = (1.0 - np.exp(log_miss)).reindex(keys, fill_value=0.0) * np.exp(damp.reindex(keys, fill_value=0.0))
-    ordered = s.assign(_neg=s["weight"] < 0, _abs=-s["weight"].abs())
-    ordered = ordered.sort_values(["source_key", "_neg", "_abs"], kind="stable")
-    reasons = _join_reasons(ordered["source_key"].to_numpy(dtype=object), ordered["reason"].to_numpy(dtype=object))
-    kb = s[s["kind"] == "kb_product"].sort_values("weight", ascending=False, kind="stable")
-    kb = dict(kb.drop_duplicates("source_key")[["source_key", "detail"]].itertuples(index=False, name=None))
-    base["ai_score"] = score.clip(0.0, 1.0).round(4).to_numpy()
+    # integer codes: position of each signal's mention (-1: not among ``mentions``) and of its kind
+    pos_of = pd.Index(keys.to_numpy(dtype=object)).get_indexer(signals["source_key"].to_numpy(dtype=object))
+    s = pd.DataFrame({
+        "k": pos_of, "kind": pd.factorize(signals["kind"].to_numpy(dtype=object))[0],
+        "is_kb": (signals["kind"] == "kb_product").to_numpy(), "w": signals["weight"].to_numpy(dtype=float),
+        "detail": signals["detail"].to_numpy(dtype=object), "reason": signals["reason"].to_numpy(dtype=object),
+    })
+    s = s[s["k"] >= 0].sort_values(["k", "kind", "w"], ascending=[True, True, False], kind="stable")
+    s = s[(s.groupby(["k", "kind"], sort=False).cumcount() < per_kind).to_numpy() | (s["w"] < 0).to_numpy()]
+    n = len(keys)
+    w = s["w"].to_numpy()
+    k = s["k"].to_numpy()
+    miss = np.zeros(n)
+    np.add.at(miss, k[w > 0], np.log1p(-np.minimum(w[w > 0], 0.999)))
+    damp = np.zeros(n)
+    np.add.at(damp, k[w < 0], np.log1p(np.maximum(w[w < 0], -0.999)))
+    score = (1.0 - np.exp(miss)) * np.exp(damp)
+    ordered = s.assign(_neg=w < 0, _abs=-np.abs(w)).sort_values(["k", "_neg", "_abs"], kind="stable")
+    reasons = _join_reasons(ordered["k"].to_numpy(), ordered["reason"].to_numpy(dtype=object))
+    kb = s[s["is_kb"].to_numpy()].sort_values("w", ascending=False, kind="stable").drop_duplicates("k")
+    kb_ids = np.full(n, None, dtype=object)
+    kb_ids[kb["k"].to_numpy()] = kb["detail"].to_numpy(dtype=object)
+    texts = np.full(n, "", dtype=object)
+    for i, text in reasons.items():
+        texts[i] = text
+    base["ai_score"] = np.clip(score, 0.0, 1.0).round(4)
     base["is_candidate"] = base["ai_score"] >= float(threshold)
-    key_arr = keys.to_numpy(dtype=object)
-    base["reasons"] = pd.Series([reasons.get(k, "") for k in key_arr], dtype="object")
-    base["kb_product_id"] = pd.Series([kb.get(k) for k in key_arr], dtype="object")
+    base["reasons"] = pd.Series(texts, dtype="object")
+    base["kb_product_id"] = pd.Series(kb_ids, dtype="object")
     return base[SCORE_COLUMNS]
 
 
