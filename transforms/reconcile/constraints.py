@@ -172,6 +172,10 @@ def _apply(state: _State, out: Replay, event: dict) -> tuple[bool, str]:
             return False, f"ongeldige defer_until-datum '{until}'"
     else:
         attrs["status"] = _STATUS[action]
+        if action == "confirm":  # a confirmation may carry register fields (owner, goal, …) too
+            edits = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
+            if edits:
+                attrs.setdefault("fields", {}).update(edits)
         if action == "retire":
             system_id = _text(event.get("system_id"))
             if system_id:
