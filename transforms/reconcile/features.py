@@ -35,7 +35,8 @@ GENERIC_WORDS = frozenset(
     consultancy advies meerwerk jaar jaarlijks maand maandelijks kwartaal kw per tm t m van voor de het
     een en in op met te bij tbv ten behoeve nr no ref januari februari maart april mei juni juli augustus
     september oktober november december jan feb mrt apr jun jul aug sep sept okt nov dec q1 q2 q3 q4
-    h1 h2 eerste tweede derde vierde
+    h1 h2 eerste tweede derde vierde software applicatie app tool systeem programma pakket om die wij we
+    gebruiken gemeente
     """.split()
 )
 # Words too common to identify a description (kept out of the description token sets).
@@ -49,6 +50,8 @@ _MAX_DESC_TOKENS = 40
 # Vendor answers that name no vendor (surveys: "weet ik niet").
 _NO_VENDOR = frozenset({"weet ik niet", "onbekend", "nvt", "n v t", "geen", "niet bekend", "zelf", "eigen beheer",
                         "intern", "weet niet", "geen idee", "diverse", "divers"})
+
+_NO_DEPARTMENT_TYPES = ("tenderned", "ted")
 
 # The columns two records must share to be collapsed into one profile.
 PROFILE_COLUMNS = ["name_norm", "vendor_norm", "vendor_kvk", "department_norm", "kb_product_id"]
@@ -128,7 +131,9 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     kvk = kvk.where(kvk.notna(), None)
     kvk_str = kvk.astype(str).str.replace(r"\D", "", regex=True).str.zfill(8)
     feats["vendor_kvk"] = kvk_str.where(kvk.notna() & kvk_str.str.fullmatch(r"\d{8}") & (kvk_str != "00000000"), None)
-    feats["department_norm"] = _blank_to_none(fold_series(col("department").astype("object")))
+    dept = _blank_to_none(fold_series(col("department").astype("object")))
+    # a tender's "department" is the buying organisation, not a department that uses the system
+    feats["department_norm"] = dept.where(~col("source_type").isin(_NO_DEPARTMENT_TYPES).to_numpy(), None)
     feats["kb_product_id"] = _blank_to_none(col("kb_product_id"))
     desc_text = fold_series((col("title").fillna("").astype(str) + " " + col("description").fillna("").astype(str)))
     feats["_desc"] = desc_text

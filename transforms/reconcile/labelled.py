@@ -42,11 +42,17 @@ _OBJECTS = ["afval", "kentekens", "meldingen", "aanvragen", "fraudesignalen", "d
             "facturen", "paspoortfoto's", "bezwaarschriften", "WOZ-waarden"]
 _ACTIONS = ["herkennen", "voorspellen", "controleren", "beantwoorden", "sorteren", "classificeren", "opsporen",
             "plannen", "samenvatten", "vertalen", "taxeren", "prioriteren"]
+_CONTEXTS = ["in de wijk", "bij de balie", "voor de raad", "in het archief", "op straat", "bij inwoners",
+             "voor ondernemers", "in het sociaal domein", "bij de belastingdienst", "in de buitenruimte",
+             "voor jongeren", "bij vergunningen", "in het klantcontact", "voor de griffie", "bij handhaving",
+             "in de zorg", "voor statushouders", "bij evenementen", "op het water", "in parkeergarages"]
 _FORMS = ["B.V.", "BV", "B.V", "N.V.", "", "Nederland B.V.", "Holding B.V."]
 _DEPTS = ["Sociaal Domein", "Burgerzaken", "Belastingen", "Openbare Ruimte", "Vergunningen", "Handhaving",
           "Informatievoorziening", "Klantcontactcentrum", "Financien", "Jeugd", "Werk en Inkomen", "Mobiliteit"]
 _LEDGER = ["Licentie {p} {y}", "Ondersteuning {p} Q{q}", "Implementatie {p}", "{p} abonnement {m} {y}",
            "Onderhoud {p} {y}", "Support {p} {m}", "{p} licentie", "Jaarlicentie {p} {y}-{y2}"]
+# ledger texts that describe what is bought rather than naming the product
+_FUNCTION_LEDGER = ["Pilot {f}", "{b} {f} Q{q}", "huur {f} {m}", "{f} + onderhoud", "Uitbreiding {f} {y}"]
 _MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
            "oktober", "november", "december"]
 
@@ -79,7 +85,7 @@ def _systems(rng: np.random.Generator, n: int, hard: bool) -> list[dict]:
         if name in seen:
             continue
         seen.add(name)
-        if rng.random() < 0.2:
+        if rng.random() < 0.05:
             vendor, kvk = _BIG_VENDORS[int(rng.integers(0, len(_BIG_VENDORS)))]
         else:
             vendor = f"{rng.choice(_PRE).capitalize()}{rng.choice(_VENDOR_A)} {rng.choice(_VENDOR_B)}"
@@ -89,7 +95,7 @@ def _systems(rng: np.random.Generator, n: int, hard: bool) -> list[dict]:
             "name": name,
             "vendor": vendor,
             "kvk": kvk,
-            "function": f"{rng.choice(_OBJECTS)} {rng.choice(_ACTIONS)}",
+            "function": f"{rng.choice(_OBJECTS)} {rng.choice(_ACTIONS)} {rng.choice(_CONTEXTS)}",
             "depts": [str(rng.choice(_DEPTS))],
             "kb": f"KB-{int(rng.integers(0, 16**8)):08x}" if rng.random() < 0.4 else None,
         })
@@ -113,6 +119,8 @@ def _vendor_variant(rng: np.random.Generator, sys: dict, hard: bool) -> tuple[st
             return vendor.split()[0] + " " + rng.choice(_VENDOR_B), kvk
         if r < 0.22:  # taken over: new name and new KvK number
             return "Acquira " + vendor.split()[0], "7" + kvk[1:]
+        if r < 0.27:  # initials only ("MHT B.V.")
+            return "".join(w[0] for w in vendor.split()).upper() + " B.V.", None
     form = rng.choice(_FORMS)
     written = f"{vendor} {form}".strip()
     if rng.random() < 0.3:
@@ -144,8 +152,8 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
         for _ in range(n_ledger):
             vendor, kvk = _vendor_variant(rng, sys, hard)
             y = int(rng.integers(2022, 2026))
-            template = rng.choice(_LEDGER) if rng.random() > 0.15 else "Pilot {f}"
-            text = template.format(f=sys["function"], p=_name_variant(rng, sys["name"], hard), y=y, y2=y + 1,
+            template = rng.choice(_LEDGER) if rng.random() > 0.3 else rng.choice(_FUNCTION_LEDGER)
+            text = template.format(f=sys["function"], b=_display(sys["name"]).split()[0], p=_name_variant(rng, sys["name"], hard), y=y, y2=y + 1,
                                               q=int(rng.integers(1, 5)), m=rng.choice(_MONTHS))
             rows.append({"source_type": "spend_ledger", "source_id": "crediteuren", "title": text,
                          "description": text, "vendor": vendor, "vendor_kvk": kvk, "product": None,
@@ -156,14 +164,15 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
         for dept in sys["depts"]:
             if rng.random() < 0.7:
                 vendor, kvk = _vendor_variant(rng, sys, hard)
+                app = _display(sys["name"]) + (f" {dept}" if rng.random() < 0.2 else "")
                 rows.append({"source_type": "application_portfolio", "source_id": "portfolio",
-                             "title": _name_variant(rng, sys["name"], hard), "product": _display(sys["name"]),
+                             "title": app, "product": app,
                              "description": f"Applicatie {_display(sys['name'])} voor {dept.lower()}",
                              "vendor": vendor, "vendor_kvk": None, "department": dept, "truth": sys["truth"],
                              "kb_product_id": sys["kb"], "record_date": pd.Timestamp("2025-06-01")})
             if rng.random() < 0.5:
                 variant = _name_variant(rng, sys["name"], hard)
-                if rng.random() < 0.3:
+                if rng.random() < 0.4:
                     variant = sys["function"] if rng.random() < 0.5 else f"software om {sys['function']}"
                 rows.append({"source_type": "survey", "source_id": "uitvraag", "title": variant, "product": variant,
                              "description": f"Wij gebruiken {variant} voor ondersteuning van {dept.lower()}",
