@@ -115,26 +115,25 @@ def _join(value) -> str:
 
 
 def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
-    from transforms.comparison import compare_with_peers, comparison_tables
+    from pipelines.reporting import peer_comparison
+    from transforms.comparison import comparison_tables
 
     out.mkdir(parents=True, exist_ok=True)
-    ours = [e for _, e in published_entries(con)]
-    products = con.execute(
-        "SELECT DISTINCT s.system_id, s.name, s.vendor, s.kb_product_id, s.status FROM systems s "
-        "WHERE s.status IN ('candidate', 'confirmed')").df()
-    result = compare_with_peers(ours, products, con.execute("SELECT * FROM peer_register_entries").df(),
-                                con.execute("SELECT * FROM kb_products").df(),
-                                peers=tuple(p.lower() for p in (peers or cfg.publish.peers)),
-                                our_org_code=cfg.organisation.code)
-    paths = []
+    result = peer_comparison(con, cfg, peers)
     p = out / "comparison.json"
     p.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    paths.append(p)
+    paths = [p]
     for name, df in comparison_tables(result).items():
         q = out / f"{name}.csv"
         df.to_csv(q, index=False, encoding="utf-8")
         paths.append(q)
-    return paths
+    kb = con.execute("SELECT product_id, name, vendor, org_count, entry_count, names, organisations, categories, "
+                     "publication_categories, impact_assessments FROM kb_products ORDER BY org_count DESC, name").df()
+    for col in ("names", "organisations", "categories", "publication_categories", "impact_assessments"):
+        kb[col] = kb[col].map(_join)
+    q = out / "kb_products.csv"  # the knowledge base: what peers register, grouped into products
+    kb.to_csv(q, index=False, encoding="utf-8")
+    return [*paths, q]
 
 
 EXPORTERS: dict[str, Callable[[duckdb.DuckDBPyConnection, AigripConfig, Path, list | None], list[Path]]] = {

@@ -12,7 +12,7 @@ from pipelines.publishing import org_info, write_files
 from transforms.report import ReportFiles, render_report
 from warehouse import read_table
 
-__all__ = ["build_report", "write_report", "peer_news", "available_periods"]
+__all__ = ["build_report", "write_report", "peer_news", "peer_comparison", "available_periods"]
 
 
 def available_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -34,16 +34,18 @@ def peer_news(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def _peer_sizes(con: duckdb.DuckDBPyConnection, config: AigripConfig) -> dict:
-    codes = [c.lower() for c in config.publish.peers]
-    if not codes:
-        return {}
-    rows = con.execute(
-        "SELECT any_value(organisation), org_code, count(*) FROM peer_register_entries "
-        "WHERE lower(org_code) IN (SELECT unnest(?::VARCHAR[])) GROUP BY org_code ORDER BY org_code",
-        [codes],
-    ).fetchall()
-    return {"peers": [{"name": name, "code": code, "entries": n} for name, code, n in rows]}
+def peer_comparison(con: duckdb.DuckDBPyConnection, config: AigripConfig, peers: list[str] | None = None) -> dict:
+    """Our register against the chosen peers and similar municipalities (transforms.comparison)."""
+    from pipelines.publishing import published_entries
+    from transforms.comparison import compare_with_peers
+
+    products = con.execute("SELECT system_id, name, vendor, kb_product_id, status FROM systems "
+                           "WHERE status IN ('candidate', 'confirmed')").df()
+    return compare_with_peers([e for _, e in published_entries(con)], products,
+                              con.execute("SELECT * FROM peer_register_entries").df(),
+                              con.execute("SELECT * FROM kb_products").df(),
+                              peers=tuple(p.lower() for p in (peers or config.publish.peers)),
+                              our_org_code=config.organisation.code)
 
 
 def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> ReportFiles:
@@ -62,7 +64,7 @@ def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: s
     sources = con.execute("SELECT * FROM source_status ORDER BY source_id").df()
     return render_report(org=org_info(config), period=period, kpis=kpis, previous=previous,
                          history=history[history["period"] <= period], inventory=inventory, sources=sources,
-                         peer_news=peer_news(con), comparison=_peer_sizes(con, config))
+                         peer_news=peer_news(con), comparison=peer_comparison(con, config))
 
 
 def write_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> Path:

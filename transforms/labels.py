@@ -10,6 +10,7 @@ __all__ = [
     "SIGNAL_KIND_LABELS",
     "DPIA_RULE_LABELS",
     "STATUS_LABELS",
+    "REGISTER_FIELD_LABELS",
     "label",
 ]
 
@@ -36,6 +37,17 @@ ANNEX_III_AREA_LABELS = {
     "6": "Rechtshandhaving",
     "7": "Migratie, asiel en grenstoezicht",
     "8": "Rechtsbedeling en democratische processen",
+}
+
+# Register fields (publication standard 1.0 keys and the peer-table names) as the register shows them.
+REGISTER_FIELD_LABELS = {
+    "name": "Naam", "description_short": "Korte omschrijving", "organization": "Organisatie",
+    "category": "Thema", "categories": "Thema", "status": "Status", "begin_date": "Begindatum",
+    "end_date": "Einddatum", "contact_email": "Contactgegevens", "publication_category": "Publicatiecategorie",
+    "goal": "Doel en impact", "proportionality": "Afwegingen", "human_intervention": "Menselijke tussenkomst",
+    "risks": "Risicobeheer", "lawful_basis": "Wettelijke basis", "impact_assessments": "Impacttoetsen",
+    "impacttoetsen_grouping": "Impacttoetsen", "source_data": "Gegevens", "methods_and_models": "Technische werking",
+    "provider": "Leverancier",
 }
 
 # Inventory status of a system (systems.status).

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 from transforms.kpis import DONE_DPIA_STATUSES  # noqa: E402
 from transforms.labels import AI_ACT_CLASS_LABELS as AI_ACT_LABELS  # noqa: E402
-from transforms.labels import STATUS_LABELS  # noqa: E402
+from transforms.labels import REGISTER_FIELD_LABELS, STATUS_LABELS  # noqa: E402
 
 __all__ = ["ReportFiles", "render_report"]
 
@@ -120,7 +120,7 @@ def render_report(*, org: dict, period: str, kpis: dict[str, float], previous: d
     ctx = dict(org=org, period=period, kpis=kpis, headline=headline, status_rows=status_rows, class_rows=class_rows,
                attention=attention.to_dict("records"), high=high.to_dict("records"),
                sources=sources.to_dict("records"), peer_news=peer_news.head(25).to_dict("records"),
-               comparison=comparison or {}, charts=sorted(charts), generated_at=generated_at)
+               comparison=comparison or {}, field_labels=REGISTER_FIELD_LABELS, charts=sorted(charts), generated_at=generated_at)
     html = _env.get_template("report.html.j2").render(**ctx)
     pdf = _pdf(ctx, charts)
     return ReportFiles(html=html, pdf=pdf, charts=charts,
