@@ -127,3 +127,26 @@ def test_hash_password_makes_a_verifiable_hash():
     assert res.exit_code == 0
     assert verify_password("correct horse battery", res.output.strip())
     assert runner.invoke(app, ["hash-password", "--password", "short"]).exit_code == 1
+
+
+def test_ui_starts_dagster_with_home_under_data_dir(demo_config, monkeypatch):
+    import subprocess as sp
+
+    calls = []
+    monkeypatch.setattr(sp, "call", lambda args, env: calls.append((args, env)) or 0)
+    res = runner.invoke(app, ["ui", "--config", str(demo_config), "--port", "3999"])
+    assert res.exit_code == 0, res.output
+    args, env = calls[0]
+    assert args[1:5] == ["-m", "dagster", "dev", "-m"] and "pipelines.definitions" in args and "3999" in args
+    assert env["DAGSTER_HOME"] == str(demo_config.parent / "var" / "dagster_home")
+    assert env["AIGRIP_CONFIG"] == str(demo_config.resolve())
+
+
+def test_dagster_loads_the_definitions_module(demo_config):
+    """What `aigrip ui` makes Dagster do: load pipelines.definitions with AIGRIP_CONFIG set."""
+    import os
+
+    env = dict(os.environ, AIGRIP_CONFIG=str(demo_config))
+    proc = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipelines.definitions"],
+                          capture_output=True, text=True, env=env, cwd=demo_config.parent, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
