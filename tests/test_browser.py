@@ -32,7 +32,8 @@ pytestmark = pytest.mark.timeout(900)
 DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 USERNAME, NAME, PASSWORD = "privacy", "Petra de Privacyfunctionaris", "browsertest-wachtwoord-1"
 REJECT_REASON = "Geen AI: vaste regels zonder lerend model"
-SAVE_BOUND_S = 2.0
+SAVE_BOUND_S = 2.0  # the app answers a save within this, even during a run
+SHOWN_BOUND_S = 10.0  # click to confirmation in the browser, on a busy 2-core machine
 
 
 def _pick(queue: list[dict]) -> dict[str, str]:
@@ -54,10 +55,12 @@ def _pick(queue: list[dict]) -> dict[str, str]:
     return {"confirm": confirm, "merge": source["system_id"], "into": target["system_id"], "reject": reject}
 
 
-def _shot(page, tmp_path: Path, name: str) -> Path:
-    """A viewport screenshot into tmp_path (and into docs/images when asked to update them)."""
+def _shot(page, tmp_path: Path, name: str, height: int | None = None) -> Path:
+    """A screenshot of the top of the page (``height`` px, default the viewport) into tmp_path, and
+    into docs/images when asked to update them."""
     path = tmp_path / name
-    page.screenshot(path=str(path))
+    clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height} if height else None
+    page.screenshot(path=str(path), full_page=bool(height), clip=clip)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
     if os.environ.get("AIGRIP_UPDATE_SCREENSHOTS") == "1":
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
@@ -65,12 +68,20 @@ def _shot(page, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def _save(page, button: str) -> float:
-    """Click a decision button and wait for the page that says it was saved; seconds taken."""
+def _save(page, button: str) -> tuple[float, float]:
+    """Click a decision button and wait for the page that says it was saved. Returns the seconds the
+    app took to answer the save (the POST, as the browser's network timing has it) and the seconds
+    from the click until the confirmation shows."""
     started = time.perf_counter()
-    page.get_by_role("button", name=button, exact=True).click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/besluit")) as answer:
+        page.get_by_role("button", name=button, exact=True).click()
+    assert answer.value.status == 303
+    timing = answer.value.request.timing
     page.locator(".flash.ok").filter(has_text="opgeslagen").wait_for(timeout=30_000)
-    return time.perf_counter() - started
+    shown = time.perf_counter() - started
+    if timing.get("requestStart", -1) >= 0 and timing.get("responseStart", -1) >= timing["requestStart"]:
+        return (timing["responseStart"] - timing["requestStart"]) / 1000.0, shown
+    return shown, shown
 
 
 def _fact(page, label: str):
@@ -147,17 +158,24 @@ def test_reviewer_workflow_in_the_browser(tmp_path):
         # The next discovery run, while the app keeps serving; decisions saved meanwhile stay quick.
         run = start_run(cfg, tmp_path / "run2.log", "--as-of", "2026-11-15")
         timings, busy = [], 0
-        page.goto(f"{server.url}/systemen/{ids['confirm']}")
-        for i in range(5):
-            page.locator("#e-owner").fill(f"Sociaal Domein {i}")
-            was_busy = run.poll() is None
-            timings.append(_save(page, "Velden opslaan"))
-            busy += was_busy and run.poll() is None
-            time.sleep(0.5)
-        assert run.wait(timeout=600) == 0, (tmp_path / "run2.log").read_text()
-        print(f"\nsaves during a run: {', '.join(f'{t:.2f}' for t in timings)} s (busy for {busy} of them)")
+        try:
+            page.goto(f"{server.url}/systemen/{ids['confirm']}")
+            for i in range(5):
+                page.locator("#e-owner").fill(f"Sociaal Domein {i}")
+                was_busy = run.poll() is None
+                timings.append(_save(page, "Velden opslaan"))
+                busy += was_busy and run.poll() is None
+                time.sleep(0.5)
+            assert run.wait(timeout=600) == 0, (tmp_path / "run2.log").read_text()
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.wait(timeout=30)
+        print("\nsaves during a run, answered / shown: " + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in timings)
+              + f" s ({busy} of {len(timings)} while it was busy)")
         assert busy >= 1, "the run finished before any decision could be saved during it"
-        assert max(timings) < SAVE_BOUND_S, timings
+        assert max(a for a, _ in timings) < SAVE_BOUND_S, timings
+        assert max(b for _, b in timings) < SHOWN_BOUND_S, timings
 
         # After the run: confirmed, merged away (pointing to its successor), rejected.
         page.goto(f"{server.url}/systemen/{ids['confirm']}")
@@ -167,7 +185,7 @@ def test_reviewer_workflow_in_the_browser(tmp_path):
         expect(page).to_have_url(re.compile(f"/systemen/{ids['into']}$"))
         expect(page.locator(".flash")).to_contain_text(f"{ids['merge']} is samengevoegd met {ids['into']}")
         expect(_fact(page, "Samengevoegd uit")).to_contain_text(ids["merge"])
-        _shot(page, tmp_path, "review-detail.png")
+        _shot(page, tmp_path, "review-detail.png", height=1500)
         page.goto(f"{server.url}/systemen/{ids['reject']}")
         expect(_fact(page, "Status")).to_have_text("Afgewezen")
         expect(_fact(page, "Laatste besluit")).to_contain_text(REJECT_REASON)
