@@ -27,7 +27,13 @@ demo: setup
 	$(BIN)/aigrip export --config $(DEMO_CONFIG) --format national-json
 	$(BIN)/aigrip export --config $(DEMO_CONFIG) --format inventory
 	$(BIN)/aigrip report --config $(DEMO_CONFIG)
-	$(BIN)/aigrip status --config $(DEMO_CONFIG)
+	@echo
+	@echo "Demo done. Open:"
+	@echo "  register export (standaard 1.0): $(CURDIR)/var/voorbeeldstad/export/national-json/register.json"
+	@echo "  inventory:                       $(CURDIR)/var/voorbeeldstad/export/inventory/inventory.csv"
+	@echo "  public site:                     $(CURDIR)/var/voorbeeldstad/site/index.html"
+	@echo "  monitoring report:               $$(ls -d $(CURDIR)/var/voorbeeldstad/reports/*/ | tail -1)report.html"
+	@echo "Next: '$(BIN)/aigrip status --config $(DEMO_CONFIG)', or review candidates (README, 'Reviewing candidates')."
 
 test: setup-dev
 	$(BIN)/python -m pytest
