@@ -29,13 +29,15 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from connectors.base import SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
 
-__all__ = ["Table", "open_table", "amount_sql", "amount_clean_sql", "date_sql", "kvk_sql", "fold_header"]
+__all__ = ["Table", "open_table", "amount_sql", "amount_clean_sql", "amount_value_sql", "date_sql", "kvk_sql", "fold_header"]
 
 _SEPARATORS = (";", ",", "\t")
 _HEAD_LINES = 40
@@ -142,14 +144,38 @@ def _detect_encoding(path: Path, spec: SourceSpec) -> str:
                 f"{path} is not a text CSV (binary content); save it as CSV or XLSX", spec.id
             )
         fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := fh.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+        if not _is_utf8(fh):
             return "cp1252"
     return "utf-8"
+
+
+def _is_utf8(fh) -> bool:
+    """True when the binary stream ``fh`` is valid UTF-8 (pyarrow's validator: ~10× Python's decoder).
+
+    Each block ends on a character boundary, so no multi-byte sequence is split between two.
+    """
+    rest = b""
+    while chunk := fh.read(_CHUNK):
+        data = rest + chunk
+        cut = len(data)
+        while cut > 0 and data[cut - 1] & 0xC0 == 0x80 and len(data) - cut < 3:
+            cut -= 1
+        if cut > 0 and data[cut - 1] >= 0xC0:
+            cut -= 1
+        block, rest = data[:cut], data[cut:]
+        if not block.isascii() and not _valid_utf8(block):
+            return False
+    return not rest or _valid_utf8(rest)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    array = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        array.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
@@ -235,7 +261,7 @@ def _load_csv(con, spec, path, aliases, required, tmpdir: Path) -> Table:
     if encoding != "utf-8":
         table.notes.append(f"read as {encoding}, transcoded to UTF-8")
     skip = idx + 1
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _ord, * FROM ({_read_csv_sql(path, sep, width, skip, 'a')})", [str(path), sep])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS {_read_csv_sql(path, sep, width, skip, 'a')}", [str(path), sep])
     unclosed = con.execute("SELECT count(*) FROM rej_a WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
     tag = "a"
     bad_quotes: list[tuple[int, str]] = []
@@ -246,7 +272,10 @@ def _load_csv(con, spec, path, aliases, required, tmpdir: Path) -> Table:
             path = copy
         bad_quotes = _repair_quotes(path, sep, width, skip)
         tag = "b"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _ord, * FROM ({_read_csv_sql(path, sep, width, skip, tag)})", [str(path), sep])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS {_read_csv_sql(path, sep, width, skip, tag)}", [str(path), sep])
+    # rows keep file order (insertion order is preserved), so rowid + 1 is the data-row ordinal
+    # without the cost of a row_number() window over the whole file
+    con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT rowid + 1 AS _ord, * FROM raw_rows")
     rejects = con.execute(
         f"SELECT line, string_agg(DISTINCT error_type, ',') AS kinds, any_value(trim(csv_line, chr(10) || chr(13))) AS text "
         f"FROM rej_{tag} GROUP BY line ORDER BY line"
@@ -380,14 +409,19 @@ def open_table(
             table = _load_csv(con, spec, path, aliases, required, Path(tmp))
         _drop_blank_and_headers(con, table)
         yield table
-    con.execute("DROP TABLE IF EXISTS raw")
+    if table.kind == "csv":
+        con.execute("DROP VIEW IF EXISTS raw")
+        con.execute("DROP TABLE IF EXISTS raw_rows")
+    else:
+        con.execute("DROP TABLE IF EXISTS raw")
 
 
 def _drop_blank_and_headers(con, table: Table) -> None:
     cols = [c for c in con.execute("SELECT * FROM raw LIMIT 0").description]
     names = [c[0] for c in cols if c[0] != "_ord"]
     not_blank = " OR ".join(f"nullif(trim({c}), '') IS NOT NULL" for c in names) or "true"
-    con.execute(f"DELETE FROM raw WHERE NOT ({not_blank})")
+    base = "raw_rows" if table.kind == "csv" else "raw"
+    con.execute(f"DELETE FROM {base} WHERE NOT ({not_blank})")
     checks = [
         (f"c{i}", h) for i, h in enumerate(table.header) if h and f"c{i}" in names
     ]
@@ -397,7 +431,7 @@ def _drop_blank_and_headers(con, table: Table) -> None:
     params = [h.strip().lower() for _, h in checks]
     repeated = con.execute(f"SELECT _ord, concat_ws(?, {', '.join(names)}) FROM raw WHERE {cond} ORDER BY _ord", [table.separator, *params]).fetchall()
     if repeated:
-        con.execute(f"DELETE FROM raw WHERE {cond}", params)
+        con.execute(f"DELETE FROM {base} WHERE {cond}", params)
         for ordinal, text in repeated:
             table.quarantine.append({"row_ref": table.ref(ordinal), "reason": "kopregel herhaald", "raw_text": text})
 
@@ -427,6 +461,19 @@ def amount_sql(s: str) -> str:
         "ELSE NULL END"
     )
     return f"(({value}) * CASE WHEN {neg} THEN -1 ELSE 1 END)"
+
+
+_AMOUNT_FAST = r"-?\d[\d.]*,\d+"
+
+
+def amount_value_sql(col: str) -> str:
+    """SQL DOUBLE of a raw amount text ``col``: the usual ``1.234,56`` / ``-12,50`` by a fast path,
+    everything else through :func:`amount_clean_sql` and :func:`amount_sql` (same results)."""
+    slow = amount_sql(amount_clean_sql(col))
+    return (
+        f"CASE WHEN regexp_full_match({col}, '{_AMOUNT_FAST}') "
+        f"THEN try_cast(replace(replace({col}, '.', ''), ',', '.') AS DOUBLE) ELSE {slow} END"
+    )
 
 
 _DATE_FORMATS = "['%d-%m-%Y', '%Y-%m-%d', '%d/%m/%Y', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%Y-%m-%dT%H:%M:%S', '%d-%m-%y']"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from connectors._tabular import amount_clean_sql, amount_sql, date_sql, kvk_sql, open_table
-from connectors.base import ConnectorResult, SourceSpec
+from connectors._tabular import amount_value_sql, date_sql, kvk_sql, open_table
+from connectors.base import QUARANTINE_COLUMNS, ConnectorResult, SourceSpec
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
 
@@ -43,45 +43,64 @@ def load(spec: SourceSpec) -> ConnectorResult:
         con.close()
 
 
+_AMOUNT_BAD = "(amount_text IS NOT NULL AND amount IS NULL)"
+_DATE_BAD = "(date_text IS NOT NULL AND date IS NULL)"
+_REASON = (
+    "concat_ws('; ', "
+    f"CASE WHEN {_AMOUNT_BAD} THEN 'bedrag ''' || amount_text || ''' is geen geldig bedrag' END, "
+    f"CASE WHEN {_DATE_BAD} THEN 'datum ''' || date_text || ''' bestaat niet of heeft een onbekend formaat' END)"
+)
+
+
 def _parse(con, table) -> ConnectorResult:
+    """One SQL pass over ``raw`` parses every row and gives the unparseable ones their reason.
+
+    The result is fetched once through Arrow (pandas' default string dtype, no Python object per
+    value); the rejected rows are split off in pandas and repeated refs are numbered there.
+    """
     c = {f: _col(table, f) for f in ALIASES}
     text = {f: f"nullif(trim({c[f]}), '')" for f in ALIASES}
     cols = [f"c{i}" for i in range(len(table.header))]
-    hash_src = f"concat_ws('|', {text['supplier']}, {text['supplier_kvk']}, {text['description']}, {text['amount']}, {text['date']}, {text['department']})"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE parsed AS
-        SELECT _ord,
-               {text['invoice']} AS invoice, {text['supplier']} AS supplier, {kvk_sql(c['supplier_kvk'])} AS supplier_kvk,
-               {text['description']} AS description, {text['amount']} AS amount_text, {amount_sql('_amt')} AS amount,
-               {text['date']} AS date_text, {date_sql(c['date'])} AS date, {text['department']} AS department,
-               coalesce({text['invoice']}, left(sha1({hash_src}), 12)) AS ref
-        FROM (SELECT *, {amount_clean_sql(c['amount'])} AS _amt FROM raw)"""
+    hash_src = ", ".join(text[f] for f in ("supplier", "supplier_kvk", "description", "amount", "date", "department"))
+    raw_text = f"concat_ws($sep, {', '.join(f'coalesce({col}, {chr(39)}{chr(39)})' for col in cols)})"
+    sql = f"""
+        WITH parsed AS (
+            SELECT _ord, {text['invoice']} AS invoice, {text['supplier']} AS supplier,
+                   {kvk_sql(c['supplier_kvk'])} AS supplier_kvk, {text['description']} AS description,
+                   {text['amount']} AS amount_text, {amount_value_sql(c['amount'])} AS amount,
+                   {text['date']} AS date_text, {date_sql(c['date'])} AS date, {text['department']} AS department,
+                   coalesce({text['invoice']}, left(sha1(concat_ws('|', {hash_src})), 12)) AS ref,
+                   {', '.join(cols)}
+            FROM raw)
+        SELECT ref AS row_ref, invoice, supplier, supplier_kvk, description, amount,
+               CAST(date AS TIMESTAMP) AS date, department,
+               CASE WHEN {_AMOUNT_BAD} OR {_DATE_BAD} THEN {_REASON} END AS reason,
+               CASE WHEN {_AMOUNT_BAD} OR {_DATE_BAD}
+                    THEN $prefix || _ord || coalesce(' (factuur ' || invoice || ')', '') END AS bad_ref,
+               CASE WHEN {_AMOUNT_BAD} OR {_DATE_BAD} THEN {raw_text} END AS raw_text
+        FROM parsed"""
+    prefix = table.ref(0).removesuffix("0")  # "gegevensrij " (CSV) or "rij " (XLSX)
+    # a table scan without ORDER BY keeps file order (DuckDB preserves insertion order)
+    frame = con.execute(sql, {"sep": table.separator, "prefix": prefix}).to_arrow_table().to_pandas()
+    bad = frame["reason"].notna()
+    rejected = frame.loc[bad, ["bad_ref", "reason", "raw_text"]].set_axis(QUARANTINE_COLUMNS, axis=1)
+    frame = frame.loc[~bad, FRAME_COLUMNS].reset_index(drop=True) if bad.any() else frame[FRAME_COLUMNS]
+    frame["row_ref"] = _number_repeats(frame["row_ref"])
+    quarantine = pd.concat(
+        [pd.DataFrame(table.quarantine, columns=QUARANTINE_COLUMNS).astype(object), rejected.astype(object)],
+        ignore_index=True,
     )
-    bad = "(amount_text IS NOT NULL AND amount IS NULL) OR (date_text IS NOT NULL AND date IS NULL)"
-    frame = con.execute(
-        f"""SELECT ref
-                   || CASE WHEN row_number() OVER w > 1 THEN '-' || row_number() OVER w ELSE '' END AS row_ref,
-                   invoice, supplier, supplier_kvk, description, amount, CAST(date AS TIMESTAMP) AS date, department
-            FROM parsed WHERE NOT ({bad})
-            WINDOW w AS (PARTITION BY ref ORDER BY _ord)
-            ORDER BY _ord"""
-    ).df()
-    rejected = con.execute(
-        f"""SELECT p._ord, p.invoice,
-                   concat_ws('; ',
-                     CASE WHEN amount_text IS NOT NULL AND amount IS NULL THEN 'bedrag ''' || amount_text || ''' is geen geldig bedrag' END,
-                     CASE WHEN date_text IS NOT NULL AND date IS NULL THEN 'datum ''' || date_text || ''' bestaat niet of heeft een onbekend formaat' END) AS reason,
-                   concat_ws(?, {', '.join(f'coalesce({c}, {chr(39)}{chr(39)})' for c in cols)}) AS raw_text
-            FROM parsed p JOIN raw r USING (_ord) WHERE {bad} ORDER BY p._ord""",
-        [table.separator],
-    ).fetchall()
-    rows = list(table.quarantine)
-    for ordinal, invoice, reason, raw in rejected:
-        ref = f"{table.ref(ordinal)} (factuur {invoice})" if invoice else table.ref(ordinal)
-        rows.append({"row_ref": ref, "reason": reason, "raw_text": raw})
-    quarantine = pd.DataFrame(rows, columns=["row_ref", "reason", "raw_text"]).astype(object)
-    for col in ("row_ref", "invoice", "supplier", "supplier_kvk", "description", "department"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    frame["amount"] = frame["amount"].astype("float64")
-    frame["date"] = pd.to_datetime(frame["date"])
-    return ConnectorResult(frame=frame[FRAME_COLUMNS], quarantine=quarantine, notes=table.notes)
+    return ConnectorResult(frame=frame, quarantine=quarantine, notes=table.notes)
+
+
+def _number_repeats(refs: pd.Series) -> pd.Series:
+    """Second and later occurrences of a ref get '-2', '-3', … (only repeated refs are grouped)."""
+    repeated = refs.duplicated(keep=False)
+    if not repeated.any():
+        return refs
+    sub = refs[repeated]
+    n = sub.groupby(sub, sort=False).cumcount() + 1
+    later = n.index[n > 1]
+    out = refs.copy()
+    out.loc[later] = sub.loc[later] + "-" + n.loc[later].astype(str)
+    return out
