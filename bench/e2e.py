@@ -55,7 +55,8 @@ def main(argv: list[str]) -> int:
     seconds = outcome.seconds_by_stage() | {"total": round(outcome.seconds, 3)}
     result = {"name": "e2e", "scale": args.scale, "mentions": st["mentions"], "candidates": st["candidates"],
               "systems": sum(st["systems"].values()), "generate_s": round(gen_s, 2), "seconds": seconds,
-              "peak_rss_mb": round(_peak_rss_mb(), 1)}
+              "peak_rss_mb": round(_peak_rss_mb(), 1),
+              "assets": {name: round(secs, 2) for name, _info, secs in outcome.assets}}
     for stage, secs in seconds.items():
         print(f"{stage:<12} {secs:8.2f} s")
     print(f"mentions {st['mentions']}, candidates {st['candidates']}, systems {result['systems']}, "
