@@ -37,7 +37,7 @@ from connectors.base import SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
 
-__all__ = ["Table", "open_table", "amount_sql", "amount_clean_sql", "amount_value_sql", "date_sql", "kvk_sql", "fold_header"]
+__all__ = ["Table", "open_table", "finish_scan", "amount_sql", "amount_clean_sql", "amount_value_sql", "date_sql", "kvk_sql", "fold_header"]
 
 _SEPARATORS = (";", ",", "\t")
 _HEAD_LINES = 40
@@ -61,6 +61,12 @@ class Table:
     separator: str = ";"
     quarantine: list[dict] = field(default_factory=list)  # rows rejected while reading
     notes: list[str] = field(default_factory=list)
+    # lazy CSV (open_table(lazy=True)): the query reads the file itself, no temp table
+    source: str = "raw"  # FROM item of the rows
+    params: dict = field(default_factory=dict)  # named parameters ``source`` needs
+    blank_sql: str = "false"  # SQL: the row is blank (lazy CSV only; otherwise already removed)
+    header_sql: str = "false"  # SQL: the row repeats the header (lazy CSV only)
+    scan: dict | None = None  # lazy CSV: path, width, skip, tmpdir, tag
 
     def ref(self, ordinal: int) -> str:
         """Readable reference of a row by its ``_ord``."""
@@ -237,16 +243,17 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
     return bad
 
 
-def _read_csv_sql(path: Path, sep: str, width: int, skip: int, tag: str) -> str:
+def _read_csv_sql(path: Path, sep: str, width: int, skip: int, tag: str, named: bool = False) -> str:
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    args = "$csv_path, delim=$csv_sep" if named else "?, delim=?"
     return (
-        f"SELECT * FROM read_csv(?, delim=?, quote='\"', escape='\"', header=false, skip={int(skip)}, "
+        f"SELECT * FROM read_csv({args}, quote='\"', escape='\"', header=false, skip={int(skip)}, "
         f"columns={cols}, auto_detect=false, strict_mode=true, null_padding=false, "
         f"store_rejects=true, rejects_table='rej_{tag}', rejects_scan='scan_{tag}')"
     )
 
 
-def _load_csv(con, spec, path, aliases, required, tmpdir: Path) -> Table:
+def _load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = False) -> Table:
     encoding = _detect_encoding(path, spec)
     if encoding != "utf-8":
         target = tmpdir / "utf8.csv"
@@ -261,6 +268,10 @@ def _load_csv(con, spec, path, aliases, required, tmpdir: Path) -> Table:
     if encoding != "utf-8":
         table.notes.append(f"read as {encoding}, transcoded to UTF-8")
     skip = idx + 1
+    if lazy:
+        table.scan = {"path": path, "width": width, "skip": skip, "tmpdir": tmpdir, "tag": "a"}
+        _lazy_source(table)
+        return table
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS {_read_csv_sql(path, sep, width, skip, 'a')}", [str(path), sep])
     unclosed = con.execute("SELECT count(*) FROM rej_a WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
     tag = "a"
@@ -276,6 +287,44 @@ def _load_csv(con, spec, path, aliases, required, tmpdir: Path) -> Table:
     # rows keep file order (insertion order is preserved), so rowid + 1 is the data-row ordinal
     # without the cost of a row_number() window over the whole file
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT rowid + 1 AS _ord, * FROM raw_rows")
+    _collect_rejects(con, table, tag, width, bad_quotes)
+    return table
+
+
+def _lazy_source(table: Table) -> None:
+    scan = table.scan
+    sep, names = table.separator, [f"c{i}" for i in range(scan["width"])]
+    table.source = f"({_read_csv_sql(scan['path'], sep, scan['width'], scan['skip'], scan['tag'], named=True)})"
+    table.params = {"csv_path": str(scan["path"]), "csv_sep": sep}
+    table.blank_sql = "(" + " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in names) + ")"
+    checks = [(f"c{i}", h.strip().lower()) for i, h in enumerate(table.header) if h]
+    table.header_sql = "(" + (" AND ".join(f"lower(trim({c})) = $hdr{i}" for i, (c, _) in enumerate(checks)) or "false") + ")"
+    table.params |= {f"hdr{i}": h for i, (_, h) in enumerate(checks)}
+
+
+def finish_scan(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
+    """After a query over a lazy CSV ``table.source``: collect the rows DuckDB rejected into
+    ``table.quarantine`` and return True; or, when a quote opened and never closed, repair a copy
+    of the file, point ``table.source`` at it and return False: the caller runs its query again."""
+    scan = table.scan
+    if scan is None:
+        return True
+    unclosed = con.execute(f"SELECT count(*) FROM rej_{scan['tag']} WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
+    if unclosed and scan["tag"] == "a":
+        path = scan["path"]
+        if path.parent != scan["tmpdir"]:
+            copy = scan["tmpdir"] / "repaired.csv"
+            copy.write_bytes(path.read_bytes())
+            path = copy
+        scan |= {"path": path, "tag": "b", "bad_quotes": _repair_quotes(path, table.separator, scan["width"], scan["skip"])}
+        _lazy_source(table)
+        return False
+    _collect_rejects(con, table, scan["tag"], scan["width"], scan.get("bad_quotes", []))
+    return True
+
+
+def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[tuple[int, str]]) -> None:
+    sep = table.separator
     rejects = con.execute(
         f"SELECT line, string_agg(DISTINCT error_type, ',') AS kinds, any_value(trim(csv_line, chr(10) || chr(13))) AS text "
         f"FROM rej_{tag} GROUP BY line ORDER BY line"
@@ -288,7 +337,6 @@ def _load_csv(con, spec, path, aliases, required, tmpdir: Path) -> Table:
             found = len(next(csv.reader([text or ""], delimiter=sep), []))
             reason += f" (verwacht {width}, gevonden {found})"
         table.quarantine.append({"row_ref": f"regel {line}", "reason": reason, "raw_text": text or ""})
-    return table
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -387,11 +435,17 @@ def open_table(
     *,
     required: tuple[str, ...] = (),
     sheet_hints: tuple[str, ...] = (),
+    lazy: bool = False,
 ) -> Iterator[Table]:
     """Load ``spec.path`` into temp table ``raw`` of ``con``; yields the :class:`Table` description.
 
     Blank rows and rows repeating the header are removed from ``raw`` here; repeated headers are
     added to ``Table.quarantine`` (they count as input rows).
+
+    With ``lazy=True`` a CSV file is not copied into ``raw``: ``Table.source``/``Table.params`` read
+    it with ``read_csv`` inside the caller's one query (rows in file order, no ``_ord``: the
+    ordinal is the position), ``Table.blank_sql``/``header_sql`` flag the rows to skip or quarantine,
+    and the caller must call :func:`finish_scan` after the query. XLSX files still fill ``raw``.
     """
     path = spec.path
     if path is None:
@@ -406,8 +460,9 @@ def open_table(
         if is_xlsx:
             table = _load_xlsx(con, spec, path, aliases, required, sheet_hints)
         else:
-            table = _load_csv(con, spec, path, aliases, required, Path(tmp))
-        _drop_blank_and_headers(con, table)
+            table = _load_csv(con, spec, path, aliases, required, Path(tmp), lazy=lazy)
+        if table.scan is None:
+            _drop_blank_and_headers(con, table)
         yield table
     if table.kind == "csv":
         con.execute("DROP VIEW IF EXISTS raw")

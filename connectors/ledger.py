@@ -9,9 +9,10 @@ with their line number and raw text.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from connectors._tabular import amount_value_sql, date_sql, kvk_sql, open_table
+from connectors._tabular import amount_value_sql, date_sql, finish_scan, kvk_sql, open_table
 from connectors.base import QUARANTINE_COLUMNS, ConnectorResult, SourceSpec
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
@@ -37,8 +38,11 @@ def load(spec: SourceSpec) -> ConnectorResult:
     """Read a ledger file; see the module docstring. Raises SourceFormatError / ConfigError."""
     con = duckdb.connect()
     try:
-        with open_table(con, spec, ALIASES, required=("supplier",)) as table:
-            return _parse(con, table)
+        with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
+            frame = _scan(con, table)
+            while not finish_scan(con, table):  # a quote never closed: file repaired, read again
+                frame = _scan(con, table)
+            return _split(frame, table)
     finally:
         con.close()
 
@@ -52,39 +56,56 @@ _REASON = (
 )
 
 
-def _parse(con, table) -> ConnectorResult:
-    """One SQL pass over ``raw`` parses every row and gives the unparseable ones their reason.
+def _scan(con, table) -> pd.DataFrame:
+    """One SQL pass over the rows parses every row and flags the ones to quarantine (``reason``).
 
-    The result is fetched once through Arrow (pandas' default string dtype, no Python object per
-    value); the rejected rows are split off in pandas and repeated refs are numbered there.
+    Fetched once through Arrow (pandas' default string dtype, no Python object per value); a
+    query without ORDER BY keeps file order (DuckDB preserves insertion order).
     """
     c = {f: _col(table, f) for f in ALIASES}
     text = {f: f"nullif(trim({c[f]}), '')" for f in ALIASES}
     cols = [f"c{i}" for i in range(len(table.header))]
     hash_src = ", ".join(text[f] for f in ("supplier", "supplier_kvk", "description", "amount", "date", "department"))
     raw_text = f"concat_ws($sep, {', '.join(f'coalesce({col}, {chr(39)}{chr(39)})' for col in cols)})"
+    ordinal = "_ord" if table.scan is None else "NULL::BIGINT"
     sql = f"""
         WITH parsed AS (
-            SELECT _ord, {text['invoice']} AS invoice, {text['supplier']} AS supplier,
+            SELECT {ordinal} AS _ord, {table.blank_sql} AS _blank, {table.header_sql} AS _header,
+                   {text['invoice']} AS invoice, {text['supplier']} AS supplier,
                    {kvk_sql(c['supplier_kvk'])} AS supplier_kvk, {text['description']} AS description,
                    {text['amount']} AS amount_text, {amount_value_sql(c['amount'])} AS amount,
                    {text['date']} AS date_text, {date_sql(c['date'])} AS date, {text['department']} AS department,
                    coalesce({text['invoice']}, left(sha1(concat_ws('|', {hash_src})), 12)) AS ref,
                    {', '.join(cols)}
-            FROM raw)
-        SELECT ref AS row_ref, invoice, supplier, supplier_kvk, description, amount,
+            FROM {table.source})
+        SELECT _ord, _blank, ref AS row_ref, invoice, supplier, supplier_kvk, description, amount,
                CAST(date AS TIMESTAMP) AS date, department,
-               CASE WHEN {_AMOUNT_BAD} OR {_DATE_BAD} THEN {_REASON} END AS reason,
-               CASE WHEN {_AMOUNT_BAD} OR {_DATE_BAD}
-                    THEN $prefix || _ord || coalesce(' (factuur ' || invoice || ')', '') END AS bad_ref,
-               CASE WHEN {_AMOUNT_BAD} OR {_DATE_BAD} THEN {raw_text} END AS raw_text
+               CASE WHEN _header THEN 'kopregel herhaald'
+                    WHEN {_AMOUNT_BAD} OR {_DATE_BAD} THEN {_REASON} END AS reason,
+               CASE WHEN _header OR {_AMOUNT_BAD} OR {_DATE_BAD} THEN {raw_text} END AS raw_text
         FROM parsed"""
+    return con.sql(sql, params={"sep": table.separator, **table.params}).to_arrow_table().to_pandas()
+
+
+def _split(frame: pd.DataFrame, table) -> ConnectorResult:
+    """Loaded rows (repeated refs numbered) and quarantined rows; blank rows are no rows."""
+    if table.scan is not None:  # lazy CSV: the ordinal is the position among the rows read
+        frame["_ord"] = np.arange(1, len(frame) + 1, dtype="int64")
+    blank = frame["_blank"].fillna(False).astype(bool)
+    bad = frame["reason"].notna() & ~blank
+    rejected = frame.loc[bad]
     prefix = table.ref(0).removesuffix("0")  # "gegevensrij " (CSV) or "rij " (XLSX)
-    # a table scan without ORDER BY keeps file order (DuckDB preserves insertion order)
-    frame = con.execute(sql, {"sep": table.separator, "prefix": prefix}).to_arrow_table().to_pandas()
-    bad = frame["reason"].notna()
-    rejected = frame.loc[bad, ["bad_ref", "reason", "raw_text"]].set_axis(QUARANTINE_COLUMNS, axis=1)
-    frame = frame.loc[~bad, FRAME_COLUMNS].reset_index(drop=True) if bad.any() else frame[FRAME_COLUMNS]
+    invoice = (" (factuur " + rejected["invoice"] + ")").where(
+        rejected["invoice"].notna() & (rejected["reason"] != "kopregel herhaald"), ""
+    )
+    rejected = pd.DataFrame({
+        "row_ref": prefix + rejected["_ord"].astype(str) + invoice,
+        "reason": rejected["reason"], "raw_text": rejected["raw_text"],
+    })
+    if bad.any() or blank.any():
+        frame = frame.loc[~bad & ~blank, FRAME_COLUMNS].reset_index(drop=True)
+    else:
+        frame = frame[FRAME_COLUMNS]
     frame["row_ref"] = _number_repeats(frame["row_ref"])
     quarantine = pd.concat(
         [pd.DataFrame(table.quarantine, columns=QUARANTINE_COLUMNS).astype(object), rejected.astype(object)],
