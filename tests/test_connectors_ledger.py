@@ -144,3 +144,65 @@ def test_large_file_streams(tmp_path):
     lines = [HEADER] + [f"F{i};01-01-2025;1;Leverancier {i % 50};;omschrijving {i};{i},50;K" for i in range(60000)]
     r = _load(_write(tmp_path, lines))
     assert len(r.frame) == 60000 and r.frame["amount"].iloc[-1] == pytest.approx(59999.5)
+
+
+def test_blank_separator_lines_and_ordinals(tmp_path):
+    path = _write(tmp_path, [
+        HEADER,
+        "F1;01-01-2025;1;A;;ok;1,00;K",
+        ";;;;;;;",
+        "F2;01-01-2025;1;B;;ok;1,00;K;te;veel",
+        "F3;01-01-2025;1;C;;ok;fout;K",
+        "F4;01-01-2025;1;D;;ok;4,00;K",
+    ])
+    r = _load(path)
+    assert r.rows_in == 4  # the separator-only line is blank, not a row
+    assert list(r.frame["row_ref"]) == ["F1", "F4"]
+    refs = list(r.quarantine["row_ref"])
+    assert refs[0] == "regel 4"  # file line of the row DuckDB could not split
+    assert refs[1] == "gegevensrij 3 (factuur F3)"  # ordinal among the rows read (blank line included)
+
+
+def test_unclosed_quote_and_bad_amount_in_one_file(tmp_path):
+    path = _write(tmp_path, [
+        HEADER,
+        'F1;01-01-2025;1;A;;"kapot;1,00;K',
+        "F2;01-01-2025;1;B;;ok;n.v.t.;K",
+        "F3;01-01-2025;1;C;;ok;3,00;K",
+    ])
+    r = _load(path)
+    assert list(r.frame["row_ref"]) == ["F3"]
+    assert sorted(r.quarantine["reason"]) == ["aanhalingsteken niet afgesloten", "bedrag 'n.v.t.' is geen geldig bedrag"]
+
+
+def test_amount_fast_path_matches_general_rules(tmp_path):
+    amounts = ["1.234,56", "-1.234,56", "12,5", "1,234", "1234.56", "1.234.567", "1.234,56-", "(12,50)",
+               "€ 1.000,00", "1,234.50", " 7,25 ", "EUR 3,00"]
+    expected = [1234.56, -1234.56, 12.5, 1.234, 1234.56, 1234567.0, -1234.56, -12.5, 1000.0, 1234.5, 7.25, 3.0]
+    lines = [HEADER] + [f"F{i};01-01-2025;1;A;;x;{a};K" for i, a in enumerate(amounts)]
+    r = _load(_write(tmp_path, lines))
+    assert r.quarantine.empty
+    assert list(r.frame["amount"]) == pytest.approx(expected)
+
+
+def test_frame_types_and_order(tmp_path):
+    lines = [HEADER] + [f"F{i:05d};02-01-2025;1;Lev {i % 7};{i:08d};x;{i},00;" for i in range(3000)]
+    r = _load(_write(tmp_path, lines))
+    f = r.frame
+    assert list(f["row_ref"]) == [f"F{i:05d}" for i in range(3000)]  # file order kept
+    assert f["department"].isna().all() and f["supplier_kvk"].iloc[1] == "00000001"
+    assert str(f["date"].dtype).startswith("datetime64") and f["amount"].dtype == "float64"
+
+
+def test_utf8_detection_across_chunk_boundaries(monkeypatch, tmp_path):
+    import connectors._tabular as tabular
+
+    monkeypatch.setattr(tabular, "_CHUNK", 7)
+    text = "Één;€ “AI”;𝄞 ok\n" * 5
+    good = tmp_path / "u.csv"
+    good.write_bytes(text.encode("utf-8"))
+    bad = tmp_path / "c.csv"
+    bad.write_bytes(text.replace("𝄞", "").encode("cp1252"))
+    spec = SourceSpec(id="x", type="spend_ledger", path=good)
+    assert tabular._detect_encoding(good, spec) == "utf-8"
+    assert tabular._detect_encoding(bad, spec) == "cp1252"
