@@ -40,10 +40,10 @@ def to_mentions(source_type: str, source_id: str, frame: pd.DataFrame, org: str)
     for col in ("title", "description", "vendor", "vendor_kvk", "product", "department", "url"):
         src = mapping.get(col)
         values = frame[src] if src in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-        values = values.astype(object).where(values.notna(), None)
         if col != "vendor_kvk":
-            values = values.map(lambda v: str(v).strip() or None if v is not None else None)
-        out[col] = values
+            values = values.astype("string").str.strip()
+            values = values.where(values != "")
+        out[col] = values.astype(object).where(values.notna(), None)
     kvk = out["vendor_kvk"].astype("string").str.replace(r"\D", "", regex=True)
     kvk = kvk.where(kvk.str.len().between(1, 8)).str.zfill(8)
     out["vendor_kvk"] = kvk.astype(object).where(kvk.notna(), None)
