@@ -93,7 +93,8 @@ def connector_peak_rss_mb(path: Path) -> tuple[int, float]:
 
 def read_csv_baseline(path: Path, via_df: bool = False) -> pd.DataFrame:
     """DuckDB's own read_csv of a UTF-8 ``;`` file into a DataFrame of VARCHAR columns."""
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         sql = "SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true, store_rejects=true)"
         if via_df:

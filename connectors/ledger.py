@@ -36,7 +36,8 @@ def _col(table, fld: str) -> str:
 
 def load(spec: SourceSpec) -> ConnectorResult:
     """Read a ledger file; see the module docstring. Raises SourceFormatError / ConfigError."""
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
             frame = _scan(con, table)
