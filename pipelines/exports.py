@@ -52,24 +52,33 @@ def _national_csv(con, cfg, out: Path, peers) -> list[Path]:
 
 
 def _national_xlsx(con, cfg, out: Path, peers) -> list[Path]:
-    from transforms.register import to_national_csv
+    from transforms.register import standard_fields, to_national_csv
 
     out.mkdir(parents=True, exist_ok=True)
     df = to_national_csv([e for _, e in published_entries(con)])
     p = out / "algoritmeregister.xlsx"
-    # The register's own Excel export is transposed: one row per field, one column per algorithm.
-    df.set_index(df.columns[0]).T.to_excel(p, sheet_name="1.0") if len(df) else df.to_excel(p, sheet_name="1.0", index=False)
+    # Like the register's own Excel export: transposed (one row per field, one column per algorithm),
+    # with the Dutch field titles as row labels, on a sheet named after the standard version.
+    titles = {k: v.get("title", k) for k, v in standard_fields().items()} | {"algorithm_id": "Algoritme-ID"}
+    sheet = df.T
+    sheet.index = [titles.get(k, k) for k in df.columns]
+    sheet.columns = [f"Algoritme {i + 1}" for i in range(len(df))]
+    sheet.to_excel(p, sheet_name="1.0", index_label="Veld")
     return [p]
+
+
+def _confirmed_frames(con) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Confirmed systems and their classifications, as two aligned frames."""
+    pairs = list(confirmed_systems(con))
+    return pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs])
 
 
 def _eurocities(con, cfg, out: Path, peers) -> list[Path]:
     from transforms.register import to_eurocities_rows
 
     out.mkdir(parents=True, exist_ok=True)
-    pairs = list(confirmed_systems(con))
-    df = to_eurocities_rows(pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs]), org_info(cfg))
     p = out / "eurocities_ats.csv"
-    df.to_csv(p, index=False, sep=";", encoding="utf-8")
+    to_eurocities_rows(*_confirmed_frames(con), org_info(cfg)).to_csv(p, index=False, sep=";", encoding="utf-8")
     return [p]
 
 
@@ -77,9 +86,8 @@ def _amsterdam(con, cfg, out: Path, peers) -> list[Path]:
     from transforms.register import to_amsterdam
 
     out.mkdir(parents=True, exist_ok=True)
-    pairs = list(confirmed_systems(con))
-    rows = to_amsterdam(pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs]), org_info(cfg))
     p = out / "amsterdam_register.json"
+    rows = to_amsterdam(*_confirmed_frames(con), org_info(cfg))
     p.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return [p]
 
