@@ -1,10 +1,12 @@
 """How long saving a review decision takes while a discovery run is busy.
 
-``python -m tests.browser.save_timing [--scale 20] [--saves 20] [--out DIR] [--json]``
+``python -m tests.browser.save_timing [--scale 20] [--saves 20] [--pause 2] [--out DIR] [--json]``
 
 Generates a municipality with ``python -m bench.synth --scale N`` (or reuses ``--out`` when it holds
 one), runs discovery once, starts ``aigrip serve``, signs in over HTTP and saves ``--saves`` decisions
-(register-field edits) first with nothing else running, then while a second ``aigrip run`` is busy.
+(register-field edits) with nothing else running; then starts a second ``aigrip run`` and saves one
+decision every ``--pause`` seconds until that run ends (so every stage, and the snapshot being
+replaced at its end, is covered).
 Prints median / 95th percentile / max of the save (POST until the answer) and of save plus the page
 that follows it (the detail page, read from the snapshot). With ``--json`` the last line is one JSON
 object.
@@ -70,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     """Measure and print the figures (see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m tests.browser.save_timing", description=__doc__)
     parser.add_argument("--scale", type=float, default=20.0, help="bench.synth scale of the municipality")
-    parser.add_argument("--saves", type=int, default=20, help="decisions to save in each series")
+    parser.add_argument("--saves", type=int, default=20, help="decisions to save with no run busy")
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds between saves during the run")
     parser.add_argument("--out", type=Path, help="folder of the generated municipality (reused when present)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         run = start_run(config, out / "run-during-saves.log")
         started = time.perf_counter()
         time.sleep(2.0)  # let the run get going (ingest holds the warehouse from here on)
-        busy_saves, busy_pages = _save_series(client, ids, args.saves, run, 0.5)
+        busy_saves, busy_pages = _save_series(client, ids, 100_000, run, args.pause)
         code = run.wait(timeout=3600)
         run_s = time.perf_counter() - started
     if code != 0:
