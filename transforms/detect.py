@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from transforms.detect_cross import cross_source_signals
 from transforms.detect_sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
 from transforms.detect_vocab import Vocabulary, load_vocabulary, spaced_series
 
@@ -22,6 +23,7 @@ __all__ = ["detect_signals", "score_mentions", "score_table", "SIGNAL_COLUMNS", 
 DEFAULT_THRESHOLD = 0.5
 SIGNAL_COLUMNS = ["source_key", "kind", "detail", "weight", "reason"]
 SCORE_COLUMNS = ["source_key", "ai_score", "is_candidate", "reasons", "kb_product_id"]
+_SHARED_KINDS = ["vendor", "self_declared"]
 _TIER_KIND = {"strong": "keyword_strong", "medium": "keyword_medium", "weak": "keyword_weak",
               "negative": "keyword_negative"}
 _TIER_WORD = {"strong": "sterke AI-term", "medium": "middelsterke AI-term", "weak": "zwakke aanwijzing"}
@@ -185,11 +187,13 @@ def _share_survey_answers(out: pd.DataFrame, shared: dict[str, str], vocab: Voca
     so when a sibling system in the same answer has its own evidence and so explains the answer."""
     keys = out["source_key"].to_numpy(dtype=object)
     resp = pd.Series([shared.get(k) for k in keys], dtype="object")
-    own = (out["kind"].isin(["keyword_strong", "kb_product"]) | out["detail"].astype(str).str.startswith("product:")) \
+    detail = out["detail"].astype(str)
+    own = (out["kind"].isin(["keyword_strong", "kb_product"]) | detail.str.startswith("product:")) \
         & (out["weight"] >= 0.5)
+    answer_wide = out["kind"].isin(_SHARED_KINDS) | (out["kind"].eq("cross_source") & detail.str.startswith("vendor:"))
     own_keys = set(out.loc[own.to_numpy() & resp.notna().to_numpy(), "source_key"])
     explained = {shared[k] for k in own_keys}
-    sel = (resp.notna() & out["kind"].isin(["vendor", "self_declared"]).reset_index(drop=True)
+    sel = (resp.notna() & answer_wide.reset_index(drop=True)
            & (out["weight"] > 0).reset_index(drop=True)).to_numpy()
     sibling = np.fromiter(((r in explained) and (k not in own_keys) for k, r in zip(keys, resp, strict=True)), bool, len(out))
     factor = np.where(sibling, float(vocab.weights.get("survey_sibling_factor", 1.0)),
@@ -207,7 +211,9 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     """All AI signals of the mentions: DataFrame[source_key, kind, detail, weight, reason].
 
     kinds: keyword_strong, keyword_medium, keyword_weak, keyword_negative (negative weight: damps
-    the score), vendor, kb_product, cpv, self_declared, portfolio_field.
+    the score), vendor, kb_product, cpv, self_declared, portfolio_field, and cross_source: evidence
+    borrowed from strong candidates in other sources (same supplier, same product name), computed
+    from a first scoring pass over the other signals (see ``transforms.detect_cross``).
     """
     vocab = vocab or load_vocabulary()
     if mentions is None or len(mentions) == 0:
@@ -231,6 +237,7 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     if vendor_norm.isna().all() and "vendor" in mentions.columns:
         vendor_norm = _col(mentions, "vendor")
     vendor_norm = spaced_series(vendor_norm)
+    product_sp = spaced_series(_col(mentions, "product"))
     both = (head + " " + body).str.strip()
     parts = [
         _keyword_signals(keys, head, body, vocab),  # already one row per (mention, term)
@@ -246,6 +253,12 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     out = pd.concat(parts, ignore_index=True)
     out["weight"] = out["weight"].astype(float)
     shared = survey_shared_keys(mentions)
+    first = _share_survey_answers(out, shared, vocab) if shared else out
+    own_score = _scores(keys, first, vocab)[0]
+    cross = cross_source_signals(mentions, head, vendor_norm, product_sp, own_score, vocab)
+    if cross.empty:
+        return first[SIGNAL_COLUMNS].reset_index(drop=True)
+    out = pd.concat([out, cross], ignore_index=True)
     if shared:
         out = _share_survey_answers(out, shared, vocab)
     return out[SIGNAL_COLUMNS].reset_index(drop=True)
@@ -264,6 +277,30 @@ def _join_reasons(keys: np.ndarray, reasons: np.ndarray) -> dict:
     return out
 
 
+def _scores(keys: pd.Series, signals: pd.DataFrame, vocab: Vocabulary) -> tuple[np.ndarray, pd.DataFrame]:
+    """Noisy-OR score per key (aligned with ``keys``) and the counted signals (k, kind, is_kb, w,
+    detail, reason; k = position of the mention), at most ``max_per_kind`` per kind plus all
+    negative ones."""
+    per_kind = int(vocab.weights.get("max_per_kind", 2))
+    # integer codes: position of each signal's mention (-1: not among ``keys``) and of its kind
+    pos_of = pd.Index(keys.to_numpy(dtype=object)).get_indexer(signals["source_key"].to_numpy(dtype=object))
+    s = pd.DataFrame({
+        "k": pos_of, "kind": pd.factorize(signals["kind"].to_numpy(dtype=object))[0],
+        "is_kb": (signals["kind"] == "kb_product").to_numpy(), "w": signals["weight"].to_numpy(dtype=float),
+        "detail": signals["detail"].to_numpy(dtype=object), "reason": signals["reason"].to_numpy(dtype=object),
+    })
+    s = s[s["k"] >= 0].sort_values(["k", "kind", "w"], ascending=[True, True, False], kind="stable")
+    s = s[(s.groupby(["k", "kind"], sort=False).cumcount() < per_kind).to_numpy() | (s["w"] < 0).to_numpy()]
+    n = len(keys)
+    w = s["w"].to_numpy()
+    k = s["k"].to_numpy()
+    miss = np.zeros(n)
+    np.add.at(miss, k[w > 0], np.log1p(-np.minimum(w[w > 0], 0.999)))
+    damp = np.zeros(n)
+    np.add.at(damp, k[w < 0], np.log1p(np.maximum(w[w < 0], -0.999)))
+    return (1.0 - np.exp(miss)) * np.exp(damp), s
+
+
 def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
                    vocab: Vocabulary | None = None) -> pd.DataFrame:
     """One row per mention: DataFrame[source_key, ai_score, is_candidate, reasons, kb_product_id].
@@ -280,24 +317,9 @@ def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: flo
         base["reasons"] = ""
         base["kb_product_id"] = None
         return base
-    per_kind = int(vocab.weights.get("max_per_kind", 2))
-    # integer codes: position of each signal's mention (-1: not among ``mentions``) and of its kind
-    pos_of = pd.Index(keys.to_numpy(dtype=object)).get_indexer(signals["source_key"].to_numpy(dtype=object))
-    s = pd.DataFrame({
-        "k": pos_of, "kind": pd.factorize(signals["kind"].to_numpy(dtype=object))[0],
-        "is_kb": (signals["kind"] == "kb_product").to_numpy(), "w": signals["weight"].to_numpy(dtype=float),
-        "detail": signals["detail"].to_numpy(dtype=object), "reason": signals["reason"].to_numpy(dtype=object),
-    })
-    s = s[s["k"] >= 0].sort_values(["k", "kind", "w"], ascending=[True, True, False], kind="stable")
-    s = s[(s.groupby(["k", "kind"], sort=False).cumcount() < per_kind).to_numpy() | (s["w"] < 0).to_numpy()]
+    score, s = _scores(keys, signals, vocab)
     n = len(keys)
     w = s["w"].to_numpy()
-    k = s["k"].to_numpy()
-    miss = np.zeros(n)
-    np.add.at(miss, k[w > 0], np.log1p(-np.minimum(w[w > 0], 0.999)))
-    damp = np.zeros(n)
-    np.add.at(damp, k[w < 0], np.log1p(np.maximum(w[w < 0], -0.999)))
-    score = (1.0 - np.exp(miss)) * np.exp(damp)
     ordered = s.assign(_neg=w < 0, _abs=-np.abs(w)).sort_values(["k", "_neg", "_abs"], kind="stable")
     reasons = _join_reasons(ordered["k"].to_numpy(), ordered["reason"].to_numpy(dtype=object))
     kb = s[s["is_kb"].to_numpy()].sort_values("w", ascending=False, kind="stable").drop_duplicates("k")

@@ -12,15 +12,16 @@ import pandas as pd
 from transforms.detect_vocab import Vocabulary, spaced, spaced_series
 from transforms.text import fold
 
-__all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index", "survey_shared_keys"]
+__all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index", "survey_shared_keys",
+           "lookup_titles", "IN_HOUSE", "NO_SYSTEM"]
 
 _COLUMNS = ["source_key", "kind", "detail", "weight", "reason"]
 _PORTFOLIO_STANDARD = {"row_ref", "app_id", "name", "vendor", "department", "description", "status"}
 _AI_FIELD = re.compile(r"(?<![a-z0-9])(ai|ki|kunstmatige intelligentie|algoritme\w*|machine learning|ml|zelflerend)(?![a-z0-9])")
 _TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x", "wel"}
-_IN_HOUSE = re.compile(r"(?<![a-z0-9])(?:intern|eigen|zelf|gemeente|in house|inhouse|maatwerk)(?![a-z0-9])")
-_NO_SYSTEM = {"geen", "nvt", "n v t", "niet van toepassing", "geen idee", "niets", "nee", "onbekend", "weet ik niet",
-              "weet niet", "none", "n a", "na", "geen systeem", "geen systemen"}
+IN_HOUSE = re.compile(r"(?<![a-z0-9])(?:intern|eigen|zelf|gemeente|in house|inhouse|maatwerk)(?![a-z0-9])")
+NO_SYSTEM = frozenset({"geen", "nvt", "n v t", "niet van toepassing", "geen idee", "niets", "nee", "onbekend", "weet ik niet",
+              "weet niet", "none", "n a", "na", "geen systeem", "geen systemen"})
 _FALSE = {"nee", "n", "no", "false", "onwaar", "0", "niet", "geen"}
 
 
@@ -85,7 +86,7 @@ def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, di
     return title_keys, product_only, vendors, ai_like
 
 
-def _lookup_titles(texts: pd.Series, title_keys: dict) -> pd.DataFrame:
+def lookup_titles(texts: pd.Series, title_keys: dict) -> pd.DataFrame:
     """Find peer-product keys as whole-word n-grams (also written together) in distinct texts."""
     joined = {k.replace(" ", ""): k for k in title_keys}
     max_n = max((k.count(" ") + 1 for k in title_keys), default=1)
@@ -126,7 +127,7 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
     w = vocab.weights["kb_product"]
     title_keys, product_only, vendors, ai_like = kb_key_index(kb_products, vocab)
     parts = []
-    hits = _lookup_titles(head, title_keys)
+    hits = lookup_titles(head, title_keys)
     if not hits.empty:
         j = pd.DataFrame({"source_key": keys.values, "text": head.values}).merge(hits, on="text")
         parts.append(j[["source_key", "key"]].assign(src=j["key"].map(title_keys)))
@@ -153,11 +154,11 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
         info = v["vn"].map(vendors)
         v["kind"] = "vendor"
         v["detail"] = "kb_vendor:" + v["vn"]
-        general = v["vn"].str.contains(_IN_HOUSE)
+        general = v["vn"].str.contains(IN_HOUSE)
         if vocab.vendor_re is not None:
             levels = v["vn"].str.extract("(" + vocab.vendor_re.pattern + ")", expand=False).map(
                 lambda k: vocab.vendors.get(k, {}).get("level") if isinstance(k, str) else None)
-            general = v["vn"].str.contains(_IN_HOUSE) | levels.eq("general")
+            general = v["vn"].str.contains(IN_HOUSE) | levels.eq("general")
         ai_vendor = info.map(lambda i: i[2]).astype(bool)
         v["weight"] = np.where(general, float(w["vendor_only_general"]),
                                np.where(ai_vendor, float(w["vendor_only_ai"]), float(w["vendor_only"])))
@@ -194,7 +195,7 @@ def self_declared_signals(mentions: pd.DataFrame, vocab: Vocabulary) -> pd.DataF
     for key, raw in zip(rows["source_key"], rows["raw_json"], strict=True):
         data = _load(raw)
         system = spaced(data.get("system") or "")
-        if system in _NO_SYSTEM:
+        if system in NO_SYSTEM:
             out.append((str(key), "self_declared", "geen systeem", -0.9,
                         f"het antwoord in de uitvraag noemt geen systeem ('{data.get('system')}')"))
             continue
