@@ -106,6 +106,7 @@ class ReconcileSettings(_Strict):
 class ReviewSettingsConfig(_Strict):
     secret_key_env: str = "AIGRIP_SECRET_KEY"
     session_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    https_only: bool = False
 
 
 class PublishSettings(_Strict):

@@ -29,4 +29,5 @@ def review_settings(config: AigripConfig):
         reviewers=[r.model_dump() for r in config.reviewers],
         secret_key=secret,
         session_minutes=config.review.session_minutes,
+        https_only=config.review.https_only,
     )
