@@ -150,3 +150,13 @@ def test_dagster_loads_the_definitions_module(demo_config):
     proc = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipelines.definitions"],
                           capture_output=True, text=True, env=env, cwd=demo_config.parent, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_run_select_one_group_and_reject_unknown(demo_run):
+    res = runner.invoke(app, ["run", "--config", str(demo_run), "--select", "publish", "--as-of", "2026-11-15"])
+    assert res.exit_code == 0, res.output
+    assert "register_entries" in res.output and "raw_crediteuren_2025" not in res.output
+    res = runner.invoke(app, ["run", "--config", str(demo_run), "--select", "everything"])
+    assert res.exit_code == 1 and "unknown group 'everything'" in res.output
+    res = runner.invoke(app, ["run", "--config", str(demo_run), "--as-of", "15-11-2026"])
+    assert res.exit_code == 1 and "YYYY-MM-DD" in res.output
