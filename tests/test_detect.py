@@ -240,3 +240,133 @@ def test_100k_rows_vectorised_run_is_fast():
     assert len(s) == n
     assert s["is_candidate"].sum() > 0
     assert took < 10, took
+
+
+# --- cross-source evidence (transforms/detect_cross.py) -------------------------------------------
+
+def _ledger(title: str, vendor: str, kvk: str | None = None, i: int = 0) -> dict:
+    return {"source_key": f"led:{i}", "source_id": "crediteuren", "source_type": "spend_ledger",
+            "title": title, "vendor": vendor, "vendor_kvk": kvk}
+
+
+def _app(name: str, vendor: str, description: str = "", i: int = 0) -> dict:
+    return {"source_key": f"app:{i}", "source_id": "portfolio", "source_type": "application_portfolio",
+            "title": name, "product": name, "description": description, "vendor": vendor}
+
+
+def _answer(system: str, vendor: str | None, uses_ai: str = "Ja", resp: str = "1", i: int = 0) -> dict:
+    raw = json.dumps({"response_id": resp, "system": system, "uses_ai": uses_ai})
+    return {"source_key": f"svy:{resp}-{i}", "source_id": "uitvraag", "source_type": "survey", "title": system,
+            "product": system, "vendor": vendor, "raw_json": raw}
+
+
+def _cross(frame: pd.DataFrame) -> pd.DataFrame:
+    sig = detect_signals(frame, None)
+    return sig[sig["kind"] == "cross_source"]
+
+
+def test_vendor_groups_join_kvk_and_unambiguous_abbreviations():
+    from transforms.detect_cross import vendor_groups
+
+    names = pd.Series(["mobiele handhaving techniek", "mht", "mob handhaving techniek", "tds", "taxatie data services",
+                       "weet ik niet", "intern ontwikkeld", "abc", "alpha beta consult", "alpha bouw compagnie", None,
+                       "mobiele handhaving techniek"])
+    kvk = pd.Series([None, None, "70042215", "67310452", "67310452", None, None, None, None, None, "12345678",
+                     "7004 2215"])
+    codes, aliases = vendor_groups(names, kvk)
+    assert codes[0] == codes[1] == codes[2] == codes[11]  # one KvK number for two spellings; 'mht' their initials
+    assert codes[3] == codes[4] != codes[0]           # same KvK number
+    assert codes[5] == codes[6] == -1                 # unknown and in-house suppliers lend nothing
+    assert codes[7] != codes[8] and codes[7] != codes[9]  # 'abc' is ambiguous: two suppliers have those initials
+    assert codes[10] >= 0                             # a KvK number alone is a supplier too
+    assert aliases["mht"] in {"mobiele handhaving techniek", "mob handhaving techniek"}
+    assert "abc" not in aliases
+
+
+def test_abbreviation_with_a_different_kvk_is_another_company():
+    from transforms.detect_cross import vendor_groups
+
+    codes, aliases = vendor_groups(pd.Series(["tds", "taxatie data services"]), pd.Series(["11111111", "22222222"]))
+    assert codes[0] != codes[1] and not aliases
+
+
+def test_supplier_of_a_strong_candidate_elsewhere_lends_evidence_to_a_bare_invoice_line():
+    m = mentions([
+        _app("MHT ScanCar kentekenherkenning", "Mobiele Handhaving Techniek B.V.", "Scanauto", i=0),
+        _ledger("onderhoud camera-unit handh.voertuig", "MHT B.V.", i=1),
+        _ledger("huur handhavingsvoert. + nummerbordherk. Q3", "Mobiele Handhaving Techniek B.V.", "70042215", i=2),
+        _ledger("MHT lease scanvoertuig april", "MOB. HANDHAVING TECHNIEK", "70042215", i=3),
+    ])
+    sig = detect_signals(m, None)
+    s = score_mentions(m, sig).set_index("source_key")
+    assert s.loc["led:1", "is_candidate"] and s.loc["led:3", "is_candidate"]
+    reason = s.loc["led:1", "reasons"]
+    assert "'MHT B.V.' is de afkorting van 'Mobiele Handhaving Techniek B.V.'" in reason
+    assert "levert ook 'MHT ScanCar kentekenherkenning' (applicatieportfolio), dat als AI is aangemerkt" in reason
+    assert "zelfde KvK-nummer 70042215" in s.loc["led:3", "reasons"]
+
+
+def test_big_general_supplier_lends_nothing_to_its_many_other_lines():
+    rows = [_app("Zaakgericht werken met AI-classificatie", "Grootleverancier B.V.", i=0)]
+    rows += [_ledger(f"licentie module {k} 2025", "Grootleverancier B.V.", "55555555", i=k) for k in range(1, 12)]
+    assert _cross(mentions(rows)).empty  # 0 of 11 other records are candidates
+
+
+def test_curated_general_vendor_neither_lends_nor_borrows():
+    rows = [_app("Microsoft 365 Copilot", "Microsoft Ireland Operations Ltd", i=0),
+            _ledger("Copilot licenties", "Microsoft Ireland Operations Ltd", i=1),
+            _ledger("Office licenties", "Microsoft Ireland Operations Ltd", i=2)]
+    assert not _cross(mentions(rows))["detail"].str.startswith("vendor:").any()
+
+
+def test_evidence_only_crosses_sources():
+    rows = [_ledger("chatbot licentie 2025", "Praatpaal B.V.", i=0), _ledger("consultancy uren", "Praatpaal B.V.", i=1)]
+    assert _cross(mentions(rows)).empty   # both in the same ledger: no other source vouches for the supplier
+
+
+def test_short_product_name_matches_a_strong_candidate_elsewhere():
+    m = mentions([
+        _app("Vera", "Conversal B.V.", "Chatbot (virtual agent) voor inwonersvragen", i=0),
+        _ledger("conversational agent Vera - maandfee", "CONVERSAL BV", i=1),
+        _answer("Vera", None, uses_ai="Weet ik niet", resp="17", i=1),
+        _answer("Vera Jansen", None, uses_ai="Nee", resp="18", i=1),
+    ])
+    sig = detect_signals(m, None)
+    s = score_mentions(m, sig).set_index("source_key")
+    assert s.loc["svy:17-1", "is_candidate"]
+    assert "noemt 'Vera', net als 'Vera' (applicatieportfolio), dat als AI is aangemerkt" in s.loc["svy:17-1", "reasons"]
+    assert not s.loc["svy:18-1", "is_candidate"]      # 'Vera Jansen' is not the product 'Vera'
+
+
+def test_answer_naming_no_system_borrows_nothing():
+    rows = [_app("Lingua Machina", "Lingua Machina B.V.", "Neurale machinevertaling", i=0),
+            _ledger("machine translation credits", "Lingua Machina B.V.", i=1),
+            _answer("geen", "Lingua Machina B.V.", uses_ai="Nee", resp="5", i=1)]
+    sig = detect_signals(mentions(rows), None)
+    assert sig[(sig["source_key"] == "svy:5-1") & (sig["kind"] == "cross_source")].empty
+
+
+def test_cross_source_weight_scales_with_the_candidate_share():
+    def weight(n_plain: int) -> float:
+        rows = [_app("Beeldherkenning wegdek", "Wegscan B.V.", i=0),
+                _ledger("beeldherkenning wegdek licentie", "Wegscan B.V.", i=1),
+                _ledger("inspectie rapportage", "Wegscan B.V.", i=2)]
+        rows += [_ledger(f"overige post {k}", "Wegscan B.V.", i=3 + k) for k in range(n_plain)]
+        c = _cross(mentions(rows))
+        c = c[(c["source_key"] == "led:2") & c["detail"].str.startswith("vendor:")]
+        return float(c["weight"].max()) if len(c) else 0.0
+
+    assert weight(0) > weight(1) > 0
+    assert weight(3) == 0.0   # below min_share
+
+
+@pytest.mark.parametrize("title,expected", [
+    ("whatsapp-bot voor inwonersvragen", "keyword_medium"),
+    ("scanwagen parkeercontrole", "keyword_strong"),
+])
+def test_generic_terms_bot_and_scanwagen(title, expected):
+    assert expected in kinds([{"title": title}])
+
+
+def test_bot_is_a_whole_word_only():
+    assert kinds([{"title": "botsing met lantaarnpaal, schade"}]) <= {"keyword_weak"}

@@ -122,7 +122,7 @@ def vendor_groups(vendor_norm: pd.Series, kvk: pd.Series) -> tuple[np.ndarray, d
         mine, theirs = kvks.get(name, set()), set().union(*(kvks.get(f, set()) for f in fulls))
         if mine and theirs and not (mine & theirs):
             continue  # different companies by KvK number
-        full = sorted(fulls)[0]
+        full = min(fulls, key=lambda f: (-len(f), f))  # the most complete spelling
         uf.union(("n", name), ("n", full))
         aliases[name] = full
     roots: dict = {}
@@ -176,10 +176,22 @@ def _quote(values: pd.Series) -> pd.Series:
     return "'" + values.astype(str).str.replace(r"\s+", " ", regex=True).str.strip() + "'"
 
 
+def _general_vendors(names: pd.Series, vocab: Vocabulary) -> pd.Series:
+    """Whether each (spaced) vendor name is a curated general IT vendor (level 'general' in
+    vendors.yaml: it sells much besides AI, so one AI product says little about its other lines)."""
+    if vocab.vendor_re is None:
+        return pd.Series(False, index=names.index)
+    uniq = pd.Series(names.unique(), dtype="object")
+    general = {u: any(vocab.vendors.get(k, {}).get("level") == "general" for k in vocab.vendor_re.findall(u))
+               for u in uniq.tolist()}
+    return names.map(general).fillna(False).astype(bool)
+
+
 def _vendor_rows(frame, codes: np.ndarray, strong: np.ndarray, src: np.ndarray, aliases: dict,
-                 w: dict) -> pd.DataFrame:
+                 vocab: Vocabulary, w: dict) -> pd.DataFrame:
     """Vendor evidence. Only suppliers with a strong record and records in two or more sources can
-    lend, so the rows are narrowed on integer codes before any text is touched."""
+    lend, so the rows are narrowed on integer codes before any text is touched. Curated general IT
+    vendors (Microsoft, Centric, …) neither lend nor borrow."""
     ok = codes >= 0
     pairs = pd.DataFrame({"g": codes[ok], "src": src[ok], "strong": strong[ok]})
     per = pairs.groupby("g").agg(strong=("strong", "max"), lo=("src", "min"), hi=("src", "max"))
@@ -188,6 +200,9 @@ def _vendor_rows(frame, codes: np.ndarray, strong: np.ndarray, src: np.ndarray, 
     if len(idx) == 0:
         return _empty()
     rows = frame(idx).assign(vgroup=codes[idx])
+    rows = rows[~_general_vendors(rows["vn"], vocab).to_numpy()]
+    if rows.empty:
+        return _empty()
     if aliases:  # show the full name as the records spell it
         named = rows[rows["vn"].isin(list(aliases.values()))]
         spelled = named.groupby("vn")["vendor"].agg(lambda v: v.value_counts().index[0])
@@ -303,7 +318,7 @@ def cross_source_signals(mentions: pd.DataFrame, head: pd.Series, vendor_norm: p
 
     codes, aliases = vendor_groups(vendor_norm, pd.Series(col("vendor_kvk"), dtype="object"))
     codes = np.where(borrower, codes, -1)
-    parts = [_vendor_rows(frame, codes, strong, src, aliases, w),
+    parts = [_vendor_rows(frame, codes, strong, src, aliases, vocab, w),
              _product_rows(frame, head_codes, head_uniques, has_product, vocab, w)]
     parts = [p for p in parts if not p.empty]
     if not parts:
