@@ -296,9 +296,12 @@ def _lazy_source(table: Table) -> None:
     sep, names = table.separator, [f"c{i}" for i in range(scan["width"])]
     table.source = f"({_read_csv_sql(scan['path'], sep, scan['width'], scan['skip'], scan['tag'], named=True)})"
     table.params = {"csv_path": str(scan["path"]), "csv_sep": sep}
-    table.blank_sql = "(" + " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in names) + ")"
+    # CASE WHEN evaluates its AND chain as a filter (stops at the first false term); a bare AND in
+    # a SELECT list evaluates every term for every row, which made these two flags cost a second read
+    table.blank_sql = "CASE WHEN " + " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in names) + " THEN true ELSE false END"
     checks = [(f"c{i}", h.strip().lower()) for i, h in enumerate(table.header) if h]
-    table.header_sql = "(" + (" AND ".join(f"lower(trim({c})) = $hdr{i}" for i, (c, _) in enumerate(checks)) or "false") + ")"
+    cond = " AND ".join(f"lower(trim({c})) = $hdr{i}" for i, (c, _) in enumerate(checks))
+    table.header_sql = f"CASE WHEN {cond} THEN true ELSE false END" if checks else "false"
     table.params |= {f"hdr{i}": h for i, (_, h) in enumerate(checks)}
 
 

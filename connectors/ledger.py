@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # noqa: F401  (the type of _scan's result)
 
 from connectors._tabular import amount_value_sql, date_sql, finish_scan, kvk_sql, open_table
 from connectors.base import QUARANTINE_COLUMNS, ConnectorResult, SourceSpec
@@ -40,10 +41,10 @@ def load(spec: SourceSpec) -> ConnectorResult:
     con.execute("SET enable_progress_bar = false")
     try:
         with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
-            frame = _scan(con, table)
+            rows = _scan(con, table)
             while not finish_scan(con, table):  # a quote never closed: file repaired, read again
-                frame = _scan(con, table)
-            return _split(frame, table)
+                rows = _scan(con, table)
+            return _split(rows.to_pandas(), table)
     finally:
         con.close()
 
@@ -57,7 +58,7 @@ _REASON = (
 )
 
 
-def _scan(con, table) -> pd.DataFrame:
+def _scan(con, table) -> pa.Table:
     """One SQL pass over the rows parses every row and flags the ones to quarantine (``reason``).
 
     Fetched once through Arrow (pandas' default string dtype, no Python object per value); a
@@ -79,13 +80,13 @@ def _scan(con, table) -> pd.DataFrame:
                    coalesce({text['invoice']}, left(sha1(concat_ws('|', {hash_src})), 12)) AS ref,
                    {', '.join(cols)}
             FROM {table.source})
-        SELECT _ord, _blank, ref AS row_ref, invoice, supplier, supplier_kvk, description, amount,
+        SELECT _ord, _blank, hash(ref) AS _hash, ref AS row_ref, invoice, supplier, supplier_kvk, description, amount,
                CAST(date AS TIMESTAMP) AS date, department,
                CASE WHEN _header THEN 'kopregel herhaald'
                     WHEN {_AMOUNT_BAD} OR {_DATE_BAD} THEN {_REASON} END AS reason,
                CASE WHEN _header OR {_AMOUNT_BAD} OR {_DATE_BAD} THEN {raw_text} END AS raw_text
         FROM parsed"""
-    return con.sql(sql, params={"sep": table.separator, **table.params}).to_arrow_table().to_pandas()
+    return con.sql(sql, params={"sep": table.separator, **table.params}).to_arrow_table()
 
 
 def _split(frame: pd.DataFrame, table) -> ConnectorResult:
@@ -104,10 +105,9 @@ def _split(frame: pd.DataFrame, table) -> ConnectorResult:
         "reason": rejected["reason"], "raw_text": rejected["raw_text"],
     })
     if bad.any() or blank.any():
-        frame = frame.loc[~bad & ~blank, FRAME_COLUMNS].reset_index(drop=True)
-    else:
-        frame = frame[FRAME_COLUMNS]
-    frame["row_ref"] = _number_repeats(frame["row_ref"])
+        frame = frame.loc[~bad & ~blank].reset_index(drop=True)
+    frame["row_ref"] = _number_repeats(frame["row_ref"], frame["_hash"])
+    frame = frame[FRAME_COLUMNS]
     quarantine = pd.concat(
         [pd.DataFrame(table.quarantine, columns=QUARANTINE_COLUMNS).astype(object), rejected.astype(object)],
         ignore_index=True,
@@ -115,12 +115,21 @@ def _split(frame: pd.DataFrame, table) -> ConnectorResult:
     return ConnectorResult(frame=frame, quarantine=quarantine, notes=table.notes)
 
 
-def _number_repeats(refs: pd.Series) -> pd.Series:
-    """Second and later occurrences of a ref get '-2', '-3', … (only repeated refs are grouped)."""
-    repeated = refs.duplicated(keep=False)
-    if not repeated.any():
+def _number_repeats(refs: pd.Series, hashes: pd.Series) -> pd.Series:
+    """Second and later occurrences of a ref get '-2', '-3', … in file order.
+
+    Candidates are found on the refs' 64-bit hashes (sorting a million integers is far cheaper
+    than hashing a million strings again); only those few are compared as text.
+    """
+    h = np.sort(hashes.to_numpy())
+    repeated = h[1:][h[1:] == h[:-1]]
+    if not len(repeated):
         return refs
-    sub = refs[repeated]
+    candidates = np.isin(hashes.to_numpy(), repeated)
+    sub = refs[candidates]
+    sub = sub[sub.duplicated(keep=False)]
+    if sub.empty:
+        return refs
     n = sub.groupby(sub, sort=False).cumcount() + 1
     later = n.index[n > 1]
     out = refs.copy()
