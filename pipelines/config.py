@@ -99,7 +99,7 @@ class DetectionSettings(_Strict):
 
 
 class ReconcileSettings(_Strict):
-    threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)  # None: the shipped model's default
     model: Path | None = None
 
 

@@ -48,6 +48,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
         with aigrip.connect() as con:
             records = con.execute(CANDIDATE_RECORDS_SQL).df()
             decisions = read_table(con, "review_decisions")
+            options = {"threshold": cfg.reconcile.threshold} if cfg.reconcile.threshold is not None else {}
             res = reconcile(
                 records,
                 previous=read_table(con, "provenance"),
@@ -56,7 +57,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
                 con=con,
                 model_path=cfg.reconcile.model,
                 as_of=aigrip.as_of_date,
-                threshold=cfg.reconcile.threshold,
+                **options,
             )
             n = replace_table(con, "systems", res.systems)
             replace_table(con, "provenance", res.provenance)
