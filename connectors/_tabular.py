@@ -37,7 +37,7 @@ from connectors.base import SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
 
-__all__ = ["Table", "open_table", "finish_scan", "amount_sql", "amount_clean_sql", "amount_value_sql", "date_sql", "kvk_sql", "fold_header"]
+__all__ = ["Table", "open_table", "finish_scan", "amount_sql", "amount_clean_sql", "amount_value_sql", "date_sql", "kvk_sql", "text_sql", "fold_header"]
 
 _SEPARATORS = (";", ",", "\t")
 _HEAD_LINES = 40
@@ -538,16 +538,32 @@ _DATE_FORMATS = "['%d-%m-%Y', '%Y-%m-%d', '%d/%m/%Y', '%d.%m.%Y', '%Y-%m-%d %H:%
 
 
 def date_sql(col: str) -> str:
-    """SQL DATE of ``dd-mm-jjjj``, ``jjjj-mm-dd``, ``dd/mm/jjjj`` or an Excel serial; NULL otherwise."""
+    """SQL DATE of ``dd-mm-jjjj``, ``jjjj-mm-dd``, ``dd/mm/jjjj`` or an Excel serial; NULL otherwise.
+
+    A plain ``dd-mm-jjjj`` (the usual export) is parsed with its one format; only other texts go
+    through the serial check and the list of formats (same results, a third of the work)."""
     t = f"trim({col})"
-    return (
+    general = (
         f"CASE WHEN regexp_full_match({t}, '\\d{{5}}([.,]0+)?') "
         f"THEN DATE '1899-12-30' + CAST(regexp_extract({t}, '^\\d+') AS INTEGER) "
         f"ELSE CAST(try_strptime({t}, {_DATE_FORMATS}) AS DATE) END"
     )
+    return (
+        f"CASE WHEN regexp_full_match({col}, '\\d\\d-\\d\\d-\\d{{4}}') "
+        f"THEN CAST(try_strptime({col}, '%d-%m-%Y') AS DATE) ELSE {general} END"
+    )
+
+
+def text_sql(col: str) -> str:
+    """SQL: ``nullif(trim(col), '')``, trimming only texts that start or end with a space or a
+    no-break space (trimming every value costs more than reading the file). Other Unicode space
+    separators (U+2000…U+3000, never in cp1252 files) at the edge of a value are kept."""
+    edges = f"starts_with({col}, ' ') OR ends_with({col}, ' ') OR starts_with({col}, chr(160)) OR ends_with({col}, chr(160))"
+    return f"CASE WHEN {edges} THEN nullif(trim({col}), '') ELSE nullif({col}, '') END"
 
 
 def kvk_sql(col: str) -> str:
     """SQL KvK number as 8-digit text (leading zeros restored) or NULL."""
     d = f"regexp_replace(coalesce({col}, ''), '[\\s.]', '', 'g')"
-    return f"CASE WHEN regexp_full_match({d}, '\\d{{1,8}}') THEN lpad({d}, 8, '0') ELSE NULL END"
+    general = f"CASE WHEN regexp_full_match({d}, '\\d{{1,8}}') THEN lpad({d}, 8, '0') ELSE NULL END"
+    return f"CASE WHEN regexp_full_match({col}, '\\d{{1,8}}') THEN lpad({col}, 8, '0') ELSE {general} END"

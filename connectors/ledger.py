@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa  # noqa: F401  (the type of _scan's result)
 
-from connectors._tabular import amount_value_sql, date_sql, finish_scan, kvk_sql, open_table
+from connectors._tabular import amount_value_sql, date_sql, finish_scan, kvk_sql, open_table, text_sql
 from connectors.base import QUARANTINE_COLUMNS, ConnectorResult, SourceSpec
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
@@ -65,7 +65,7 @@ def _scan(con, table) -> pa.Table:
     query without ORDER BY keeps file order (DuckDB preserves insertion order).
     """
     c = {f: _col(table, f) for f in ALIASES}
-    text = {f: f"nullif(trim({c[f]}), '')" for f in ALIASES}
+    text = {f: text_sql(c[f]) for f in ALIASES}
     cols = [f"c{i}" for i in range(len(table.header))]
     hash_src = ", ".join(text[f] for f in ("supplier", "supplier_kvk", "description", "amount", "date", "department"))
     raw_text = f"concat_ws($sep, {', '.join(f'coalesce({col}, {chr(39)}{chr(39)})' for col in cols)})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from connectors.base import SourceSpec
@@ -206,3 +207,21 @@ def test_utf8_detection_across_chunk_boundaries(monkeypatch, tmp_path):
     spec = SourceSpec(id="x", type="spend_ledger", path=good)
     assert tabular._detect_encoding(good, spec) == "utf-8"
     assert tabular._detect_encoding(bad, spec) == "cp1252"
+
+
+def test_fast_paths_agree_with_general_rules(tmp_path):
+    nbsp = "\u00a0"
+    path = _write(tmp_path, [
+        HEADER,
+        f"  F1 ;  03-01-2025 ;1;{nbsp}Acme B.V.{nbsp};1234 56.78; x ;1,00;   ",
+        "F2;2025-01-04;1;B;12345678;y;2,00;K",
+        "F3;45678;1;C;123;z;3,00;K",
+        "F4;4-1-2025;1;D;12 34;w;4,00;K",
+    ])
+    r = _load(path)
+    f = r.frame.set_index("row_ref")
+    assert r.quarantine.empty and list(f.index) == ["F1", "F2", "F3", "F4"]
+    assert f.loc["F1", "supplier"] == "Acme B.V." and f.loc["F1", "description"] == "x"
+    assert pd.isna(f.loc["F1", "department"])
+    assert [f.loc[k, "supplier_kvk"] for k in ("F1", "F2", "F3", "F4")] == ["12345678", "12345678", "00000123", "00001234"]
+    assert [str(f.loc[k, "date"].date()) for k in ("F1", "F2", "F3", "F4")] == ["2025-01-03", "2025-01-04", "2025-01-21", "2025-01-04"]
