@@ -36,5 +36,7 @@ def test_tender_mentions_and_empty():
                           "value_eur": [10.0], "date": pd.to_datetime(["2025-02-03"])})
     m = to_mentions("tenderned", "tn", frame, "gm9999")
     assert m.loc[0, "cpv_codes"] == ["72000000"] and m.loc[0, "vendor_norm"] == "acme"
+    assert m.loc[0, "department"] is None, "the buyer is the organisation, not a department"
+    assert "Gemeente X" in m.loc[0, "raw_json"]
     empty = to_mentions("tenderned", "tn", frame.iloc[0:0], "gm9999")
     assert list(empty.columns) == MENTION_COLUMNS and len(empty) == 0

@@ -16,7 +16,7 @@ _MAP = {
     "spend_ledger": {"title": "description", "description": "description", "vendor": "supplier",
                      "vendor_kvk": "supplier_kvk", "department": "department", "amount_eur": "amount", "record_date": "date"},
     "tenderned": {"title": "title", "description": "description", "vendor": "winner", "vendor_kvk": "winner_kvk",
-                  "department": "buyer", "amount_eur": "value_eur", "record_date": "date", "url": "url", "cpv_codes": "cpv_codes"},
+                  "amount_eur": "value_eur", "record_date": "date", "url": "url", "cpv_codes": "cpv_codes"},
     "application_portfolio": {"title": "name", "description": "description", "vendor": "vendor", "product": "name",
                               "department": "department"},
     "survey": {"title": "system", "description": "description", "vendor": "vendor", "product": "system",
