@@ -254,7 +254,8 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     out["weight"] = out["weight"].astype(float)
     shared = survey_shared_keys(mentions)
     first = _share_survey_answers(out, shared, vocab) if shared else out
-    own_score = _scores(keys, first, vocab)[0]
+    codes, uniq = pd.factorize(keys.to_numpy(dtype=object))  # tolerate repeated keys: they share a score
+    own_score = _scores(pd.Series(uniq, dtype="object"), first, vocab)[0][codes]
     cross = cross_source_signals(mentions, head, vendor_norm, product_sp, own_score, vocab)
     if cross.empty:
         return first[SIGNAL_COLUMNS].reset_index(drop=True)
