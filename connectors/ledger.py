@@ -1,9 +1,12 @@
 """Spend ledger (crediteurenadministratie) connector: CSV or XLSX → one row per ledger line.
 
-Reading and parsing happen in DuckDB (``read_csv`` with rejects, ``try_strptime``, ``try_cast``):
-a line whose amount (``n.v.t.``) or date (``31-02-2025``) cannot be parsed is quarantined with a
-Dutch reason; lines DuckDB cannot split (too many/few fields, an unclosed quote) are quarantined
-with their line number and raw text.
+A CSV file is parsed in one DuckDB pass: ``read_csv`` (with rejects) feeds a single query that
+trims, parses amounts (``amount_value_sql``), dates (``date_sql``) and KvK numbers, computes the
+row key and, for the rows to quarantine, the Dutch reason and raw text; the result is fetched once
+through Arrow into pandas' default string dtype. A line whose amount (``n.v.t.``) or date
+(``31-02-2025``) cannot be parsed is quarantined with its reason, a repeated header row as
+``kopregel herhaald``; lines DuckDB cannot split (too many/few fields, an unclosed quote) are
+quarantined with their line number and raw text. Speed: ``python -m bench ingest``.
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ def load(spec: SourceSpec) -> ConnectorResult:
             rows = _scan(con, table)
             while not finish_scan(con, table):  # a quote never closed: file repaired, read again
                 rows = _scan(con, table)
-            return _split(rows.to_pandas(), table)
+        frame = rows.to_pandas(self_destruct=True)  # frees Arrow buffers as columns convert
+        del rows
+        return _split(frame, table)
     finally:
         con.close()
 
