@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     timings = {}
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         timings[str(size)] = _timing_subprocess(size)
+        print(f"timing {size}: {timings[str(size)]}", flush=True)
         seconds[f"reconcile_{size}"] = timings[str(size)].get("seconds", {}).get("total", float("nan"))
     seconds["total"] = round(time.perf_counter() - t0, 3)
 
@@ -168,8 +169,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:20s} " + ("  ".join(f"{k}={v}" for k, v in res.items())))
     print(f"naive all-pairs baseline on {len(small)} records: "
           + (f"{baseline_s} s" if baseline_s is not None else f"did not finish in {_BASELINE_CAP_S:.0f} s"))
-    for size, t in timings.items():
-        print(f"reconcile {size:>8s} records: {t}")
     if args.json:
         print(json.dumps({
             "name": "reconcile", "scale": args.scale, "seconds": seconds, "peak_rss_mb": round(peak, 1),

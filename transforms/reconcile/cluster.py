@@ -73,25 +73,28 @@ def score_profiles(
     from splink import DuckDBAPI, Linker
 
     frame = capped_blocking_columns(profiles)[_PROFILE_INPUT]
-    db_api = DuckDBAPI(connection=con)
-    sdf = db_api.register(frame)
-    settings = {k: v for k, v in model.items() if not k.startswith("aigrip_")}
-    pairs_per_profile = model.get("aigrip_matching_pairs_per_profile")
-    if pairs_per_profile:
-        # the prior scales with the data: a municipality with 80 candidates has far fewer profiles
-        # per system pair than the training set, so P(two random profiles match) is set from n
-        n = len(frame)
-        settings["probability_two_random_records_match"] = min(max(2 * pairs_per_profile / max(n - 1, 1), 1e-7), 0.5)
-    linker = Linker(sdf, json.loads(json.dumps(settings)), log_level=logging.WARNING)
-    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    table = predictions.physical_name
-    sql = (
-        f"SELECT unique_id_l, unique_id_r, match_probability, {_reason_sql()} AS match_reason "
-        f"FROM {table} ORDER BY unique_id_l, unique_id_r"
-    )
-    edges = con.execute(sql).df()
-    predictions.drop_table_from_database_and_remove_from_cache()
-    linker.table_management.delete_tables_created_by_splink_from_db()
+    # Splink works on its own cursor: the caller's connection may hold an unfinished result
+    cursor = con.cursor()
+    try:
+        db_api = DuckDBAPI(connection=cursor)
+        sdf = db_api.register(frame)
+        settings = {k: v for k, v in model.items() if not k.startswith("aigrip_")}
+        pairs_per_profile = model.get("aigrip_matching_pairs_per_profile")
+        if pairs_per_profile:
+            # the prior scales with the data: a municipality with 80 candidates has far fewer profiles
+            # per system pair than the training set, so P(two random profiles match) is set from n
+            n = len(frame)
+            settings["probability_two_random_records_match"] = min(max(2 * pairs_per_profile / max(n - 1, 1), 1e-7), 0.5)
+        linker = Linker(sdf, json.loads(json.dumps(settings)), log_level=logging.WARNING)
+        predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        sql = (
+            f"SELECT unique_id_l, unique_id_r, match_probability, {_reason_sql()} AS match_reason "
+            f"FROM {predictions.physical_name} ORDER BY unique_id_l, unique_id_r"
+        )
+        edges = cursor.execute(sql).df()
+        linker.table_management.delete_tables_created_by_splink_from_db()
+    finally:
+        cursor.close()
     return edges
 
 

@@ -34,7 +34,7 @@ __all__ = [
     "COMPARISON_LABELS",
 ]
 
-BLOCK_CAP = 400
+BLOCK_CAP = 100
 DEFAULT_THRESHOLD = 0.7
 
 BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept")
