@@ -12,7 +12,20 @@ from warehouse import read_table, replace_table
 from warehouse.db import first_row
 from warehouse.decision_log import decisions_frame, log_path, read_decisions, seed_log
 
-__all__ = ["build_reconcile_assets", "CANDIDATE_RECORDS_SQL"]
+__all__ = ["build_reconcile_assets", "CANDIDATE_RECORDS_SQL", "PREVIOUS_SQL"]
+
+# Last run's provenance, plus the last known system of records not in it (their source failed or was
+# switched off in the last run): ids survive a source that is away for a run.
+PREVIOUS_SQL = """
+SELECT system_id, source_key, match_probability, match_reason FROM provenance
+UNION ALL
+SELECT h.system_id, h.source_key, NULL, NULL FROM source_key_history h
+WHERE NOT EXISTS (SELECT 1 FROM provenance p WHERE p.source_key = h.source_key)
+"""
+_REMEMBER_SQL = """
+INSERT OR REPLACE INTO source_key_history
+SELECT source_key, system_id, now()::TIMESTAMP FROM provenance
+"""
 
 # Candidate mentions, plus any mention a reviewer named in a decision (a system the detector missed,
 # or a flagged-then-rejected record that must stay rejected even when it no longer scores).
@@ -51,7 +64,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
             options = {"threshold": cfg.reconcile.threshold} if cfg.reconcile.threshold is not None else {}
             res = reconcile(
                 records,
-                previous=read_table(con, "provenance"),
+                previous=con.execute(PREVIOUS_SQL).df(),
                 registry=read_table(con, "system_ids"),
                 decisions=decisions,
                 con=con,
@@ -61,6 +74,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
             )
             n = replace_table(con, "systems", res.systems)
             replace_table(con, "provenance", res.provenance)
+            con.execute(_REMEMBER_SQL)
             replace_table(con, "system_ids", res.registry)
             outcome = res.decisions
             if len(outcome) and len(decisions):
