@@ -160,3 +160,17 @@ def test_run_select_one_group_and_reject_unknown(demo_run):
     assert res.exit_code == 1 and "unknown group 'everything'" in res.output
     res = runner.invoke(app, ["run", "--config", str(demo_run), "--as-of", "15-11-2026"])
     assert res.exit_code == 1 and "YYYY-MM-DD" in res.output
+
+
+def test_classify_an_xlsx_with_the_demo_knowledge_base(demo_run, tmp_path):
+    src = tmp_path / "contracten.xlsx"
+    pd.DataFrame({"Naam": ["Octobox anonimiseren", "Kantoorstoelen", "Gem"],
+                  "Leverancier": ["Octobox", "Ahrend", None]}).to_excel(src, index=False)
+    out = tmp_path / "scored.xlsx"
+    res = runner.invoke(app, ["classify", str(src), "--text-column", "Naam", "--vendor-column", "Leverancier",
+                              "--config", str(demo_run), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    df = pd.read_excel(out)
+    assert list(df["Naam"]) == ["Octobox anonimiseren", "Kantoorstoelen", "Gem"]
+    assert bool(df.loc[0, "is_candidate"]) and not bool(df.loc[1, "is_candidate"])
+    assert "organisaties" in str(df.loc[0, "reasons"]), "the peer knowledge base is used"
