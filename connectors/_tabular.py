@@ -37,7 +37,7 @@ from connectors.base import SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
 
-__all__ = ["Table", "open_table", "finish_scan", "amount_sql", "amount_clean_sql", "amount_value_sql", "date_sql", "kvk_sql", "text_sql", "fold_header"]
+__all__ = ["Table", "open_table", "finish_scan", "amount_sql", "amount_clean_sql", "amount_value_sql", "date_sql", "kvk_sql", "text_sql", "TRIM_CHARS", "fold_header"]
 
 _SEPARATORS = (";", ",", "\t")
 _HEAD_LINES = 40
@@ -554,12 +554,13 @@ def date_sql(col: str) -> str:
     )
 
 
+TRIM_CHARS = " \u00a0"  # trimmed from the edges of text values: space and no-break space
+
+
 def text_sql(col: str) -> str:
-    """SQL: ``nullif(trim(col), '')``, trimming only texts that start or end with a space or a
-    no-break space (trimming every value costs more than reading the file). Other Unicode space
-    separators (U+2000…U+3000, never in cp1252 files) at the edge of a value are kept."""
-    edges = f"starts_with({col}, ' ') OR ends_with({col}, ' ') OR starts_with({col}, chr(160)) OR ends_with({col}, chr(160))"
-    return f"CASE WHEN {edges} THEN nullif(trim({col}), '') ELSE nullif({col}, '') END"
+    """SQL: ``col`` without leading/trailing spaces and no-break spaces (:data:`TRIM_CHARS`), NULL
+    when nothing is left. The same rule as ``pyarrow.compute.utf8_trim(values, TRIM_CHARS)``."""
+    return f"nullif(trim(CAST({col} AS VARCHAR), ' \u00a0'), '')"
 
 
 def kvk_sql(col: str) -> str:
