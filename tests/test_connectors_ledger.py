@@ -196,7 +196,7 @@ def test_frame_types_and_order(tmp_path):
 
 
 def test_utf8_detection_across_chunk_boundaries(monkeypatch, tmp_path):
-    import connectors._tabular as tabular
+    import connectors._tabular_csv as tabular
 
     monkeypatch.setattr(tabular, "_CHUNK", 7)
     text = "Één;€ “AI”;𝄞 ok\n" * 5
@@ -205,8 +205,8 @@ def test_utf8_detection_across_chunk_boundaries(monkeypatch, tmp_path):
     bad = tmp_path / "c.csv"
     bad.write_bytes(text.replace("𝄞", "").encode("cp1252"))
     spec = SourceSpec(id="x", type="spend_ledger", path=good)
-    assert tabular._detect_encoding(good, spec) == "utf-8"
-    assert tabular._detect_encoding(bad, spec) == "cp1252"
+    assert tabular.detect_encoding(good, spec) == "utf-8"
+    assert tabular.detect_encoding(bad, spec) == "cp1252"
 
 
 def test_fast_paths_agree_with_general_rules(tmp_path):
