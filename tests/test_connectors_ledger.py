@@ -225,3 +225,55 @@ def test_fast_paths_agree_with_general_rules(tmp_path):
     assert pd.isna(f.loc["F1", "department"])
     assert [f.loc[k, "supplier_kvk"] for k in ("F1", "F2", "F3", "F4")] == ["12345678", "12345678", "00000123", "00001234"]
     assert [str(f.loc[k, "date"].date()) for k in ("F1", "F2", "F3", "F4")] == ["2025-01-03", "2025-01-04", "2025-01-21", "2025-01-04"]
+
+
+def test_blank_and_repeated_header_rows_without_amount_or_date(tmp_path):
+    path = _write(tmp_path, ["Leverancier;Omschrijving", "A;x", "", " ; \u00a0", " leverancier ; OMSCHRIJVING ", "B;y"],
+                  encoding="utf-8")
+    r = _load(path)
+    assert r.rows_in == 3 and list(r.frame["supplier"]) == ["A", "B"]
+    assert list(r.quarantine["reason"]) == ["kopregel herhaald"]
+
+
+def test_repeated_header_whose_amount_cell_parses(tmp_path):
+    path = _write(tmp_path, ["Partij;2025", "A;1,50", "Partij;2025", "B;n.v.t.", "C;2,00"])
+    r = _load(path, columns={"supplier": "Partij", "amount": "2025"})
+    assert list(r.frame["supplier"]) == ["A", "C"] and list(r.frame["amount"]) == [1.5, 2.0]
+    assert list(r.quarantine["reason"]) == ["kopregel herhaald", "bedrag 'n.v.t.' is geen geldig bedrag"]
+    assert list(r.quarantine["row_ref"]) == ["gegevensrij 2", "gegevensrij 3"]  # no invoice column
+    assert list(r.quarantine["raw_text"]) == ["Partij;2025", "B;n.v.t."]
+
+
+def test_trims_blank_invoices_and_repeat_numbering(tmp_path):
+    nbsp = "\u00a0"
+    path = _write(tmp_path, [
+        HEADER,
+        f"A;01-01-2025;1;{nbsp} Acme {nbsp};;x;1,00;  ",
+        "B;01-01-2025;1;Beta;;x;1,00;K",
+        f"{nbsp};02-01-2025;1;Gamma;;z;3,00;K",
+        " A ;01-01-2025;1;Acme;;x;1,00;K",
+        '" ";02-01-2025;1;Gamma;;z;3,00;K',
+        "A;01-01-2025;1;Acme;;x;1,00;K",
+    ], encoding="utf-8")
+    r = _load(path)
+    f = r.frame
+    assert r.quarantine.empty
+    assert list(f["row_ref"])[:2] == ["A", "B"] and list(f["row_ref"])[3] == "A-2" and f["row_ref"].iloc[5] == "A-3"
+    key = f["row_ref"].iloc[2]
+    assert len(key) == 12 and f["row_ref"].iloc[4] == key + "-2"  # blank invoice: hash of the texts
+    assert pd.isna(f["invoice"].iloc[2]) and pd.isna(f["invoice"].iloc[4]) and f["invoice"].iloc[3] == "A"
+    assert f.loc[0, "supplier"] == "Acme" and pd.isna(f.loc[0, "department"])
+
+
+def test_repeat_numbering_matches_file_order(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    invoices = [f"R{v}" for v in rng.integers(0, 300, 5000)]
+    lines = [HEADER] + [f"{inv};01-01-2025;1;S;;x;{i},00;K" for i, inv in enumerate(invoices)]
+    r = _load(_write(tmp_path, lines))
+    s = pd.Series(invoices)
+    n = s.groupby(s).cumcount() + 1
+    expected = s.where(n == 1, s + "-" + n.astype(str))
+    assert list(r.frame["row_ref"]) == list(expected)
+    assert list(r.frame["amount"]) == [float(i) for i in range(5000)]
