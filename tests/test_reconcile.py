@@ -286,15 +286,36 @@ def test_idempotent_replay_over_many_runs(first):
         assert len(later.registry) == len(runs[0].registry)
 
 
-def test_same_product_in_two_departments_is_two_systems_and_a_merge_flags_the_conflict():
+def test_survey_from_another_department_joins_the_system_and_flags_the_conflict():
     recs = _records(OCTO)
     recs.loc[recs.source_key == "sv:r1-1", "department"] = "Burgerzaken"
     res = _run(recs)
-    assert len(res.systems) == 2  # one register entry per use
-    merged = _run(recs, None, [_event(1, "merge", keys=["sv:r1-1", "pf:octobox"])])
+    assert len(res.systems) == 1  # a respondent of another department names the same system
+    assert "verschillende afdelingen: Burgerzaken, Klantcontactcentrum" in res.systems["conflicts"].iloc[0]
+    prov = res.provenance.set_index("source_key")
+    assert "andere afdeling" in prov.loc["sv:r1-1", "match_reason"]
+
+
+def test_same_product_run_by_two_departments_is_two_deployments_and_a_survey_does_not_chain_them():
+    def deployment(dept, n):
+        return [
+            _rec(f"led:9{n}01", "spend_ledger", "Licentie Octobox 2025", "Octobox B.V.", dept=dept,
+                 kvk="12345678", kb="KB-0000000a"),
+            _rec(f"led:9{n}02", "spend_ledger", "Ondersteuning Octobox Q3", "Octobox B.V.", dept=dept,
+                 kvk="12345678", kb="KB-0000000a"),
+            _rec(f"pf:octobox-{n}", "application_portfolio", f"Octobox {dept}", "Octobox B.V.",
+                 product=f"Octobox {dept}", dept=dept, kb="KB-0000000a"),
+        ]
+    survey = [_rec("sv:r9-1", "survey", "octobox", "Octobox", product="octobox", dept="Griffie",
+                   kb="KB-0000000a", date="2026-01-20")]
+    res = _run(_records(deployment("Burgerzaken", 1), deployment("Belastingen", 2), survey))
+    assert len(res.systems) == 2
+    assert _system_of(res, "led:9101") == _system_of(res, "pf:octobox-1") != _system_of(res, "led:9201")
+    assert _system_of(res, "sv:r9-1") in {_system_of(res, "led:9101"), _system_of(res, "led:9201")}
+    merged = _run(_records(deployment("Burgerzaken", 1), deployment("Belastingen", 2)), None,
+                  [_event(1, "merge", keys=["led:9101", "led:9201"])])
     assert len(merged.systems) == 1
-    conflicts = merged.systems["conflicts"].iloc[0]
-    assert "verschillende afdelingen: Burgerzaken, Klantcontactcentrum" in conflicts
+    assert "verschillende afdelingen: Belastingen, Burgerzaken" in merged.systems["conflicts"].iloc[0]
 
 
 def test_vendor_and_status_conflicts_are_flagged():

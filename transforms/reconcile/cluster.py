@@ -121,34 +121,55 @@ def connected_components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndar
 
 
 def cluster_profiles(profiles: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
-    """Cluster label per profile (index = unique_id): connected components, one system per department.
+    """Cluster label per profile (index = unique_id): connected components, one system per deployment.
 
-    One product used by two departments is two systems (one register entry per use), so an edge
-    between profiles of different departments never joins them, and chains cannot either: profiles
-    without a department (tenders) first cluster among themselves, then each such cluster joins
-    the one department cluster it links to most strongly (ties: the lowest label).
+    Department is evidence in the score (a Splink comparison), and it decides how clusters form:
+
+    1. profiles of the same department, and profiles without one, form connected components;
+    2. a component without an *anchor* (a ledger line or portfolio entry of a department — see
+       ``features.MENTION_TYPES``), e.g. a survey answer from another department or a tender, joins
+       the one component it links to most strongly (an anchored one first; a component without a
+       department may also join a component with one). The department conflict is flagged on the
+       system.
+
+    So a system named by respondents of several departments is one system, while the same product
+    bought and run by two departments (each with its own ledger lines and portfolio entry) stays two
+    deployments, and a mention linking to several deployments cannot chain them together.
     """
     n = len(profiles)
     if n == 0 or len(edges) == 0:
         return np.arange(n, dtype=np.int64)
     dept = profiles["department_norm"].astype("object").to_numpy()
+    anchor = (profiles["anchor"].to_numpy(dtype=bool) if "anchor" in profiles.columns
+              else ~pd.isna(dept))
     left = edges["unique_id_l"].to_numpy(dtype=np.int64)
     right = edges["unique_id_r"].to_numpy(dtype=np.int64)
+    prob = edges["match_probability"].to_numpy(dtype=np.float64)
     dl, dr = pd.isna(dept[left]), pd.isna(dept[right])
     same = (~dl & ~dr) & (dept[left] == dept[right])
     inner = same | (dl & dr)
     labels = connected_components(n, left[inner], right[inner])
-    mixed = dl ^ dr
-    if not mixed.any():
+    outer = ~inner & (labels[left] != labels[right])
+    if not outer.any():
         return labels
-    null_side = np.where(dl[mixed], left[mixed], right[mixed])
-    dept_side = np.where(dl[mixed], right[mixed], left[mixed])
-    links = pd.DataFrame({
-        "from": labels[null_side], "to": labels[dept_side], "p": edges["match_probability"].to_numpy()[mixed],
-    }).sort_values(["from", "p", "to"], ascending=[True, False, True]).drop_duplicates("from")
+    anchored = np.zeros(n, dtype=bool)
+    np.logical_or.at(anchored, labels, anchor)
+    has_dept = np.zeros(n, dtype=bool)
+    np.logical_or.at(has_dept, labels, ~pd.isna(dept))
+    lo, ro, p = left[outer], right[outer], prob[outer]
+    links = pd.DataFrame({"from": labels[np.concatenate([lo, ro])], "to": labels[np.concatenate([ro, lo])],
+                          "p": np.concatenate([p, p]), "via": np.concatenate([ro, lo])})
+    src, dst, via = links["from"].to_numpy(), links["to"].to_numpy(), links["via"].to_numpy()
+    # across departments only a link to an anchor record counts (two survey answers from different
+    # departments that name the same thing say nothing about whose system it is)
+    movable = ~anchored[src] & ((anchored[dst] & (anchor[via] | ~has_dept[src])) | (~has_dept[src] & has_dept[dst]))
+    links = links[movable].assign(rank=(~anchored[dst[movable]]).astype(np.int8))
+    links = links.sort_values(["from", "rank", "p", "to"], ascending=[True, True, False, True])
+    links = links.drop_duplicates("from")
     mapping = np.arange(n, dtype=np.int64)
     mapping[links["from"].to_numpy()] = links["to"].to_numpy()
-    merged = mapping[labels]
+    # a tender may join a department's survey answers, which in turn join their anchored system
+    merged = mapping[mapping[labels]]
     # relabel each cluster by its smallest member so labels stay deterministic
     smallest = pd.Series(np.arange(n)).groupby(merged).transform("min").to_numpy()
     return smallest.astype(np.int64)

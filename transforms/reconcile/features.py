@@ -18,6 +18,7 @@ from transforms.text import fold, fold_series, normalise_vendor_series
 
 __all__ = [
     "GENERIC_WORDS",
+    "MENTION_TYPES",
     "PROFILE_COLUMNS",
     "name_norm_series",
     "token_lists",
@@ -52,6 +53,10 @@ _NO_VENDOR = frozenset({"weet ik niet", "onbekend", "nvt", "n v t", "geen", "nie
                         "intern", "weet niet", "geen idee", "diverse", "divers"})
 
 _NO_DEPARTMENT_TYPES = ("tenderned", "ted")
+# Sources that only *mention* a system: a survey respondent may name a system another department owns,
+# a tender precedes the purchase. The other sources (ledger cost centre, portfolio owner) *anchor* a
+# system in its department.
+MENTION_TYPES = ("survey", "tenderned", "ted")
 
 # The columns two records must share to be collapsed into one profile.
 PROFILE_COLUMNS = ["name_norm", "vendor_norm", "vendor_kvk", "department_norm", "kb_product_id"]
@@ -112,7 +117,8 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     Returns ``(keys, profiles)``: ``keys`` has one row per record (source_key, profile_id, plus the
     record columns used later), sorted by source_key; ``profiles`` has one row per profile with
     unique_id (= profile_id), name_norm, name_tokens, name_first, vendor_norm, vendor_kvk,
-    department_norm, kb_product_id, desc_tokens and n_records.
+    department_norm, kb_product_id, desc_tokens, n_records and anchor (a ledger or portfolio record
+    with a department: the profile anchors a system in that department, see :data:`MENTION_TYPES`).
     """
     df = records.reset_index(drop=True)
     n = len(df)
@@ -137,6 +143,7 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     feats["kb_product_id"] = _blank_to_none(col("kb_product_id"))
     desc_text = fold_series((col("title").fillna("").astype(str) + " " + col("description").fillna("").astype(str)))
     feats["_desc"] = desc_text
+    feats["_anchor"] = (~col("source_type").isin(MENTION_TYPES)).to_numpy() & feats["department_norm"].notna().to_numpy()
 
     feats = feats.sort_values("source_key", kind="stable").reset_index(drop=True)
     key = feats[PROFILE_COLUMNS].astype("object").fillna("\x00")
@@ -146,8 +153,27 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     first = feats.drop_duplicates("profile_id", keep="first").sort_values("profile_id")
     profiles = first[["profile_id", *PROFILE_COLUMNS]].rename(columns={"profile_id": "unique_id"}).copy()
     profiles["n_records"] = feats.groupby("profile_id").size().reindex(profiles["unique_id"]).to_numpy()
+    profiles["anchor"] = feats.groupby("profile_id")["_anchor"].any().reindex(profiles["unique_id"]).to_numpy()
     profiles["name_tokens"] = token_lists(profiles["name_norm"].fillna(""), frozenset())
     profiles["name_first"] = profiles["name_norm"].str.split(" ").str[0].astype("object")
     profiles["desc_tokens"] = token_lists(first["_desc"]).to_numpy()
+    profiles["name_tokens"] = _token_ids(profiles["name_tokens"])
+    profiles["desc_tokens"] = _token_ids(profiles["desc_tokens"])
     keys = feats[["source_key", "profile_id", *PROFILE_COLUMNS]]
     return keys, profiles.reset_index(drop=True)
+
+
+def _token_ids(lists: pd.Series) -> pd.Series:
+    """Token lists as sorted lists of integer ids (one vocabulary per call); None stays None.
+
+    DuckDB compares integer lists much faster than string lists (see settings._shared_tokens)."""
+    flat = lists.explode()
+    present = flat.notna()
+    codes = np.full(len(flat), -1, dtype=np.int64)
+    codes[present.to_numpy()] = pd.factorize(flat[present].astype(str))[0]
+    ids = pd.Series(codes, index=flat.index)
+    ids = ids[ids >= 0].sort_values(kind="stable")
+    grouped = ids.groupby(level=0, sort=False).agg(list)
+    out = pd.Series([None] * len(lists), index=lists.index, dtype="object")
+    out.loc[grouped.index] = grouped.to_numpy()
+    return out
