@@ -50,6 +50,15 @@ def html_to_text(value: Any) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def csv_records(reader: csv.DictReader) -> list[dict]:
+    """The rows of a CSV reader (fieldnames already cleaned) as dicts, blank lines skipped."""
+    return [
+        {k: v for k, v in row.items() if k is not None}
+        for row in reader
+        if any((v or "").strip() for k, v in row.items() if k is not None)
+    ]
+
+
 def stable_hash(*parts: Any, length: int = 12) -> str:
     """First ``length`` hex digits of sha1 over the folded parts: a stable fallback key."""
     joined = "\x1f".join(fold(p) for p in parts)

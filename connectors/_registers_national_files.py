@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from connectors._registers_common import csv_records
 from transforms.errors import SourceFormatError
 
 __all__ = ["read_national_file", "records_from_json", "EXCEL_LABELS"]
@@ -127,11 +128,7 @@ def _read_csv(text: str, path: Path, source_id: str) -> list[dict]:
             source_id,
         )
     reader.fieldnames = fields
-    return [
-        {k: v for k, v in row.items() if k is not None}
-        for row in reader
-        if any((v or "").strip() for k, v in row.items() if k is not None)
-    ]
+    return csv_records(reader)
 
 
 def _read_excel(data: bytes, path: Path, source_id: str) -> list[dict]:

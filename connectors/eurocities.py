@@ -16,7 +16,14 @@ from pathlib import Path
 
 import yaml
 
-from connectors._registers_common import html_to_text, org_code_for, peer_frame, quarantine_frame, stable_hash
+from connectors._registers_common import (
+    csv_records,
+    html_to_text,
+    org_code_for,
+    peer_frame,
+    quarantine_frame,
+    stable_hash,
+)
 from connectors.base import ConnectorResult, SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
@@ -81,11 +88,7 @@ def read_registrations(path: Path, source_id: str) -> list:
             source_id,
         )
     reader.fieldnames = fields
-    return [
-        {k: v for k, v in row.items() if k is not None}
-        for row in reader
-        if any((v or "").strip() for k, v in row.items() if k is not None)
-    ]
+    return csv_records(reader)
 
 
 def _row(rec: dict, source_id: str, opts: dict) -> dict:
