@@ -14,6 +14,8 @@ number and raw text. Speed: ``python -m bench ingest``.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -113,7 +115,7 @@ def _scan(con, table, gate: str) -> pa.Table:
     ordinal = "_ord, " if table.scan is None else ""
     sql = f"""
         WITH parsed AS (
-            SELECT {ordinal}{inv} AS invoice, {c['supplier']} AS supplier, {kvk_sql(c['supplier_kvk'])} AS supplier_kvk,
+            SELECT {ordinal}{inv} AS invoice, {c['supplier']} AS supplier, {c['supplier_kvk']} AS supplier_kvk,
                    {c['description']} AS description, {amount_value_sql(c['amount'])} AS amount,
                    {date_sql(c['date'])} AS date, {c['department']} AS department, {cols}
             FROM {table.source}),
@@ -140,24 +142,49 @@ def _trim(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
 
 
+_KVK_FAST = r"^\d{1,8}$"
+
+
+def _kvk(con, values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """KvK numbers as 8-digit text: plain digits padded with Arrow kernels; the rest (spaces, dots,
+    anything else) through :func:`kvk_sql` in DuckDB, only for those values."""
+    values = values.cast(pa.string())
+    plain = pc.match_substring_regex(values, _KVK_FAST)
+    out = pc.if_else(plain, pc.ascii_lpad(values, 8, "0"), pa.scalar(None, pa.string()))
+    other = pc.and_(pc.is_valid(values), pc.invert(plain)).combine_chunks()
+    if not pc.any(other).as_py():
+        return out
+    con.register("_ledger_kvk", pa.table({"v": values.filter(other)}))
+    try:
+        fixed = con.sql(f"SELECT {kvk_sql('v')} FROM _ledger_kvk").to_arrow_table().column(0).combine_chunks()
+    finally:
+        con.unregister("_ledger_kvk")
+    return pc.replace_with_mask(out.combine_chunks(), other, fixed.cast(pa.string()))
+
+
 def _split(con, rows: pa.Table, table) -> ConnectorResult:
-    """Loaded rows (repeated refs numbered) and quarantined rows; blank rows are no rows."""
-    n = rows.num_rows
-    text = {f: _trim(rows[f]) for f in _TEXT_FIELDS}
+    """Loaded rows (repeated refs numbered) and quarantined rows; blank rows are no rows.
+
+    The text trims run on a second thread while this one normalises KvK numbers (Arrow and DuckDB
+    release the GIL)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        trims = {f: pool.submit(_trim, rows[f]) for f in _TEXT_FIELDS}
+        kvk = _kvk(con, rows["supplier_kvk"])
+        text = {f: job.result() for f, job in trims.items()}
     ref = pc.coalesce(text["invoice"], rows["_key"])
     skip = pc.fill_null(rows["_blank"], False)
     drop = pc.or_(pc.is_valid(rows["reason"]), skip)
     bad = pc.and_(drop, pc.invert(skip))
-    ordinals = rows["_ord"] if table.scan is None else pa.array(np.arange(1, n + 1, dtype="int64"))
-    rejected = _rejected(
-        pa.table({"ord": ordinals, "invoice": text["invoice"], "reason": rows["reason"], "raw_text": rows["raw_text"]}).filter(bad),
-        table,
-    )
+    rejected = pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    if pc.any(bad).as_py():
+        ordinals = rows["_ord"] if table.scan is None else pa.array(np.arange(1, rows.num_rows + 1, dtype="int64"))
+        bad_rows = pa.table({"ord": ordinals, "invoice": text["invoice"], "reason": rows["reason"], "raw_text": rows["raw_text"]})
+        rejected = _rejected(bad_rows.filter(bad), table)
     frame = pa.table({
-        "row_ref": ref, "invoice": text["invoice"], "supplier": text["supplier"], "supplier_kvk": rows["supplier_kvk"],
+        "row_ref": ref, "invoice": text["invoice"], "supplier": text["supplier"], "supplier_kvk": kvk,
         "description": text["description"], "amount": rows["amount"], "date": rows["date"], "department": text["department"],
     })
-    del rows, text, ref
+    del rows, text, ref, kvk
     if pc.any(drop).as_py():
         frame = frame.filter(pc.invert(drop))
     frame = frame.set_column(0, "row_ref", _number_repeats(con, frame["row_ref"]))
