@@ -99,7 +99,7 @@ def timing_run(size: int) -> dict:
     from transforms.reconcile.labelled import generate_records
 
     g0 = time.perf_counter()
-    records = generate_records(max(size // 9, 1), seed=11, hard=True)
+    records = generate_records(max(size // 7, 1), seed=11, hard=True)  # ~7.4 records per system
     if len(records) > size:
         records = records.iloc[:size]
     gen_s = time.perf_counter() - g0

@@ -36,10 +36,14 @@ def _mode(df: pd.DataFrame, value: str, rank: str | None = None) -> pd.Series:
     return best.set_index("system_id")[value]
 
 
-def _distinct(df: pd.DataFrame, value: str) -> pd.Series:
+def _distinct(df: pd.DataFrame, value: str, only_many: bool = False) -> pd.Series:
+    """Per system_id the sorted distinct non-empty values (``only_many``: systems with more than one)."""
     sub = df[["system_id", value]].dropna()
     sub = sub[sub[value].astype(str).str.strip() != ""].drop_duplicates()
-    return sub.groupby("system_id")[value].agg(lambda v: sorted(map(str, v)))
+    if only_many:
+        sub = sub[sub["system_id"].duplicated(keep=False)]
+    sub = sub.assign(**{value: sub[value].astype(str)}).sort_values(["system_id", value])
+    return sub.groupby("system_id", sort=True)[value].agg(list)
 
 
 def _portfolio_status(df: pd.DataFrame) -> pd.Series:
@@ -61,9 +65,9 @@ def _portfolio_status(df: pd.DataFrame) -> pd.Series:
 def _conflicts(df: pd.DataFrame, system_ids: pd.Index) -> pd.Series:
     parts = pd.Series([[] for _ in system_ids], index=system_ids, dtype="object")
     checks = [
-        (_distinct(df, "department"), "bronnen noemen verschillende afdelingen"),
-        (_distinct(df, "vendor_norm"), "bronnen noemen verschillende leveranciers"),
-        (_distinct(df, "vendor_kvk"), "bronnen noemen verschillende KvK-nummers"),
+        (_distinct(df, "department", True), "bronnen noemen verschillende afdelingen"),
+        (_distinct(df, "vendor_norm", True), "bronnen noemen verschillende leveranciers"),
+        (_distinct(df, "vendor_kvk", True), "bronnen noemen verschillende KvK-nummers"),
         (_portfolio_status(df), "applicatieportfolio noemt verschillende statussen"),
     ]
     for values, text in checks:
@@ -98,7 +102,13 @@ def build_systems(df: pd.DataFrame, attrs: dict[str, dict]) -> pd.DataFrame:
     out["description"] = best_desc.drop_duplicates("system_id").set_index("system_id")["description"]
     out["ai_score"] = g["ai_score"].max()
     out["kb_product_id"] = _mode(df, "kb_product_id")
-    out["source_types"] = g["source_type"].agg(lambda s: sorted(set(s)))
+    # distinct source types per system as a bit mask: few distinct masks, each turned into a list once
+    types = sorted(df["source_type"].dropna().astype(str).unique())
+    bits = df["source_type"].map({t: 1 << i for i, t in enumerate(types)}).fillna(0).astype("int64")
+    pairs = pd.DataFrame({"system_id": df["system_id"], "bit": bits}).drop_duplicates()
+    masks = pairs.groupby("system_id", sort=True)["bit"].sum()
+    lists = {m: [t for i, t in enumerate(types) if m >> i & 1] for m in masks.unique()}
+    out["source_types"] = masks.map(lists)
     out["n_sources"] = g.size().astype("int64")
     dates = pd.to_datetime(df["record_date"], errors="coerce")
     out["first_seen"] = dates.groupby(df["system_id"]).min().dt.date

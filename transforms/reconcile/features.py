@@ -141,8 +141,7 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     # a tender's "department" is the buying organisation, not a department that uses the system
     feats["department_norm"] = dept.where(~col("source_type").isin(_NO_DEPARTMENT_TYPES).to_numpy(), None)
     feats["kb_product_id"] = _blank_to_none(col("kb_product_id"))
-    desc_text = fold_series((col("title").fillna("").astype(str) + " " + col("description").fillna("").astype(str)))
-    feats["_desc"] = desc_text
+    feats["_row"] = np.arange(n)
     feats["_anchor"] = (~col("source_type").isin(MENTION_TYPES)).to_numpy() & feats["department_norm"].notna().to_numpy()
 
     feats = feats.sort_values("source_key", kind="stable").reset_index(drop=True)
@@ -156,7 +155,11 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     profiles["anchor"] = feats.groupby("profile_id")["_anchor"].any().reindex(profiles["unique_id"]).to_numpy()
     profiles["name_tokens"] = token_lists(profiles["name_norm"].fillna(""), frozenset())
     profiles["name_first"] = profiles["name_norm"].str.split(" ").str[0].astype("object")
-    profiles["desc_tokens"] = token_lists(first["_desc"]).to_numpy()
+    # only a profile's first record describes it: fold just those texts, not every ledger line
+    rows = first["_row"].to_numpy()
+    desc_text = (col("title").iloc[rows].fillna("").astype(str) + " "
+                 + col("description").iloc[rows].fillna("").astype(str))
+    profiles["desc_tokens"] = token_lists(fold_series(desc_text.astype("object"))).to_numpy()
     profiles["name_tokens"] = _token_ids(profiles["name_tokens"])
     profiles["desc_tokens"] = _token_ids(profiles["desc_tokens"])
     keys = feats[["source_key", "profile_id", *PROFILE_COLUMNS]]
@@ -167,13 +170,17 @@ def _token_ids(lists: pd.Series) -> pd.Series:
     """Token lists as sorted lists of integer ids (one vocabulary per call); None stays None.
 
     DuckDB compares integer lists much faster than string lists (see settings._shared_tokens)."""
-    flat = lists.explode()
-    present = flat.notna()
-    codes = np.full(len(flat), -1, dtype=np.int64)
-    codes[present.to_numpy()] = pd.factorize(flat[present].astype(str))[0]
-    ids = pd.Series(codes, index=flat.index)
-    ids = ids[ids >= 0].sort_values(kind="stable")
-    grouped = ids.groupby(level=0, sort=False).agg(list)
-    out = pd.Series([None] * len(lists), index=lists.index, dtype="object")
-    out.loc[grouped.index] = grouped.to_numpy()
-    return out
+    flat = lists.reset_index(drop=True).explode()
+    present = flat.notna().to_numpy()
+    pos = flat.index.to_numpy()[present]
+    codes = pd.factorize(flat[present].astype(str))[0].astype(np.int64)
+    order = np.lexsort((codes, pos))
+    pos, codes = pos[order], codes[order]
+    out = np.full(len(lists), None, dtype=object)
+    if not len(pos):
+        return pd.Series(out, index=lists.index, dtype="object")
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    ends = np.r_[starts[1:], len(pos)]
+    for p, a, b in zip(pos[starts], starts, ends, strict=True):
+        out[p] = codes[a:b].tolist()
+    return pd.Series(out, index=lists.index, dtype="object")
