@@ -36,7 +36,7 @@ from transforms.errors import ConfigError, SourceFormatError
 
 __all__ = [
     "Table", "open_table", "finish_scan", "transcode_to_utf8", "amount_sql", "amount_clean_sql", "amount_value_sql",
-    "date_sql", "kvk_sql", "text_sql", "TRIM_CHARS", "fold_header",
+    "date_sql", "kvk_sql", "text_sql", "TRIM_CHARS", "AMOUNT_FAST", "fold_header",
 ]
 
 
@@ -219,7 +219,7 @@ def amount_sql(s: str) -> str:
     return f"(({value}) * CASE WHEN {neg} THEN -1 ELSE 1 END)"
 
 
-_AMOUNT_FAST = r"-?\d[\d.]*,\d+"
+AMOUNT_FAST = r"-?\d[\d.]*,\d+"  # the usual Dutch amount text, parsed by the fast path
 
 
 def amount_value_sql(col: str) -> str:
@@ -227,7 +227,7 @@ def amount_value_sql(col: str) -> str:
     everything else through :func:`amount_clean_sql` and :func:`amount_sql` (same results)."""
     slow = amount_sql(amount_clean_sql(col))
     return (
-        f"CASE WHEN regexp_full_match({col}, '{_AMOUNT_FAST}') "
+        f"CASE WHEN regexp_full_match({col}, '{AMOUNT_FAST}') "
         f"THEN try_cast(replace(replace({col}, '.', ''), ',', '.') AS DOUBLE) ELSE {slow} END"
     )
 

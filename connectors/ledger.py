@@ -14,6 +14,7 @@ number and raw text. Speed: ``python -m bench ingest``.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
@@ -23,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors._tabular import (
+    AMOUNT_FAST,
     TRIM_CHARS,
     amount_value_sql,
     date_sql,
@@ -61,74 +63,99 @@ def load(spec: SourceSpec) -> ConnectorResult:
     con.execute("SET enable_progress_bar = false")
     try:
         with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
-            gate = _gate(con, table)
-            rows = _scan(con, table, gate)
+            raw = _read(con, table)
             while not finish_scan(con, table):  # a quote never closed: file repaired, read again
-                rows = _scan(con, table, gate)
-        return _split(con, rows, table)
+                raw = _read(con, table)
+            look_all = _look_at_all(con, table)
+        return _split(con, raw, table, look_all)
     finally:
         con.close()
 
 
-def _gate(con, table) -> str:
-    """SQL condition selecting every row that may need a closer look (skip or quarantine).
+def _params(sql: str, params: dict) -> dict:
+    """The named parameters ``sql`` uses (DuckDB refuses unused ones)."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    return {k: v for k, v in params.items() if k in used}
+
+
+def _read(con, table) -> pa.Table:
+    """Every column as text (plus ``_ord`` for XLSX) and the parsed date, in file order (a query
+    without ORDER BY keeps insertion order)."""
+    cols = ", ".join(f"c{i}" for i in range(len(table.header)))
+    ordinal = "_ord, " if table.scan is None else ""
+    date = f", CAST({date_sql(table.fields['date'])} AS TIMESTAMP) AS _date" if "date" in table.fields else ""
+    sql = f"SELECT {ordinal}{cols}{date} FROM {table.source}"
+    return con.sql(sql, params=_params(sql, table.params)).to_arrow_table()
+
+
+def _look_at_all(con, table) -> bool:
+    """True when every row needs :func:`_closer_look`.
 
     Only a row whose amount or date did not parse can have a bad amount or date; a blank row has
     neither; a repeated header row has neither when its header cell does not parse. When no mapped
-    column proves that, every row is looked at."""
+    column proves that (lazy CSV only: elsewhere blank and header rows are already gone), every row
+    is looked at."""
+    if table.scan is None:
+        return False
     parsers = {"amount": amount_value_sql, "date": date_sql}
-    mapped = [f for f in parsers if f in table.fields]
-    if not mapped:
-        return "true" if table.scan is not None else "false"
-    terms = " OR ".join(f"{f} IS NULL" for f in mapped)
-    if table.scan is None:  # blank and header rows are already gone
-        return terms
 
     def header_fails(fld: str) -> bool:
         cell = table.header[int(table.fields[fld][1:])]
         sql = f"SELECT {parsers[fld]('h')} IS NULL FROM (SELECT ?::VARCHAR AS h)"
         return bool(con.execute(sql, [cell]).fetchall()[0][0])
 
-    return terms if any(header_fails(f) for f in mapped) else "true"
+    return not any(header_fails(f) for f in parsers if f in table.fields)
 
 
-def _scan(con, table, gate: str) -> pa.Table:
-    """One SQL pass: parsed values for every row; flags, reasons and raw text only where ``gate``.
+_AMOUNT_BAD = "(amount_text IS NOT NULL AND amount IS NULL)"
+_DATE_BAD = "(date_text IS NOT NULL AND date IS NULL)"
+_REASON = (
+    "concat_ws('; ', "
+    f"CASE WHEN {_AMOUNT_BAD} THEN 'bedrag ''' || amount_text || ''' is geen geldig bedrag' END, "
+    f"CASE WHEN {_DATE_BAD} THEN 'datum ''' || date_text || ''' bestaat niet of heeft een onbekend formaat' END)"
+)
 
-    A query without ORDER BY keeps file order (DuckDB preserves insertion order).
-    """
+
+def _closer_look(con, sub: pa.Table, table) -> pa.Table:
+    """For the few rows whose amount or date did not parse on the fast path, or whose invoice is
+    blank: amount and date by the general rules, blank-row flag, quarantine reason, raw text and
+    the hash key of the row's texts (in the order of ``sub``)."""
     c = {f: _col(table, f) for f in ALIASES}
     text = {f: text_sql(c[f]) for f in ALIASES}
-    cols = ", ".join(f"c{i}" for i in range(len(table.header)))
     raw_text = "concat_ws($sep, " + ", ".join(f"coalesce(c{i}, '')" for i in range(len(table.header))) + ")"
-    amount_bad = f"({text['amount']} IS NOT NULL AND amount IS NULL)"
-    date_bad = f"({text['date']} IS NOT NULL AND date IS NULL)"
-    reason = (
-        f"CASE WHEN {table.header_sql} THEN 'kopregel herhaald' WHEN {amount_bad} OR {date_bad} THEN concat_ws('; ', "
-        f"CASE WHEN {amount_bad} THEN 'bedrag ''' || {text['amount']} || ''' is geen geldig bedrag' END, "
-        f"CASE WHEN {date_bad} THEN 'datum ''' || {text['date']} || ''' bestaat niet of heeft een onbekend formaat' END) END"
-    )
-    inv = c["invoice"]
-    # the row key is the invoice number; a row whose invoice may be blank gets a hash of its texts
-    key_gate = "true" if inv == "NULL" else f"{inv} IS NULL OR ascii({inv}) IN (0, 32, 160)"
     key = f"left(sha1(concat_ws('|', {', '.join(text[f] for f in _KEY_FIELDS)})), 12)"
-    ordinal = "_ord, " if table.scan is None else ""
     sql = f"""
         WITH parsed AS (
-            SELECT {ordinal}{inv} AS invoice, {c['supplier']} AS supplier, {c['supplier_kvk']} AS supplier_kvk,
-                   {c['description']} AS description, {amount_value_sql(c['amount'])} AS amount,
-                   {date_sql(c['date'])} AS date, {c['department']} AS department, {cols}
-            FROM {table.source}),
+            SELECT *, {text['amount']} AS amount_text, {amount_value_sql(c['amount'])} AS amount,
+                   {text['date']} AS date_text, {date_sql(c['date'])} AS date
+            FROM _ledger_look),
         flagged AS (
-            SELECT *, CASE WHEN {gate} THEN {table.blank_sql} END AS _blank,
-                   CASE WHEN {gate} THEN {reason} END AS reason,
-                   CASE WHEN {key_gate} THEN {key} END AS _key
+            SELECT *, {table.blank_sql} AS _blank, {key} AS _key,
+                   CASE WHEN {table.header_sql} THEN 'kopregel herhaald'
+                        WHEN {_AMOUNT_BAD} OR {_DATE_BAD} THEN {_REASON} END AS reason
             FROM parsed)
-        SELECT {ordinal}invoice, supplier, supplier_kvk, description, amount, CAST(date AS TIMESTAMP) AS date,
-               department, _blank, reason, _key, CASE WHEN reason IS NOT NULL THEN {raw_text} END AS raw_text
+        SELECT amount, CAST(date AS TIMESTAMP) AS date, _blank, reason, _key,
+               CASE WHEN reason IS NOT NULL THEN {raw_text} END AS raw_text
         FROM flagged"""
-    params = {"sep": table.separator, **table.params}
-    return con.sql(sql, params=params).to_arrow_table()
+    con.register("_ledger_look", sub)
+    try:
+        return con.sql(sql, params=_params(sql, {"sep": table.separator, **table.params})).to_arrow_table()
+    finally:
+        con.unregister("_ledger_look")
+
+
+def _fast_amount(values: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """(amount, parsed) of the usual ``1.234,56`` / ``-12,50`` texts with Arrow kernels (the fast
+    path of :func:`amount_value_sql`, same results); other values are left to DuckDB."""
+    values = values.cast(pa.string())
+    fast = pc.fill_null(pc.match_substring_regex(values, f"^{AMOUNT_FAST}$"), False)
+    cleaned = pc.if_else(fast, pc.replace_substring(pc.replace_substring(values, ".", ""), ",", "."), "0")
+    try:
+        numbers = pc.cast(cleaned, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. out of range: all through DuckDB
+        none = pa.chunked_array([pa.nulls(len(values), pa.float64())])
+        return none, pa.chunked_array([pa.array(np.zeros(len(values), dtype=bool))])
+    return pc.if_else(fast, numbers, pa.scalar(None, pa.float64())), fast
 
 
 def _trim(values: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -162,31 +189,59 @@ def _kvk(con, values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.replace_with_mask(out.combine_chunks(), other, fixed.cast(pa.string()))
 
 
-def _split(con, rows: pa.Table, table) -> ConnectorResult:
+def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
     """Loaded rows (repeated refs numbered) and quarantined rows; blank rows are no rows.
 
-    The text trims run on a second thread while this one normalises KvK numbers (Arrow and DuckDB
-    release the GIL)."""
+    Text trims run on a second thread while this one parses amounts and KvK numbers (Arrow and
+    DuckDB release the GIL); then only the rows that need it get :func:`_closer_look`."""
+    n, f = raw.num_rows, table.fields
+
+    blank = pa.chunked_array([pa.nulls(n, pa.string())])
+    column = {fld: raw[f[fld]] if fld in f else blank for fld in ALIASES}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        trims = {f: pool.submit(_trim, rows[f]) for f in _TEXT_FIELDS}
-        kvk = _kvk(con, rows["supplier_kvk"])
-        text = {f: job.result() for f, job in trims.items()}
-    ref = pc.coalesce(text["invoice"], rows["_key"])
-    skip = pc.fill_null(rows["_blank"], False)
-    drop = pc.or_(pc.is_valid(rows["reason"]), skip)
-    bad = pc.and_(drop, pc.invert(skip))
+        trims = {fld: pool.submit(_trim, column[fld]) for fld in _TEXT_FIELDS}
+        amount, amount_ok = _fast_amount(column["amount"])
+        kvk = _kvk(con, column["supplier_kvk"])
+        text = {fld: job.result() for fld, job in trims.items()}
+    date = raw["_date"] if "date" in f else pa.chunked_array([pa.nulls(n, pa.timestamp("us"))])
+    if look_all:
+        look = np.ones(n, dtype=bool)
+    else:
+        need = pc.is_null(text["invoice"])
+        if "amount" in f:
+            need = pc.or_(need, pc.invert(amount_ok))
+        if "date" in f:
+            need = pc.or_(need, pc.is_null(date))
+        look = np.asarray(need, dtype=bool)
+    positions = np.flatnonzero(look)
+    key = pa.nulls(n, pa.string())
+    drop = np.zeros(n, dtype=bool)
     rejected = pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    if pc.any(bad).as_py():
-        ordinals = rows["_ord"] if table.scan is None else pa.array(np.arange(1, rows.num_rows + 1, dtype="int64"))
-        bad_rows = pa.table({"ord": ordinals, "invoice": text["invoice"], "reason": rows["reason"], "raw_text": rows["raw_text"]})
-        rejected = _rejected(bad_rows.filter(bad), table)
+    if len(positions):
+        sub = raw.take(positions)
+        looked = _closer_look(con, sub, table)
+        mask = pa.array(look)
+        amount = pc.replace_with_mask(amount.combine_chunks(), mask, looked["amount"].combine_chunks())
+        date = pc.replace_with_mask(date.combine_chunks(), mask, looked["date"].combine_chunks())
+        key = pc.replace_with_mask(key, mask, looked["_key"].combine_chunks().cast(pa.string()))
+        skip = np.asarray(pc.fill_null(looked["_blank"], False), dtype=bool)
+        flagged = np.asarray(pc.is_valid(looked["reason"]), dtype=bool)
+        drop[positions[skip | flagged]] = True
+        bad = flagged & ~skip
+        if bad.any():
+            ordinals = sub["_ord"].filter(pa.array(bad)) if table.scan is None else pa.array(positions[bad] + 1)
+            rejected = _rejected(pa.table({
+                "ord": ordinals, "invoice": text["invoice"].take(positions[bad]),
+                "reason": looked["reason"].filter(pa.array(bad)), "raw_text": looked["raw_text"].filter(pa.array(bad)),
+            }), table)
     frame = pa.table({
-        "row_ref": ref, "invoice": text["invoice"], "supplier": text["supplier"], "supplier_kvk": kvk,
-        "description": text["description"], "amount": rows["amount"], "date": rows["date"], "department": text["department"],
+        "row_ref": pc.coalesce(text["invoice"], key), "invoice": text["invoice"], "supplier": text["supplier"],
+        "supplier_kvk": kvk, "description": text["description"], "amount": amount, "date": date,
+        "department": text["department"],
     })
-    del rows, text, ref, kvk
-    if pc.any(drop).as_py():
-        frame = frame.filter(pc.invert(drop))
+    del raw, column, text, kvk, amount, date
+    if drop.any():
+        frame = frame.filter(pa.array(~drop))
     frame = frame.set_column(0, "row_ref", _number_repeats(con, frame["row_ref"]))
     frame = frame.to_pandas(self_destruct=True)  # frees Arrow buffers as columns convert
     quarantine = pd.concat(
