@@ -169,14 +169,11 @@ def _trim(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
 
 
-_KVK_FAST = r"^\d{1,8}$"
-
-
 def _kvk(con, values: pa.ChunkedArray) -> pa.ChunkedArray:
     """KvK numbers as 8-digit text: plain digits padded with Arrow kernels; the rest (spaces, dots,
     anything else) through :func:`kvk_sql` in DuckDB, only for those values."""
     values = values.cast(pa.string())
-    plain = pc.match_substring_regex(values, _KVK_FAST)
+    plain = pc.and_(pc.ascii_is_decimal(values), pc.less_equal(pc.binary_length(values), 8))  # \d{1,8}
     out = pc.if_else(plain, pc.ascii_lpad(values, 8, "0"), pa.scalar(None, pa.string()))
     other = pc.and_(pc.is_valid(values), pc.invert(plain)).combine_chunks()
     if not pc.any(other).as_py():
