@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipelines.config import AigripConfig
 from pipelines.publishing import org_info, write_files
+from transforms.errors import WarehouseError
 from transforms.report import ReportFiles, render_report
 from warehouse import read_table
 
@@ -54,8 +55,6 @@ def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: s
     this = history[history["period"] == period]
     if this.empty:
         known = ", ".join(available_periods(con)) or "none yet"
-        from transforms.errors import WarehouseError
-
         raise WarehouseError(f"no monitoring figures for period {period} (periods: {known}); run 'aigrip run --as-of {period}-01'")
     kpis = dict(zip(this["name"], this["value"]))
     earlier = sorted(p for p in history["period"].unique() if p < period)

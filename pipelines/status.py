@@ -8,7 +8,6 @@ from rich.console import Console
 from rich.table import Table
 
 from pipelines.config import AigripConfig
-from transforms.errors import WarehouseError
 from warehouse import SNAPSHOT_NAME, snapshot_connect, table_exists
 from warehouse.db import first_row
 
@@ -34,32 +33,29 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
     if not (config.data_dir / SNAPSHOT_NAME).exists():
         return st
     as_of = as_of or dt.date.today()
-    try:
-        with snapshot_connect(config.data_dir) as con:
-            row = first_row(con, "SELECT max(finished_at) FROM runs")
-            st["last_run"] = row[0].isoformat() + "Z" if row and row[0] else None
-            for sid, typ, rin, rl, rq, err in con.execute(
-                "SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, error FROM source_status"
-            ).fetchall():
-                if sid in st["sources"]:
-                    st["sources"][sid] = {"type": typ, "rows_in": int(rin), "rows_loaded": int(rl),
-                                          "rows_quarantined": int(rq), "error": err}
-            one = lambda sql, p=None: int(con.execute(sql, p or []).fetchall()[0][0])  # noqa: E731
-            st["mentions"] = one("SELECT count(*) FROM mentions")
-            st["peer_register_entries"] = one("SELECT count(*) FROM peer_register_entries")
-            st["peer_organisations"] = one(
-                "SELECT count(DISTINCT coalesce(org_code, organisation)) FROM peer_register_entries")
-            st["kb_products"] = one("SELECT count(*) FROM kb_products")
-            st["candidates"] = one("SELECT count(*) FROM candidates")
-            for s, n in con.execute("SELECT status, count(*) FROM systems GROUP BY status").fetchall():
-                if s in st["systems"]:
-                    st["systems"][s] = int(n)
-            st["review_queue"] = one(
-                "SELECT count(*) FROM systems WHERE status = 'candidate' AND (defer_until IS NULL OR defer_until <= ?)",
-                [as_of])
-            st["decisions"] = one("SELECT count(*) FROM review_decisions") if table_exists(con, "review_decisions") else 0
-    except WarehouseError:
-        raise
+    with snapshot_connect(config.data_dir) as con:
+        row = first_row(con, "SELECT max(finished_at) FROM runs")
+        st["last_run"] = row[0].isoformat() + "Z" if row and row[0] else None
+        for sid, typ, rin, rl, rq, err in con.execute(
+            "SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, error FROM source_status"
+        ).fetchall():
+            if sid in st["sources"]:
+                st["sources"][sid] = {"type": typ, "rows_in": int(rin), "rows_loaded": int(rl),
+                                      "rows_quarantined": int(rq), "error": err}
+        one = lambda sql, p=None: int(con.execute(sql, p or []).fetchall()[0][0])  # noqa: E731
+        st["mentions"] = one("SELECT count(*) FROM mentions")
+        st["peer_register_entries"] = one("SELECT count(*) FROM peer_register_entries")
+        st["peer_organisations"] = one(
+            "SELECT count(DISTINCT coalesce(org_code, organisation)) FROM peer_register_entries")
+        st["kb_products"] = one("SELECT count(*) FROM kb_products")
+        st["candidates"] = one("SELECT count(*) FROM candidates")
+        for s, n in con.execute("SELECT status, count(*) FROM systems GROUP BY status").fetchall():
+            if s in st["systems"]:
+                st["systems"][s] = int(n)
+        st["review_queue"] = one(
+            "SELECT count(*) FROM systems WHERE status = 'candidate' AND (defer_until IS NULL OR defer_until <= ?)",
+            [as_of])
+        st["decisions"] = one("SELECT count(*) FROM review_decisions") if table_exists(con, "review_decisions") else 0
     return st
 
 
