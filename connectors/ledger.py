@@ -157,7 +157,7 @@ def _fast_amount(values: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedAr
     cleaned = pc.if_else(fast, pc.replace_substring(pc.replace_substring(values, ".", ""), ",", "."), "0")
     try:
         numbers = pc.cast(cleaned, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. out of range: all through DuckDB
+    except pa.ArrowException:  # e.g. out of range or an unsupported cast: all through DuckDB
         none = pa.chunked_array([pa.nulls(len(values), pa.float64())])
         return none, pa.chunked_array([pa.array(np.zeros(len(values), dtype=bool))])
     return pc.if_else(fast, numbers, pa.scalar(None, pa.float64())), fast
