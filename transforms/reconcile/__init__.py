@@ -4,7 +4,8 @@
 
 1. :mod:`features` — matching features (``name_norm`` …) and profiles of identical records;
 2. :mod:`cluster`  — Splink 5 on DuckDB scores profile pairs with the shipped ``model.json``
-   (settings in :mod:`settings`), connected components above the threshold;
+   (settings in :mod:`settings`), connected components above the threshold; :mod:`attach` then
+   joins stray survey answers and tenders to the one system a distinctive word names;
 3. :mod:`constraints` — reviewer decisions replayed in log order (must-link, cannot-link, status,
    edits);
 4. :mod:`identity` — stable ``AIG-`` ids against the previous run's provenance and the registry;
@@ -20,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from transforms.errors import AigripError
+from transforms.reconcile.attach import attach_strays
 from transforms.reconcile.build import PROVENANCE_COLUMNS, build_provenance, build_systems
 from transforms.reconcile.cluster import cluster_profiles, load_model, score_profiles
 from transforms.reconcile.constraints import replay_decisions, resolve
@@ -111,6 +113,9 @@ def reconcile(
     timings["splink"] = time.perf_counter() - t0 - sum(timings.values())
 
     labels = cluster_profiles(profiles, edges)
+    labels, attached = attach_strays(profiles, labels)
+    if len(attached):
+        edges = pd.concat([edges, attached], ignore_index=True)
     groups = labels[keys["profile_id"].to_numpy()]
     prev = previous[["system_id", "source_key"]].dropna().astype(str)
     prev = prev.assign(live_id=prev["system_id"].map(lambda s: resolve(s, successors)))

@@ -140,7 +140,8 @@ def build_systems(df: pd.DataFrame, attrs: dict[str, dict]) -> pd.DataFrame:
 def build_provenance(keys: pd.DataFrame, edges: pd.DataFrame, reviewer_linked: set[str]) -> pd.DataFrame:
     """Provenance rows: per record its system, the best link inside that system and why.
 
-    ``keys``: DataFrame[source_key, profile_id, system_id]; ``edges``: scored profile pairs.
+    ``keys``: DataFrame[source_key, profile_id, system_id]; ``edges``: scored profile pairs (and
+    rule-based links from :mod:`attach`, whose match_probability is NULL: no model probability).
     """
     if keys.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in PROVENANCE_COLUMNS})
@@ -157,12 +158,13 @@ def build_provenance(keys: pd.DataFrame, edges: pd.DataFrame, reviewer_linked: s
     prov = keys.merge(best, on="profile_id", how="left")
     per_profile = prov.groupby("profile_id")["source_key"].transform("size")
     per_system = prov.groupby("system_id")["source_key"].transform("size")
-    missing = prov["match_probability"].isna()
+    # no link inside the system (a rule-based link, see attach.py, has a reason but no probability)
+    missing = prov["match_reason"].isna()
     linked = prov["system_id"].isin(reviewer_linked)
     conditions = [missing & (per_system == 1), missing & (per_profile > 1), missing & linked]
     prov["match_reason"] = np.select(
         conditions, ["enige bron van dit systeem", _SAME_PROFILE, "samengevoegd door beoordelaar"],
         default=prov["match_reason"].fillna("ingedeeld door beoordelaar").to_numpy(dtype=object),
     )
-    prov["match_probability"] = prov["match_probability"].fillna(1.0).astype("float64")
+    prov["match_probability"] = prov["match_probability"].astype("float64").where(~missing, 1.0)
     return prov.sort_values(["system_id", "source_key"])[PROVENANCE_COLUMNS].reset_index(drop=True)
