@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.errors import AigripError
-from transforms.reconcile.settings import COMPARISON_LABELS, capped_blocking_columns
+from transforms.reconcile.settings import BLOCKING_COLUMNS, COMPARISON_LABELS, capped_blocking_columns
 
 __all__ = ["MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components", "cluster_profiles"]
 
@@ -25,7 +25,7 @@ EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason
 _PROFILE_INPUT = [
     "unique_id", "name_norm", "name_tokens", "name_first", "vendor_norm", "vendor_kvk",
     "department_norm", "kb_product_id", "desc_tokens",
-    "blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept",
+    "vendor_words", "vendor_initials", "vendor_short", *BLOCKING_COLUMNS,
 ]
 
 

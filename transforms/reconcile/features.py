@@ -160,6 +160,12 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     desc_text = (col("title").iloc[rows].fillna("").astype(str) + " "
                  + col("description").iloc[rows].fillna("").astype(str))
     profiles["desc_tokens"] = token_lists(fold_series(desc_text.astype("object"))).to_numpy()
+    # the description is evidence *besides* the name and the department: drop their words
+    own = (profiles["name_norm"].fillna("") + " " + profiles["department_norm"].fillna("")).str.split(" ")
+    profiles["desc_tokens"] = [
+        ([t for t in d if t not in set(o)] or None) if isinstance(d, list) else None
+        for d, o in zip(profiles["desc_tokens"].tolist(), own.tolist(), strict=True)
+    ]
     profiles["name_tokens"] = _token_ids(profiles["name_tokens"])
     profiles["desc_tokens"] = _token_ids(profiles["desc_tokens"])
     keys = feats[["source_key", "profile_id", *PROFILE_COLUMNS]]

@@ -25,6 +25,8 @@ import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
 from splink.internals.comparison_creator import ComparisonCreator
 
+from transforms.reconcile.vendor_words import add_vendor_features
+
 __all__ = [
     "BLOCK_CAP",
     "BLOCKING_COLUMNS",
@@ -37,12 +39,14 @@ __all__ = [
 BLOCK_CAP = 100
 DEFAULT_THRESHOLD = 0.7
 
-BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept")
+BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept",
+                    "blk_name4_dept", "blk_initials_dept", "blk_vendor_words")
 
 # Dutch labels of comparison outcomes, used in provenance match_reason (see cluster.py).
 COMPARISON_LABELS = {
     "kb_product": {1: "zelfde KB-product", 0: "ander KB-product"},
-    "vendor": {4: "zelfde KvK-nummer", 3: "leverancier gelijk", 2: "leverancier lijkt", 1: "ander KvK-nummer"},
+    "vendor": {5: "zelfde KvK-nummer", 4: "leverancier gelijk", 3: "leverancier lijkt",
+               2: "leverancier: zelfde naamdeel of afkorting", 1: "ander KvK-nummer"},
     "department": {1: "zelfde afdeling", 0: "andere afdeling"},
     "description": {2: "omschrijving lijkt sterk", 1: "omschrijving lijkt"},
 }
@@ -75,7 +79,7 @@ def _name_comparison() -> ComparisonCreator:
             cll.CustomLevel("name_norm_l IS NULL OR name_norm_r IS NULL", "naam ontbreekt").configure(
                 is_null_level=True
             ),
-            cll.ExactMatchLevel("name_norm").configure(tf_adjustment_column="name_norm", tf_adjustment_weight=1.0),
+            cll.ExactMatchLevel("name_norm").configure(tf_adjustment_column="name_norm", tf_adjustment_weight=0.5),
             cll.CustomLevel("jaro_winkler_similarity(name_norm_l, name_norm_r) >= 0.94", "naam bijna gelijk"),
             cll.CustomLevel(f"{jac} >= 0.6 OR {subset}", "naam: zelfde woorden"),
             cll.CustomLevel("jaro_winkler_similarity(name_norm_l, name_norm_r) >= 0.85", "naam lijkt"),
@@ -98,6 +102,11 @@ def _vendor_comparison() -> ComparisonCreator:
                 tf_adjustment_column="vendor_norm", tf_adjustment_weight=0.5
             ),
             cll.CustomLevel("jaro_winkler_similarity(vendor_norm_l, vendor_norm_r) >= 0.88", "leverancier lijkt"),
+            cll.CustomLevel(
+                "list_has_any(vendor_words_l, vendor_words_r) OR vendor_short_l = vendor_initials_r "
+                "OR vendor_short_r = vendor_initials_l",
+                "leverancier: zelfde naamdeel of afkorting",
+            ),
             cll.CustomLevel("vendor_kvk_l <> vendor_kvk_r", "ander KvK-nummer"),
             cll.ElseLevel(),
         ],
@@ -151,6 +160,9 @@ def settings_creator() -> SettingsCreator:
             block_on("blk_name_last"),
             block_on("blk_vendor_name3"),
             block_on("blk_vendor_dept"),
+            block_on("blk_name4_dept"),
+            block_on("blk_initials_dept"),
+            block_on("blk_vendor_words", arrays_to_explode=["blk_vendor_words"]),
         ],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
@@ -177,7 +189,7 @@ def _refine(values: pd.Series, refinements: list[pd.Series], cap: int) -> pd.Ser
 
 def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.DataFrame:
     """Add the ``blk_*`` blocking columns (see the module docstring): no block exceeds ``cap`` profiles."""
-    out = profiles.copy()
+    out = add_vendor_features(profiles, cap)
     name = out["name_norm"].astype("object")
     first = out["name_first"].astype("object")
     last = name.str.split(" ").str[-1]
@@ -192,4 +204,8 @@ def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.
     out["blk_name_last"] = _refine(last, [vendor, dept, kb], cap)
     out["blk_vendor_name3"] = _refine(vendor + "|" + name.str.slice(0, 3), [dept, name], cap)
     out["blk_vendor_dept"] = _refine(vendor + "|" + dept, [first, name], cap)
+    # typos past the 4th letter ("Neobugertracker"), abbreviated vendors ("MHT" / "mobiele handhaving techniek")
+    out["blk_name4_dept"] = _refine(name.str.slice(0, 4) + "|" + dept, [vendor, name], cap)
+    abbrev = out["vendor_short"].astype("object").fillna(out["vendor_initials"].astype("object"))
+    out["blk_initials_dept"] = _refine(abbrev + "|" + dept, [first, name], cap)
     return out
