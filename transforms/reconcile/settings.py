@@ -189,7 +189,7 @@ def _refine(values: pd.Series, refinements: list[pd.Series], cap: int) -> pd.Ser
 
 def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.DataFrame:
     """Add the ``blk_*`` blocking columns (see the module docstring): no block exceeds ``cap`` profiles."""
-    out = add_vendor_features(profiles, cap)
+    out = add_vendor_features(profiles, max(cap // 5, 2))
     name = out["name_norm"].astype("object")
     first = out["name_first"].astype("object")
     last = name.str.split(" ").str[-1]
@@ -205,7 +205,10 @@ def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.
     out["blk_vendor_name3"] = _refine(vendor + "|" + name.str.slice(0, 3), [dept, name], cap)
     out["blk_vendor_dept"] = _refine(vendor + "|" + dept, [first, name], cap)
     # typos past the 4th letter ("Neobugertracker"), abbreviated vendors ("MHT" / "mobiele handhaving techniek")
-    out["blk_name4_dept"] = _refine(name.str.slice(0, 4) + "|" + dept, [vendor, name], cap)
+    # (weaker keys, so smaller blocks: at most ``cap // 5`` profiles)
+    small = max(cap // 5, 2)
+    out["blk_name4_dept"] = _refine(name.str.slice(0, 4) + "|" + dept, [vendor, name], small)
     abbrev = out["vendor_short"].astype("object").fillna(out["vendor_initials"].astype("object"))
-    out["blk_initials_dept"] = _refine(abbrev + "|" + dept, [first, name], cap)
+    abbrev = abbrev.where(abbrev.str.len() >= 3, None)
+    out["blk_initials_dept"] = _refine(abbrev + "|" + dept, [first, name], small)
     return out
