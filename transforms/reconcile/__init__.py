@@ -4,7 +4,8 @@
 
 1. :mod:`features` — matching features (``name_norm`` …) and profiles of identical records;
 2. :mod:`cluster`  — Splink 5 on DuckDB scores profile pairs with the shipped ``model.json``
-   (settings in :mod:`settings`), connected components above the threshold; :mod:`attach` then
+   (settings in :mod:`settings`), connected components above the threshold, then clusters of one
+   department joined by several weak links (just below the threshold); :mod:`attach` then
    joins stray survey answers and tenders to the one system a distinctive word names;
 3. :mod:`constraints` — reviewer decisions replayed in log order (must-link, cannot-link, status,
    edits);
@@ -23,11 +24,11 @@ import pandas as pd
 from transforms.errors import AigripError
 from transforms.reconcile.attach import attach_strays
 from transforms.reconcile.build import PROVENANCE_COLUMNS, build_provenance, build_systems
-from transforms.reconcile.cluster import cluster_profiles, load_model, score_profiles
+from transforms.reconcile.cluster import cluster_profiles, load_model, merge_corroborated, score_profiles
 from transforms.reconcile.constraints import replay_decisions, resolve
 from transforms.reconcile.features import prepare_profiles
 from transforms.reconcile.identity import REGISTRY_COLUMNS, assign_ids
-from transforms.reconcile.settings import DEFAULT_THRESHOLD
+from transforms.reconcile.settings import DEFAULT_THRESHOLD, WEAK_BAND
 
 __all__ = ["reconcile", "ReconcileResult", "DECISION_REPORT_COLUMNS"]
 
@@ -106,13 +107,15 @@ def reconcile(
     own = con is None
     con = duckdb.connect() if own else con
     try:
-        edges = score_profiles(profiles, con, model=load_model(model_path), threshold=threshold)
+        edges = score_profiles(profiles, con, model=load_model(model_path), threshold=max(threshold - WEAK_BAND, 0.0))
     finally:
         if own:
             con.close()
     timings["splink"] = time.perf_counter() - t0 - sum(timings.values())
 
-    labels = cluster_profiles(profiles, edges)
+    strong = edges["match_probability"].to_numpy(dtype=float) >= threshold
+    labels = cluster_profiles(profiles, edges[strong])
+    labels = merge_corroborated(profiles, labels, edges[~strong])
     labels, attached = attach_strays(profiles, labels)
     if len(attached):
         edges = pd.concat([edges, attached], ignore_index=True)

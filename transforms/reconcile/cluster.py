@@ -16,9 +16,18 @@ import numpy as np
 import pandas as pd
 
 from transforms.errors import AigripError
-from transforms.reconcile.settings import BLOCKING_COLUMNS, COMPARISON_LABELS, capped_blocking_columns
+from transforms.reconcile.settings import (
+    BLOCKING_COLUMNS,
+    COMPARISON_LABELS,
+    MIN_WEAK_LINKS,
+    MIN_WEAK_SHARE,
+    capped_blocking_columns,
+)
 
-__all__ = ["MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components", "cluster_profiles"]
+__all__ = [
+    "MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components", "cluster_profiles",
+    "merge_corroborated",
+]
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason"]
@@ -173,3 +182,32 @@ def cluster_profiles(profiles: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
     # relabel each cluster by its smallest member so labels stay deterministic
     smallest = pd.Series(np.arange(n)).groupby(merged).transform("min").to_numpy()
     return smallest.astype(np.int64)
+
+
+def merge_corroborated(profiles: pd.DataFrame, labels: np.ndarray, weak: pd.DataFrame) -> np.ndarray:
+    """Join clusters of one department that several *weak* links connect (pairs scored below the
+    threshold but within :data:`settings.WEAK_BAND` of it).
+
+    A single weak link is not enough (that is how unrelated systems chain together); two clusters
+    are joined when at least :data:`settings.MIN_WEAK_LINKS` weak links (or every pair, for two
+    single profiles) and at least :data:`settings.MIN_WEAK_SHARE` of all their profile pairs link
+    them — e.g. invoice lines that describe what is bought ("huur kentekenscanner juni") and the
+    product's own lines, all from one supplier (same KvK number) and department.
+    """
+    if len(weak) == 0:
+        return labels
+    dept = profiles["department_norm"].astype("object").to_numpy()
+    left = weak["unique_id_l"].to_numpy(dtype=np.int64)
+    right = weak["unique_id_r"].to_numpy(dtype=np.int64)
+    keep = ~pd.isna(dept[left]) & (dept[left] == dept[right]) & (labels[left] != labels[right])
+    if not keep.any():
+        return labels
+    a = np.minimum(labels[left[keep]], labels[right[keep]])
+    b = np.maximum(labels[left[keep]], labels[right[keep]])
+    sizes = np.bincount(labels, minlength=len(labels))
+    pairs = pd.DataFrame({"a": a, "b": b}).value_counts().rename("n").reset_index()
+    cross = sizes[pairs["a"].to_numpy()] * sizes[pairs["b"].to_numpy()]
+    n = pairs["n"].to_numpy()
+    ok = (n >= np.minimum(MIN_WEAK_LINKS, cross)) & (n >= MIN_WEAK_SHARE * cross)
+    components = connected_components(len(labels), pairs["a"].to_numpy()[ok], pairs["b"].to_numpy()[ok])
+    return components[labels]

@@ -31,6 +31,9 @@ __all__ = [
     "BLOCK_CAP",
     "BLOCKING_COLUMNS",
     "DEFAULT_THRESHOLD",
+    "WEAK_BAND",
+    "MIN_WEAK_LINKS",
+    "MIN_WEAK_SHARE",
     "settings_creator",
     "capped_blocking_columns",
     "COMPARISON_LABELS",
@@ -38,6 +41,11 @@ __all__ = [
 
 BLOCK_CAP = 100
 DEFAULT_THRESHOLD = 0.7
+# pairs scored in [threshold - WEAK_BAND, threshold) are weak links: they join two clusters of one
+# department only when corroborated (cluster.merge_corroborated)
+WEAK_BAND = 0.2
+MIN_WEAK_LINKS = 2
+MIN_WEAK_SHARE = 0.2
 
 BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept",
                     "blk_name4_dept", "blk_initials_dept", "blk_vendor_words")
