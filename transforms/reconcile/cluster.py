@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 MODEL_PATH = Path(__file__).with_name("model.json")
+_KVK_LEVEL = 5  # gamma_vendor of "zelfde KvK-nummer" (settings._vendor_comparison)
 EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason"]
 _PROFILE_INPUT = [
     "unique_id", "name_norm", "name_tokens", "name_first", "vendor_norm", "vendor_kvk",
@@ -97,7 +98,8 @@ def score_profiles(
         linker = Linker(sdf, json.loads(json.dumps(settings)), log_level=logging.WARNING)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
         sql = (
-            f"SELECT unique_id_l, unique_id_r, match_probability, {_reason_sql()} AS match_reason "
+            f"SELECT unique_id_l, unique_id_r, match_probability, {_reason_sql()} AS match_reason, "
+            "gamma_name, gamma_vendor "
             f"FROM {predictions.physical_name} ORDER BY unique_id_l, unique_id_r"
         )
         edges = cursor.execute(sql).df()
@@ -199,7 +201,10 @@ def merge_corroborated(profiles: pd.DataFrame, labels: np.ndarray, weak: pd.Data
     dept = profiles["department_norm"].astype("object").to_numpy()
     left = weak["unique_id_l"].to_numpy(dtype=np.int64)
     right = weak["unique_id_r"].to_numpy(dtype=np.int64)
-    keep = ~pd.isna(dept[left]) & (dept[left] == dept[right]) & (labels[left] != labels[right])
+    # "same vendor name, same department, different names" is what two products of one supplier
+    # look like too: such a link does not corroborate (a shared word or the same KvK number does)
+    telling = (weak["gamma_name"].to_numpy() >= 1) | (weak["gamma_vendor"].to_numpy() == _KVK_LEVEL)
+    keep = telling & ~pd.isna(dept[left]) & (dept[left] == dept[right]) & (labels[left] != labels[right])
     if not keep.any():
         return labels
     a = np.minimum(labels[left[keep]], labels[right[keep]])
