@@ -12,9 +12,11 @@ def _profiles(depts):
     return pd.DataFrame({"department_norm": depts})
 
 
-def _weak(pairs, p=0.6):
+def _weak(pairs, p=0.6, gamma_name=1, gamma_vendor=4):
+    """Weak links; by default the names share a word (gamma_name 1) and the vendor names are equal (4)."""
     return pd.DataFrame({"unique_id_l": [a for a, _ in pairs], "unique_id_r": [b for _, b in pairs],
-                         "match_probability": p, "match_reason": "test"})
+                         "match_probability": p, "match_reason": "test",
+                         "gamma_name": gamma_name, "gamma_vendor": gamma_vendor})
 
 
 def test_two_weak_links_join_two_clusters_of_one_department():
@@ -41,3 +43,12 @@ def test_weak_links_must_cover_enough_of_the_pairs():
     labels = np.array([0] * 5 + [5] * 5)
     out = merge_corroborated(_profiles(["jeugd"] * 10), labels, _weak([(0, 5), (1, 6)]))
     assert out.tolist() == labels.tolist()
+
+
+def test_same_vendor_and_department_alone_does_not_corroborate_but_the_same_kvk_number_does():
+    labels = np.array([0, 0, 2, 2])
+    pairs = [(0, 2), (1, 3)]
+    vendor_only = merge_corroborated(_profiles(["jeugd"] * 4), labels, _weak(pairs, gamma_name=0, gamma_vendor=4))
+    assert vendor_only.tolist() == labels.tolist()
+    same_kvk = merge_corroborated(_profiles(["jeugd"] * 4), labels, _weak(pairs, gamma_name=0, gamma_vendor=5))
+    assert len(set(same_kvk.tolist())) == 1
