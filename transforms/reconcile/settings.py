@@ -20,6 +20,7 @@ so no rule can produce more than ``n * BLOCK_CAP / 2`` pairs.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
@@ -178,45 +179,64 @@ def settings_creator() -> SettingsCreator:
     )
 
 
-def _refine(values: pd.Series, refinements: list[pd.Series], cap: int) -> pd.Series:
-    """Blocking values; a value shared by more than ``cap`` profiles is refined by the next column
-    (e.g. name + vendor, then + department) and dropped (NULL) when still too common."""
-    values = values.astype("object")
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer code per value, -1 for a missing one."""
+    return pd.factorize(values.astype("object").to_numpy(dtype=object), use_na_sentinel=True)[0].astype(np.int64)
+
+
+def _key(*parts: np.ndarray) -> np.ndarray:
+    """Code of the combination of several code arrays; -1 when any part is missing."""
+    out = parts[0]
+    for part in parts[1:]:
+        combined = out * (int(part.max(initial=0)) + 2) + (part + 1)
+        out = np.where((out < 0) | (part < 0), -1, pd.factorize(combined)[0])
+    return out.astype(np.int64)
+
+
+def _refine(codes: np.ndarray, refinements: list[np.ndarray], cap: int) -> pd.Series:
+    """Blocking values (integer codes); a value shared by more than ``cap`` profiles is refined by the
+    next column (e.g. name + vendor, then + department; a missing refinement value counts as a value
+    of its own) and dropped (NULL) when still too common."""
+    codes = codes.copy()
     for extra in [*refinements, None]:
-        counts = values.map(values.value_counts(dropna=True))
-        too_big = values.notna() & (counts > cap)
+        valid = codes >= 0
+        if not valid.any():
+            break
+        counts = np.bincount(codes[valid])
+        too_big = valid & (counts[np.where(valid, codes, 0)] > cap)
         if not too_big.any():
             break
         if extra is None:
-            values = values.where(~too_big, None)
-        else:
-            refined = values + "|" + extra.astype("object").fillna("")
-            values = values.where(~too_big, refined)
-    return values.astype("object")
+            codes[too_big] = -1
+            break
+        refined = np.where(too_big, extra + 1, -1)  # -1: not refined; 0: refined by a missing value
+        combined = codes * (int(extra.max(initial=0)) + 3) + (refined + 1)
+        codes = np.where(valid, pd.factorize(combined)[0], -1)
+    return pd.Series(codes, dtype="Int64").where(pd.Series(codes >= 0), pd.NA)
 
 
 def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.DataFrame:
     """Add the ``blk_*`` blocking columns (see the module docstring): no block exceeds ``cap`` profiles."""
     out = add_vendor_features(profiles, max(cap // 5, 2))
-    name = out["name_norm"].astype("object")
-    first = out["name_first"].astype("object")
-    last = name.str.split(" ").str[-1]
-    last = last.where(last != first, None)
-    vendor = out["vendor_norm"].astype("object")
-    dept = out["department_norm"].astype("object")
-    kvk = out["vendor_kvk"].astype("object")
-    kb = out["kb_product_id"].astype("object")
-    out["blk_kb"] = _refine(kb, [vendor, dept, name], cap)
-    out["blk_kvk"] = _refine(kvk, [first, dept, name], cap)
-    out["blk_name_first"] = _refine(first, [vendor, dept, kb], cap)
-    out["blk_name_last"] = _refine(last, [vendor, dept, kb], cap)
-    out["blk_vendor_name3"] = _refine(vendor + "|" + name.str.slice(0, 3), [dept, name], cap)
-    out["blk_vendor_dept"] = _refine(vendor + "|" + dept, [first, name], cap)
+    name_s = out["name_norm"].astype("object")
+    first_s = out["name_first"].astype("object")
+    last_s = name_s.str.split(" ").str[-1]
+    name, first = _codes(name_s), _codes(first_s)
+    last = _codes(last_s.where(last_s != first_s, None))
+    vendor, dept = _codes(out["vendor_norm"]), _codes(out["department_norm"])
+    kvk, kb = _codes(out["vendor_kvk"]), _codes(out["kb_product_id"])
+    name3, name4 = _codes(name_s.str.slice(0, 3)), _codes(name_s.str.slice(0, 4))
+    out["blk_kb"] = _refine(kb, [vendor, dept, name], cap).to_numpy()
+    out["blk_kvk"] = _refine(kvk, [first, dept, name], cap).to_numpy()
+    out["blk_name_first"] = _refine(first, [vendor, dept, kb], cap).to_numpy()
+    out["blk_name_last"] = _refine(last, [vendor, dept, kb], cap).to_numpy()
+    out["blk_vendor_name3"] = _refine(_key(vendor, name3), [dept, name], cap).to_numpy()
+    out["blk_vendor_dept"] = _refine(_key(vendor, dept), [first, name], cap).to_numpy()
     # typos past the 4th letter ("Neobugertracker"), abbreviated vendors ("MHT" / "mobiele handhaving techniek")
     # (weaker keys, so smaller blocks: at most ``cap // 5`` profiles)
     small = max(cap // 5, 2)
-    out["blk_name4_dept"] = _refine(name.str.slice(0, 4) + "|" + dept, [vendor, name], small)
+    out["blk_name4_dept"] = _refine(_key(name4, dept), [vendor, name], small).to_numpy()
     abbrev = out["vendor_short"].astype("object").fillna(out["vendor_initials"].astype("object"))
-    abbrev = abbrev.where(abbrev.str.len() >= 3, None)
-    out["blk_initials_dept"] = _refine(abbrev + "|" + dept, [first, name], small)
+    abbrev = _codes(abbrev.where(abbrev.str.len() >= 3, None))
+    out["blk_initials_dept"] = _refine(_key(abbrev, dept), [first, name], small).to_numpy()
     return out
