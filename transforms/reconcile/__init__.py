@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from transforms.errors import AigripError
@@ -54,9 +55,11 @@ def _frame(df: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
 
 
 def _prepare_records(records: pd.DataFrame) -> pd.DataFrame:
+    """The record columns reconcile reads (missing ones as None), in source_key order."""
     if "source_key" not in records.columns:
         raise AigripError("reconcile: the candidate records have no source_key column; run the normalise stage first")
-    df = records.copy()
+    # only the columns reconcile reads: no copy of every input column
+    df = records[[col for col in _RECORD_COLUMNS if col in records.columns]]
     for col in _RECORD_COLUMNS:
         if col not in df.columns:
             df[col] = None
@@ -71,7 +74,8 @@ def _prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     for col in ("title", "description", "vendor", "vendor_norm", "vendor_kvk", "product", "department",
                 "kb_product_id", "raw_json", "source_type"):
         df[col] = df[col].astype("object").where(df[col].notna(), None)
-    return df
+    # the order of prepare_profiles' keys, so per-record results line up by position
+    return df.sort_values("source_key", kind="stable", ignore_index=True)
 
 
 def reconcile(
@@ -120,13 +124,18 @@ def reconcile(
     all_successors = {**successors, **replay.successors}
     prev = prev.assign(live_id=prev["system_id"].map(lambda s: resolve(s, all_successors)))
     labelled = keys[["source_key", "profile_id"]].assign(group=replay.groups)
-    labelled["min_key"] = labelled.groupby("group")["source_key"].transform("min")
+    # keys are sorted by source_key: a group's smallest key is its first
+    _, first, inverse = np.unique(replay.groups, return_index=True, return_inverse=True)
+    labelled["min_key"] = labelled["source_key"].to_numpy()[first][inverse]
     group_ids, model_merges = assign_ids(labelled, previous=prev, registry=registry, successors=all_successors,
                                          preferred=replay.preferred, fresh=replay.fresh)
     timings["cluster"] = time.perf_counter() - t0 - sum(timings.values())
 
     labelled["system_id"] = labelled["group"].map(group_ids)
-    full = df.merge(labelled[["source_key", "system_id"]], on="source_key")
+    if np.array_equal(df["source_key"].to_numpy(), keys["source_key"].to_numpy()):
+        full = df.assign(system_id=labelled["system_id"].to_numpy())
+    else:  # not expected: both are in source_key order
+        full = df.merge(labelled[["source_key", "system_id"]], on="source_key")
     attrs = {group_ids[g]: a for g, a in replay.attrs.items() if g in group_ids}
     systems = build_systems(full, attrs)
     provenance = build_provenance(labelled[["source_key", "profile_id", "system_id"]], edges,

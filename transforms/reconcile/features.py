@@ -66,23 +66,45 @@ def _strip_words(text: str, drop: frozenset[str]) -> list[str]:
     return [t for t in _SPLIT.split(text) if t and t not in drop and not _NUMBERISH.match(t)]
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``(codes, uniques)``: per row the position of its value in ``uniques`` (an object Series of the
+    distinct values followed by one None, which the rows holding None/NaN point to)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes, pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype="object")
+
+
+def _per_distinct(values: pd.Series, derive) -> pd.Series:
+    """``derive`` (Series → Series, row-wise) computed on the distinct values only, mapped back to each row."""
+    codes, uniques = _distinct(values)
+    derived = derive(uniques).take(codes)
+    derived.index = values.index
+    return derived
+
+
+def _name_norm_text(text: str) -> str:
+    kept = _strip_words(text, GENERIC_WORDS)
+    if not kept:
+        kept = _strip_words(text, frozenset()) or [t for t in _SPLIT.split(text) if t]
+    return " ".join(kept)
+
+
 def name_norm_series(product: pd.Series, title: pd.Series) -> pd.Series:
     """The normalised product name: product when known, else title; generic and period words removed.
 
     Falls back to the folded text when stripping leaves nothing ("Licentie 2025" stays "licentie").
     Each distinct text is computed once.
     """
-    source = product.where(product.notna() & (product.astype("string").str.strip() != ""), title)
-    folded = fold_series(source.astype("object"))
-    uniques = pd.unique(folded.to_numpy(dtype=object))
-    mapping = {}
-    for text in uniques:
-        kept = _strip_words(text, GENERIC_WORDS)
-        if not kept:
-            kept = _strip_words(text, frozenset()) or [t for t in _SPLIT.split(text) if t]
-        mapping[text] = " ".join(kept)
-    out = folded.map(mapping)
-    return out.where(out != "", None).astype("object")
+    p_codes, p_uniques = _distinct(product)
+    usable = (p_uniques.notna() & (p_uniques.astype("string").str.strip() != "")).to_numpy(dtype=bool)
+    t_codes, t_uniques = _distinct(title)
+    # one code space for the source text: a usable product, else the title
+    codes = np.where(usable[p_codes], p_codes, len(p_uniques) + t_codes)
+    folded = fold_series(pd.concat([p_uniques, t_uniques], ignore_index=True))
+    mapping = {text: _name_norm_text(text) for text in pd.unique(folded.to_numpy(dtype=object))}
+    norm = folded.map(mapping)
+    norm = norm.where(norm != "", None).to_numpy(dtype=object)
+    return pd.Series(norm[codes], index=product.index, dtype="object")
 
 
 def display_name(text: object) -> str | None:
@@ -111,6 +133,27 @@ def _blank_to_none(values: pd.Series) -> pd.Series:
     return s.where(s.notna() & (s.astype(str).str.strip() != ""), None)
 
 
+def _vendor_norm(values: pd.Series) -> pd.Series:
+    s = _blank_to_none(values)
+    return s.where(~s.isin(_NO_VENDOR), None)
+
+
+def _kvk(values: pd.Series) -> pd.Series:
+    kvk = values.astype("object")
+    kvk = kvk.where(kvk.notna(), None)
+    kvk_str = kvk.astype(str).str.replace(r"\D", "", regex=True).str.zfill(8)
+    return kvk_str.where(kvk.notna() & kvk_str.str.fullmatch(r"\d{8}") & (kvk_str != "00000000"), None)
+
+
+def _department(values: pd.Series) -> pd.Series:
+    return _blank_to_none(fold_series(values.astype("object")))
+
+
+def _sorted_codes(values: pd.Series) -> np.ndarray:
+    """Codes in sort order of the values, None first (as the "\x00" they are grouped as)."""
+    return pd.factorize(values.astype("object").fillna("\x00").to_numpy(dtype=object), sort=True)[0]
+
+
 def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Derive matching features and collapse identical records into profiles.
 
@@ -131,28 +174,28 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     vendor_norm = col("vendor_norm")
     if vendor_norm.isna().all() and col("vendor").notna().any():
         vendor_norm = normalise_vendor_series(col("vendor"))
-    vendor_norm = _blank_to_none(vendor_norm)
-    feats["vendor_norm"] = vendor_norm.where(~vendor_norm.isin(_NO_VENDOR), None)
-    kvk = col("vendor_kvk").astype("object")
-    kvk = kvk.where(kvk.notna(), None)
-    kvk_str = kvk.astype(str).str.replace(r"\D", "", regex=True).str.zfill(8)
-    feats["vendor_kvk"] = kvk_str.where(kvk.notna() & kvk_str.str.fullmatch(r"\d{8}") & (kvk_str != "00000000"), None)
-    dept = _blank_to_none(fold_series(col("department").astype("object")))
+    feats["vendor_norm"] = _per_distinct(vendor_norm, _vendor_norm)
+    feats["vendor_kvk"] = _per_distinct(col("vendor_kvk"), _kvk)
+    dept = _per_distinct(col("department"), _department)
     # a tender's "department" is the buying organisation, not a department that uses the system
-    feats["department_norm"] = dept.where(~col("source_type").isin(_NO_DEPARTMENT_TYPES).to_numpy(), None)
-    feats["kb_product_id"] = _blank_to_none(col("kb_product_id"))
+    source_type = col("source_type")
+    feats["department_norm"] = dept.where(~source_type.isin(_NO_DEPARTMENT_TYPES).to_numpy(), None)
+    feats["kb_product_id"] = _per_distinct(col("kb_product_id"), _blank_to_none)
     feats["_row"] = np.arange(n)
-    feats["_anchor"] = (~col("source_type").isin(MENTION_TYPES)).to_numpy() & feats["department_norm"].notna().to_numpy()
+    feats["_anchor"] = (~source_type.isin(MENTION_TYPES)).to_numpy() & feats["department_norm"].notna().to_numpy()
 
     feats = feats.sort_values("source_key", kind="stable").reset_index(drop=True)
-    key = feats[PROFILE_COLUMNS].astype("object").fillna("\x00")
-    codes = key.groupby(PROFILE_COLUMNS, sort=True, dropna=False).ngroup().to_numpy()
+    # profile ids in the sort order of the profile columns (missing values first)
+    key = pd.DataFrame({c: _sorted_codes(feats[c]) for c in PROFILE_COLUMNS})
+    codes = key.groupby(PROFILE_COLUMNS, sort=True).ngroup().to_numpy()
     feats["profile_id"] = codes.astype(np.int64)
 
-    first = feats.drop_duplicates("profile_id", keep="first").sort_values("profile_id")
-    profiles = first[["profile_id", *PROFILE_COLUMNS]].rename(columns={"profile_id": "unique_id"}).copy()
-    profiles["n_records"] = feats.groupby("profile_id").size().reindex(profiles["unique_id"]).to_numpy()
-    profiles["anchor"] = feats.groupby("profile_id")["_anchor"].any().reindex(profiles["unique_id"]).to_numpy()
+    n_profiles = int(codes.max()) + 1 if n else 0
+    _, first_pos = np.unique(codes, return_index=True)
+    first = feats.iloc[first_pos]
+    profiles = first[["profile_id", *PROFILE_COLUMNS]].rename(columns={"profile_id": "unique_id"})
+    profiles["n_records"] = np.bincount(codes, minlength=n_profiles)
+    profiles["anchor"] = np.bincount(codes, weights=feats["_anchor"].to_numpy(), minlength=n_profiles) > 0
     profiles["name_tokens"] = token_lists(profiles["name_norm"].fillna(""), frozenset())
     profiles["name_first"] = profiles["name_norm"].str.split(" ").str[0].astype("object")
     # only a profile's first record describes it: fold just those texts, not every ledger line
