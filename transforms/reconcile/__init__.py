@@ -54,6 +54,17 @@ def _frame(df: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
     return df
 
 
+def _as_objects(values: pd.Series) -> pd.Series:
+    """``values`` as an object column with None for missing; equal values share one Python object
+    (a 1M-row ledger repeats its vendors, departments and source types)."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable values (e.g. a dict in raw_json)
+        return values.astype("object").where(values.notna(), None)
+    objects = np.append(np.asarray(uniques, dtype=object), None)
+    return pd.Series(objects[codes], index=values.index, dtype="object")
+
+
 def _prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     """The record columns reconcile reads (missing ones as None), in source_key order."""
     if "source_key" not in records.columns:
@@ -73,7 +84,7 @@ def _prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     df["ai_score"] = pd.to_numeric(df["ai_score"], errors="coerce")
     for col in ("title", "description", "vendor", "vendor_norm", "vendor_kvk", "product", "department",
                 "kb_product_id", "raw_json", "source_type"):
-        df[col] = df[col].astype("object").where(df[col].notna(), None)
+        df[col] = _as_objects(df[col])
     # the order of prepare_profiles' keys, so per-record results line up by position
     return df.sort_values("source_key", kind="stable", ignore_index=True)
 
