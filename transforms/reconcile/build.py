@@ -135,7 +135,9 @@ def _best_description(df: pd.DataFrame, sys_codes: np.ndarray, n_sys: int, rank:
     codes, uniques = pd.factorize(desc.to_numpy(dtype=object))
     lengths = np.array([len(str(u)) for u in uniques] + [0], dtype=np.int64)[codes]
     rows = np.flatnonzero(lengths > 0)
-    key_rank = pd.factorize(df["source_key"].to_numpy(dtype=object)[rows], sort=True)[0]
+    keys = df["source_key"]
+    # reconcile passes the records in source_key order: then the row number is the key's rank
+    key_rank = rows if keys.is_monotonic_increasing else pd.factorize(keys.to_numpy(dtype=object)[rows], sort=True)[0]
     order = rows[np.lexsort((key_rank, -lengths[rows], rank[rows], sys_codes[rows]))]
     first = order[np.r_[True, sys_codes[order][1:] != sys_codes[order][:-1]]] if len(order) else order
     out = np.full(n_sys, np.nan, dtype=object)

@@ -204,9 +204,11 @@ def _token_id_lists(texts: pd.Series, drop: frozenset[str] = _STOPWORDS, limit: 
 def _ids_of(parent: np.ndarray, code: np.ndarray, index: pd.Index) -> pd.Series:
     """Sorted id lists per text: a word's id is its order of first appearance (texts in order, each
     text's words sorted), as :func:`_token_ids` numbers them."""
-    ids = pd.factorize(code)[0].astype(np.int64)
+    ids, vocab = pd.factorize(code)
     order = np.lexsort((ids, parent))
-    return pd.Series(_lists(parent[order], ids[order].tolist(), len(index)), index=index, dtype="object")
+    # one Python int per id, shared by every list that holds it (millions of ids, few distinct)
+    pool = np.arange(len(vocab)).astype(object)
+    return pd.Series(_lists(parent[order], pool[ids[order]].tolist(), len(index)), index=index, dtype="object")
 
 
 def _blank_to_none(values: pd.Series) -> pd.Series:
