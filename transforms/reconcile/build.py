@@ -22,59 +22,137 @@ _NAME_RANK = {"application_portfolio": 0, "survey": 1, "tenderned": 2, "ted": 2,
 _SAME_PROFILE = "zelfde naam, leverancier, afdeling en KB-product"
 
 
-def _mode(df: pd.DataFrame, value: str, rank: str | None = None) -> pd.Series:
-    """Per system_id the most common non-empty value (ties: best rank, then alphabetical)."""
-    sub = df[["system_id", value] + ([rank] if rank else [])].dropna(subset=[value])
-    sub = sub[sub[value].astype(str).str.strip() != ""]
-    if rank:
-        counts = sub.groupby(["system_id", value], sort=False).agg(n=(rank, "size"), r=(rank, "min")).reset_index()
-        counts = counts.sort_values(["system_id", "r", "n", value], ascending=[True, True, False, True])
-    else:
-        counts = sub.groupby(["system_id", value], sort=False).size().rename("n").reset_index()
-        counts = counts.sort_values(["system_id", "n", value], ascending=[True, False, True])
-    best = counts.drop_duplicates("system_id")
-    return best.set_index("system_id")[value]
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, uniques)``: per row the index of its value in the sorted distinct values; -1 for
+    None/NaN and blank text. Each distinct value is looked at once."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    uniques = np.asarray(uniques, dtype=object)
+    blank = np.fromiter((str(u).strip() == "" for u in uniques), dtype=bool, count=len(uniques))
+    if blank.any():
+        codes = np.where(codes >= 0, np.where(blank, -1, np.arange(len(uniques)))[codes], -1)
+    return codes, uniques
 
 
-def _distinct(df: pd.DataFrame, value: str, only_many: bool = False) -> pd.Series:
-    """Per system_id the sorted distinct non-empty values (``only_many``: systems with more than one)."""
-    sub = df[["system_id", value]].dropna()
-    sub = sub[sub[value].astype(str).str.strip() != ""].drop_duplicates()
-    if only_many:
-        sub = sub[sub["system_id"].duplicated(keep=False)]
-    sub = sub.assign(**{value: sub[value].astype(str)}).sort_values(["system_id", value])
-    return sub.groupby("system_id", sort=True)[value].agg(list)
+def _pairs(sys_codes: np.ndarray, codes: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (system, value) pairs of the rows with a value: system codes, value codes, inverse."""
+    keep = codes >= 0
+    key = sys_codes[keep].astype(np.int64) * max(n_values, 1) + codes[keep]
+    pairs, inverse = np.unique(key, return_inverse=True)
+    return pairs // max(n_values, 1), pairs % max(n_values, 1), inverse
 
 
-def _portfolio_status(df: pd.DataFrame) -> pd.Series:
-    rows = df[df["source_type"] == "application_portfolio"][["system_id", "raw_json"]]
-    if rows.empty:
-        return pd.Series(dtype="object")
+def _mode(sys_codes: np.ndarray, n_sys: int, values: pd.Series, rank: np.ndarray | None = None) -> np.ndarray:
+    """Per system (code) the most common non-empty value (ties: best rank, then the smallest value)."""
+    codes, uniques = _codes(values)
+    s, v, inverse = _pairs(sys_codes, codes, len(uniques))
+    n = np.bincount(inverse, minlength=len(s))
+    r = np.zeros(len(s))
+    if rank is not None:
+        r = pd.Series(rank[codes >= 0]).groupby(inverse).min().to_numpy()
+    order = np.lexsort((v, -n, r, s))
+    s, v = s[order], v[order]
+    first = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, dtype=bool)
+    out = np.full(n_sys, np.nan, dtype=object)
+    out[s[first]] = uniques[v[first]]
+    return out
 
-    def status(raw: object) -> str | None:
-        try:
-            value = json.loads(raw).get("status") if isinstance(raw, str) else None
-        except (json.JSONDecodeError, AttributeError):
-            return None
-        return str(value).strip().lower() if value else None
 
-    rows = rows.assign(status=rows["raw_json"].map(status))
-    return _distinct(rows, "status")
+def _distinct_many(sys_codes: np.ndarray, values: pd.Series) -> dict[int, list[str]]:
+    """System (code) → sorted distinct non-empty values as text, for systems with more than one."""
+    codes, uniques = _codes(values)
+    s, v, _ = _pairs(sys_codes, codes, len(uniques))
+    many = np.flatnonzero(np.bincount(s, minlength=1)[s] > 1) if len(s) else np.zeros(0, dtype=np.int64)
+    out: dict[int, list[str]] = {}
+    for i in many:
+        out.setdefault(int(s[i]), []).append(str(uniques[v[i]]))
+    return {k: sorted(vals) for k, vals in out.items()}
 
 
-def _conflicts(df: pd.DataFrame, system_ids: pd.Index) -> pd.Series:
-    parts = pd.Series([[] for _ in system_ids], index=system_ids, dtype="object")
+def _status(raw: object) -> str | None:
+    try:
+        value = json.loads(raw).get("status") if isinstance(raw, str) else None
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    return str(value).strip().lower() if value else None
+
+
+def _portfolio_status(df: pd.DataFrame, sys_codes: np.ndarray) -> dict[int, list[str]]:
+    portfolio = (df["source_type"] == "application_portfolio").to_numpy(dtype=bool)
+    if not portfolio.any():
+        return {}
+    codes, uniques = pd.factorize(df["raw_json"].to_numpy(dtype=object)[portfolio])
+    statuses = np.array([_status(u) for u in uniques] + [_status(None)], dtype=object)
+    return _distinct_many(sys_codes[portfolio], pd.Series(statuses[codes], dtype=object))
+
+
+def _conflicts(df: pd.DataFrame, sys_codes: np.ndarray, n_sys: int) -> np.ndarray:
     checks = [
-        (_distinct(df, "department", True), "bronnen noemen verschillende afdelingen"),
-        (_distinct(df, "vendor_norm", True), "bronnen noemen verschillende leveranciers"),
-        (_distinct(df, "vendor_kvk", True), "bronnen noemen verschillende KvK-nummers"),
-        (_portfolio_status(df), "applicatieportfolio noemt verschillende statussen"),
+        (_distinct_many(sys_codes, df["department"]), "bronnen noemen verschillende afdelingen"),
+        (_distinct_many(sys_codes, df["vendor_norm"]), "bronnen noemen verschillende leveranciers"),
+        (_distinct_many(sys_codes, df["vendor_kvk"]), "bronnen noemen verschillende KvK-nummers"),
+        (_portfolio_status(df, sys_codes), "applicatieportfolio noemt verschillende statussen"),
     ]
+    parts: dict[int, list[str]] = {}
     for values, text in checks:
-        many = values[values.map(len) > 1]
-        for sid, vals in many.items():
-            parts[sid].append(f"{text}: {', '.join(vals)}")
-    return parts.map(lambda p: "; ".join(p) if p else None)
+        for code, vals in values.items():
+            parts.setdefault(code, []).append(f"{text}: {', '.join(vals)}")
+    out = np.full(n_sys, None, dtype=object)
+    for code, p in parts.items():
+        out[code] = "; ".join(p)
+    return out
+
+
+def _names(df: pd.DataFrame) -> pd.Series:
+    """The name each record offers: its product, else its title (ledger text via display_name)."""
+    product, title = df["product"], df["title"]
+    has_product = product.notna() & (product.astype(str).str.strip() != "")
+    names = product.where(has_product, title).astype("object")
+    ledger = (df["source_type"].isin(["spend_ledger"]) & ~has_product).to_numpy(dtype=bool)
+    if ledger.any():
+        codes, uniques = pd.factorize(title.to_numpy(dtype=object)[ledger])
+        shown = np.array([display_name(u) for u in uniques] + [display_name(None)], dtype=object)
+        values = names.to_numpy(dtype=object).copy()
+        values[ledger] = shown[codes]
+        names = pd.Series(values, index=df.index, dtype="object")
+    return names
+
+
+def _source_types(df: pd.DataFrame, sys_codes: np.ndarray, n_sys: int) -> np.ndarray:
+    """Per system the sorted distinct source types (as a bit mask: few distinct masks, each listed once)."""
+    types = sorted(df["source_type"].dropna().astype(str).unique())
+    bits = df["source_type"].map({t: 1 << i for i, t in enumerate(types)}).fillna(0).to_numpy(dtype=np.int64)
+    masks = np.zeros(n_sys, dtype=np.int64)
+    np.bitwise_or.at(masks, sys_codes, bits)
+    lists = {m: [t for i, t in enumerate(types) if m >> i & 1] for m in np.unique(masks).tolist()}
+    out = np.empty(n_sys, dtype=object)
+    out[:] = [lists[m] for m in masks.tolist()]
+    return out
+
+
+def _best_description(df: pd.DataFrame, sys_codes: np.ndarray, n_sys: int, rank: np.ndarray) -> np.ndarray:
+    """Per system the description of the best-ranked source, the longest, then the smallest source_key."""
+    desc = df["description"]
+    codes, uniques = pd.factorize(desc.to_numpy(dtype=object))
+    lengths = np.array([len(str(u)) for u in uniques] + [0], dtype=np.int64)[codes]
+    rows = np.flatnonzero(lengths > 0)
+    keys = df["source_key"]
+    # reconcile passes the records in source_key order: then the row number is the key's rank
+    key_rank = rows if keys.is_monotonic_increasing else pd.factorize(keys.to_numpy(dtype=object)[rows], sort=True)[0]
+    order = rows[np.lexsort((key_rank, -lengths[rows], rank[rows], sys_codes[rows]))]
+    first = order[np.r_[True, sys_codes[order][1:] != sys_codes[order][:-1]]] if len(order) else order
+    out = np.full(n_sys, np.nan, dtype=object)
+    out[sys_codes[first]] = desc.to_numpy(dtype=object)[first]
+    return out
+
+
+def _dates(df: pd.DataFrame, sys_codes: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    codes, uniques = pd.factorize(df["record_date"].to_numpy(dtype=object))
+    parsed = pd.to_datetime(pd.Series(uniques, dtype="object"), errors="coerce")
+    dates = pd.Series(parsed.to_numpy()[codes] if len(uniques) else np.full(len(codes), np.datetime64("NaT")),
+                      dtype=parsed.dtype)
+    dates[codes < 0] = pd.NaT
+    grouped = dates.groupby(sys_codes)
+    return grouped.min().dt.date, grouped.max().dt.date
 
 
 def build_systems(df: pd.DataFrame, attrs: dict[str, dict]) -> pd.DataFrame:
@@ -84,36 +162,24 @@ def build_systems(df: pd.DataFrame, attrs: dict[str, dict]) -> pd.DataFrame:
     """
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SYSTEM_COLUMNS})
-    df = df.copy()
-    df["_rank"] = df["source_type"].map(_NAME_RANK).fillna(4)
-    has_product = df["product"].notna() & (df["product"].astype(str).str.strip() != "")
-    ledger_like = df["source_type"].isin(["spend_ledger"])
-    df["_name"] = df["product"].where(has_product, df["title"])
-    df.loc[ledger_like & ~has_product, "_name"] = df.loc[ledger_like & ~has_product, "title"].map(display_name)
-    df["_desc_len"] = df["description"].fillna("").astype(str).str.len()
-    g = df.groupby("system_id", sort=True)
-    out = pd.DataFrame(index=pd.Index(sorted(df["system_id"].unique()), name="system_id"))
-    out["name"] = _mode(df, "_name", "_rank")
-    out["vendor"] = _mode(df, "vendor", "_rank")
-    out["vendor_kvk"] = _mode(df, "vendor_kvk")
-    out["department"] = _mode(df, "department", "_rank")
-    best_desc = df[df["_desc_len"] > 0].sort_values(["system_id", "_rank", "_desc_len", "source_key"],
-                                                    ascending=[True, True, False, True])
-    out["description"] = best_desc.drop_duplicates("system_id").set_index("system_id")["description"]
-    out["ai_score"] = g["ai_score"].max()
-    out["kb_product_id"] = _mode(df, "kb_product_id")
-    # distinct source types per system as a bit mask: few distinct masks, each turned into a list once
-    types = sorted(df["source_type"].dropna().astype(str).unique())
-    bits = df["source_type"].map({t: 1 << i for i, t in enumerate(types)}).fillna(0).astype("int64")
-    pairs = pd.DataFrame({"system_id": df["system_id"], "bit": bits}).drop_duplicates()
-    masks = pairs.groupby("system_id", sort=True)["bit"].sum()
-    lists = {m: [t for i, t in enumerate(types) if m >> i & 1] for m in masks.unique()}
-    out["source_types"] = masks.map(lists)
-    out["n_sources"] = g.size().astype("int64")
-    dates = pd.to_datetime(df["record_date"], errors="coerce")
-    out["first_seen"] = dates.groupby(df["system_id"]).min().dt.date
-    out["last_seen"] = dates.groupby(df["system_id"]).max().dt.date
-    out["conflicts"] = _conflicts(df, out.index)
+    df = df.reset_index(drop=True)
+    sys_codes, system_ids = pd.factorize(df["system_id"].to_numpy(dtype=object), sort=True)
+    n_sys = len(system_ids)
+    rank = df["source_type"].map(_NAME_RANK).fillna(4).to_numpy(dtype=np.float64)
+    out = pd.DataFrame(index=pd.Index(list(system_ids), name="system_id"))
+    out["name"] = _mode(sys_codes, n_sys, _names(df), rank)
+    out["vendor"] = _mode(sys_codes, n_sys, df["vendor"], rank)
+    out["vendor_kvk"] = _mode(sys_codes, n_sys, df["vendor_kvk"])
+    out["department"] = _mode(sys_codes, n_sys, df["department"], rank)
+    out["description"] = pd.Series(_best_description(df, sys_codes, n_sys, rank), index=out.index, dtype="object")
+    out["ai_score"] = df["ai_score"].groupby(sys_codes).max().to_numpy()
+    out["kb_product_id"] = _mode(sys_codes, n_sys, df["kb_product_id"])
+    out["source_types"] = _source_types(df, sys_codes, n_sys)
+    out["n_sources"] = np.bincount(sys_codes, minlength=n_sys).astype("int64")
+    first_seen, last_seen = _dates(df, sys_codes)
+    out["first_seen"] = first_seen.to_numpy()
+    out["last_seen"] = last_seen.to_numpy()
+    out["conflicts"] = _conflicts(df, sys_codes, n_sys)
     out = out.reset_index()
     statuses, fields_json, defer, by, at, reason = [], [], [], [], [], []
     for i, sid in enumerate(out["system_id"]):

@@ -10,9 +10,12 @@ a 1M-line ledger with monthly invoices down to its distinct product descriptions
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from transforms.text import fold, fold_series, normalise_vendor_series
 
@@ -66,49 +69,172 @@ def _strip_words(text: str, drop: frozenset[str]) -> list[str]:
     return [t for t in _SPLIT.split(text) if t and t not in drop and not _NUMBERISH.match(t)]
 
 
+class _Words:
+    """The words of many (folded, ASCII) texts at once, split as :func:`_strip_words` splits them.
+
+    ``parent``: text position of each word (in text order); ``code``: the word's rank in the sorted
+    vocabulary ``vocab``. Empty words are dropped. Per-word tests (generic, numberish) run once per
+    distinct word.
+    """
+
+    def __init__(self, texts: np.ndarray):
+        lists = pc.split_pattern_regex(pa.array(texts, type=pa.large_string()), _SPLIT.pattern)
+        words = pc.list_flatten(lists).dictionary_encode()
+        vocab = words.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        order = np.argsort(vocab, kind="stable")
+        rank = np.empty(len(vocab), dtype=np.int64)
+        rank[order] = np.arange(len(vocab))
+        codes = rank[words.indices.to_numpy(zero_copy_only=False)]
+        parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+        self.vocab = vocab[order]
+        keep = (self.vocab != "")[codes]
+        self.parent, self.code, self.n = parent[keep], codes[keep], len(texts)
+
+    def flags(self, drop: frozenset[str]) -> np.ndarray:
+        """Per word: kept by ``_strip_words(text, drop)`` (not in ``drop``, not a number)."""
+        ok = np.fromiter((w not in drop and not _NUMBERISH.match(w) for w in self.vocab), dtype=bool,
+                         count=len(self.vocab))
+        return ok[self.code]
+
+    def sorted_sets(self, keep: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(parent, code)`` of each text's distinct kept words in sorted order, the first ``limit``."""
+        n_vocab = max(len(self.vocab), 1)
+        pairs = np.unique(self.parent[keep] * n_vocab + self.code[keep])
+        parent, code = pairs // n_vocab, pairs % n_vocab
+        starts = np.r_[0, np.flatnonzero(parent[1:] != parent[:-1]) + 1] if len(parent) else parent
+        within = np.arange(len(parent)) - np.repeat(starts, np.diff(np.r_[starts, len(parent)]))
+        return parent[within < limit], code[within < limit]
+
+
+def _lists(parent: np.ndarray, values: list, n: int) -> np.ndarray:
+    """Object array of ``n`` Python lists (``values`` grouped by the sorted ``parent``), None where empty."""
+    out = np.full(n, None, dtype=object)
+    if not len(parent):
+        return out
+    starts = np.r_[0, np.flatnonzero(parent[1:] != parent[:-1]) + 1]
+    ends = np.r_[starts[1:], len(parent)]
+    out[parent[starts]] = [values[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return out
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``(codes, uniques)``: per row the position of its value in ``uniques`` (an object Series of the
+    distinct values followed by one None, which the rows holding None/NaN point to)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes, pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype="object")
+
+
+def _per_distinct(values: pd.Series, derive) -> pd.Series:
+    """``derive`` (Series → Series, row-wise) computed on the distinct values only, mapped back to each row."""
+    codes, uniques = _distinct(values)
+    derived = derive(uniques).take(codes)
+    derived.index = values.index
+    return derived
+
+
+def _name_norms(texts: np.ndarray) -> np.ndarray:
+    """Per folded text its words without generic and period words; when that leaves nothing, without
+    numbers; when that leaves nothing, all words ("" for a text without words)."""
+    words = _Words(texts)
+    plain, content = words.flags(frozenset()), words.flags(GENERIC_WORDS)
+    has_content = np.bincount(words.parent[content], minlength=words.n) > 0
+    has_plain = np.bincount(words.parent[plain], minlength=words.n) > 0
+    level = np.where(has_content, 2, np.where(has_plain, 1, 0))[words.parent]
+    keep = np.where(level == 2, content, np.where(level == 1, plain, True))
+    counts = np.bincount(words.parent[keep], minlength=words.n)
+    offsets = pa.array(np.r_[0, np.cumsum(counts)], type=pa.int64())
+    kept = pa.LargeListArray.from_arrays(offsets, pa.array(words.vocab[words.code[keep]], type=pa.large_string()))
+    return pc.binary_join(kept, pa.scalar(" ", type=pa.large_string())).to_numpy(zero_copy_only=False).astype(object)
+
+
 def name_norm_series(product: pd.Series, title: pd.Series) -> pd.Series:
     """The normalised product name: product when known, else title; generic and period words removed.
 
     Falls back to the folded text when stripping leaves nothing ("Licentie 2025" stays "licentie").
     Each distinct text is computed once.
     """
-    source = product.where(product.notna() & (product.astype("string").str.strip() != ""), title)
-    folded = fold_series(source.astype("object"))
-    uniques = pd.unique(folded.to_numpy(dtype=object))
-    mapping = {}
-    for text in uniques:
-        kept = _strip_words(text, GENERIC_WORDS)
-        if not kept:
-            kept = _strip_words(text, frozenset()) or [t for t in _SPLIT.split(text) if t]
-        mapping[text] = " ".join(kept)
-    out = folded.map(mapping)
-    return out.where(out != "", None).astype("object")
+    p_codes, p_uniques = _distinct(product)
+    usable = (p_uniques.notna() & (p_uniques.astype("string").str.strip() != "")).to_numpy(dtype=bool)
+    t_codes, t_uniques = _distinct(title)
+    # one code space for the source text: a usable product, else the title
+    codes = np.where(usable[p_codes], p_codes, len(p_uniques) + t_codes)
+    folded = fold_series(pd.concat([p_uniques, t_uniques], ignore_index=True))
+    f_codes, f_uniques = pd.factorize(folded.to_numpy(dtype=object))
+    norm = _name_norms(np.asarray(f_uniques, dtype=object))[f_codes]
+    norm[norm == ""] = np.nan  # as the str-dtype original did
+    return pd.Series(norm[codes], index=product.index, dtype="object")
+
+
+@lru_cache(maxsize=1 << 16)
+def _informative(word: str) -> bool:
+    """A word of a ledger text that says which system it is about (not generic, period or number)."""
+    return bool(_strip_words(fold(word), GENERIC_WORDS))
 
 
 def display_name(text: object) -> str | None:
     """A ledger text as a system name: generic and period words removed, original casing kept."""
     if not isinstance(text, str):
         return None
-    words = [w for w in text.split() if _strip_words(fold(w), GENERIC_WORDS)]
+    words = [w for w in text.split() if _informative(w)]
     return " ".join(words) or text.strip() or None
+
+
+def _token_sets(texts: pd.Series, drop: frozenset[str], limit: int) -> tuple[_Words, np.ndarray, np.ndarray]:
+    """Words of each text as in :func:`token_lists`: ``(words, parent, code)`` sorted by text, then word."""
+    values = texts.to_numpy(dtype=object)
+    valid = np.fromiter((isinstance(t, str) and t != "" for t in values), dtype=bool, count=len(values))
+    words = _Words(np.where(valid, values, ""))
+    parent, code = words.sorted_sets(words.flags(drop), limit)
+    return words, parent, code
 
 
 def token_lists(texts: pd.Series, drop: frozenset[str] = _STOPWORDS, limit: int = _MAX_DESC_TOKENS) -> pd.Series:
     """Distinct, sorted content tokens of each (already folded) text, or None when there are none."""
-    uniques = pd.unique(texts.to_numpy(dtype=object))
-    mapping = {}
-    for text in uniques:
-        if not isinstance(text, str) or not text:
-            mapping[text] = None
-            continue
-        toks = sorted(set(_strip_words(text, drop)))[:limit]
-        mapping[text] = toks or None
-    return texts.map(mapping).astype("object")
+    words, parent, code = _token_sets(texts, drop, limit)
+    return pd.Series(_lists(parent, words.vocab[code].tolist(), len(texts)), index=texts.index, dtype="object")
+
+
+def _token_id_lists(texts: pd.Series, drop: frozenset[str] = _STOPWORDS, limit: int = _MAX_DESC_TOKENS) -> pd.Series:
+    """``_token_ids(token_lists(texts, drop, limit))`` without the lists of strings in between."""
+    _, parent, code = _token_sets(texts, drop, limit)
+    return _ids_of(parent, code, texts.index)
+
+
+def _ids_of(parent: np.ndarray, code: np.ndarray, index: pd.Index) -> pd.Series:
+    """Sorted id lists per text: a word's id is its order of first appearance (texts in order, each
+    text's words sorted), as :func:`_token_ids` numbers them."""
+    ids, vocab = pd.factorize(code)
+    order = np.lexsort((ids, parent))
+    # one Python int per id, shared by every list that holds it (millions of ids, few distinct)
+    pool = np.arange(len(vocab)).astype(object)
+    return pd.Series(_lists(parent[order], pool[ids[order]].tolist(), len(index)), index=index, dtype="object")
 
 
 def _blank_to_none(values: pd.Series) -> pd.Series:
     s = values.astype("object")
     return s.where(s.notna() & (s.astype(str).str.strip() != ""), None)
+
+
+def _vendor_norm(values: pd.Series) -> pd.Series:
+    s = _blank_to_none(values)
+    return s.where(~s.isin(_NO_VENDOR), None)
+
+
+def _kvk(values: pd.Series) -> pd.Series:
+    kvk = values.astype("object")
+    kvk = kvk.where(kvk.notna(), None)
+    kvk_str = kvk.astype(str).str.replace(r"\D", "", regex=True).str.zfill(8)
+    return kvk_str.where(kvk.notna() & kvk_str.str.fullmatch(r"\d{8}") & (kvk_str != "00000000"), None)
+
+
+def _department(values: pd.Series) -> pd.Series:
+    return _blank_to_none(fold_series(values.astype("object")))
+
+
+def _sorted_codes(values: pd.Series) -> np.ndarray:
+    """Codes in sort order of the values, None first (as the "\x00" they are grouped as)."""
+    return pd.factorize(values.astype("object").fillna("\x00").to_numpy(dtype=object), sort=True)[0]
 
 
 def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -131,45 +257,51 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     vendor_norm = col("vendor_norm")
     if vendor_norm.isna().all() and col("vendor").notna().any():
         vendor_norm = normalise_vendor_series(col("vendor"))
-    vendor_norm = _blank_to_none(vendor_norm)
-    feats["vendor_norm"] = vendor_norm.where(~vendor_norm.isin(_NO_VENDOR), None)
-    kvk = col("vendor_kvk").astype("object")
-    kvk = kvk.where(kvk.notna(), None)
-    kvk_str = kvk.astype(str).str.replace(r"\D", "", regex=True).str.zfill(8)
-    feats["vendor_kvk"] = kvk_str.where(kvk.notna() & kvk_str.str.fullmatch(r"\d{8}") & (kvk_str != "00000000"), None)
-    dept = _blank_to_none(fold_series(col("department").astype("object")))
+    feats["vendor_norm"] = _per_distinct(vendor_norm, _vendor_norm)
+    feats["vendor_kvk"] = _per_distinct(col("vendor_kvk"), _kvk)
+    dept = _per_distinct(col("department"), _department)
     # a tender's "department" is the buying organisation, not a department that uses the system
-    feats["department_norm"] = dept.where(~col("source_type").isin(_NO_DEPARTMENT_TYPES).to_numpy(), None)
-    feats["kb_product_id"] = _blank_to_none(col("kb_product_id"))
+    source_type = col("source_type")
+    feats["department_norm"] = dept.where(~source_type.isin(_NO_DEPARTMENT_TYPES).to_numpy(), None)
+    feats["kb_product_id"] = _per_distinct(col("kb_product_id"), _blank_to_none)
     feats["_row"] = np.arange(n)
-    feats["_anchor"] = (~col("source_type").isin(MENTION_TYPES)).to_numpy() & feats["department_norm"].notna().to_numpy()
+    feats["_anchor"] = (~source_type.isin(MENTION_TYPES)).to_numpy() & feats["department_norm"].notna().to_numpy()
 
     feats = feats.sort_values("source_key", kind="stable").reset_index(drop=True)
-    key = feats[PROFILE_COLUMNS].astype("object").fillna("\x00")
-    codes = key.groupby(PROFILE_COLUMNS, sort=True, dropna=False).ngroup().to_numpy()
+    # profile ids in the sort order of the profile columns (missing values first)
+    key = pd.DataFrame({c: _sorted_codes(feats[c]) for c in PROFILE_COLUMNS})
+    codes = key.groupby(PROFILE_COLUMNS, sort=True).ngroup().to_numpy()
     feats["profile_id"] = codes.astype(np.int64)
 
-    first = feats.drop_duplicates("profile_id", keep="first").sort_values("profile_id")
-    profiles = first[["profile_id", *PROFILE_COLUMNS]].rename(columns={"profile_id": "unique_id"}).copy()
-    profiles["n_records"] = feats.groupby("profile_id").size().reindex(profiles["unique_id"]).to_numpy()
-    profiles["anchor"] = feats.groupby("profile_id")["_anchor"].any().reindex(profiles["unique_id"]).to_numpy()
-    profiles["name_tokens"] = token_lists(profiles["name_norm"].fillna(""), frozenset())
+    n_profiles = int(codes.max()) + 1 if n else 0
+    _, first_pos = np.unique(codes, return_index=True)
+    first = feats.iloc[first_pos]
+    profiles = first[["profile_id", *PROFILE_COLUMNS]].rename(columns={"profile_id": "unique_id"})
+    profiles["n_records"] = np.bincount(codes, minlength=n_profiles)
+    profiles["anchor"] = np.bincount(codes, weights=feats["_anchor"].to_numpy(), minlength=n_profiles) > 0
+    profiles["name_tokens"] = _token_id_lists(profiles["name_norm"].fillna(""), frozenset())
     profiles["name_first"] = profiles["name_norm"].str.split(" ").str[0].astype("object")
     # only a profile's first record describes it: fold just those texts, not every ledger line
     rows = first["_row"].to_numpy()
     desc_text = (col("title").iloc[rows].fillna("").astype(str) + " "
                  + col("description").iloc[rows].fillna("").astype(str))
-    profiles["desc_tokens"] = token_lists(fold_series(desc_text.astype("object"))).to_numpy()
-    # the description is evidence *besides* the name and the department: drop their words
-    own = (profiles["name_norm"].fillna("") + " " + profiles["department_norm"].fillna("")).str.split(" ")
-    profiles["desc_tokens"] = [
-        ([t for t in d if t not in set(o)] or None) if isinstance(d, list) else None
-        for d, o in zip(profiles["desc_tokens"].tolist(), own.tolist(), strict=True)
-    ]
-    profiles["name_tokens"] = _token_ids(profiles["name_tokens"])
-    profiles["desc_tokens"] = _token_ids(profiles["desc_tokens"])
+    profiles["desc_tokens"] = _description_ids(fold_series(desc_text.astype("object")),
+                                               profiles["name_norm"], profiles["department_norm"])
     keys = feats[["source_key", "profile_id", *PROFILE_COLUMNS]]
     return keys, profiles.reset_index(drop=True)
+
+
+def _description_ids(texts: pd.Series, names: pd.Series, departments: pd.Series) -> pd.Series:
+    """Description token ids without the words of the profile's own name and department: the
+    description is evidence *besides* them (a ledger line's description is its title, so comparing
+    it again would count the name twice)."""
+    words, parent, code = _token_sets(texts.reset_index(drop=True), _STOPWORDS, _MAX_DESC_TOKENS)
+    own_text = (names.fillna("").astype(str) + " " + departments.fillna("").astype(str)).str.strip()
+    own_words, own_parent, own_code = _token_sets(own_text.reset_index(drop=True), frozenset(), 1 << 20)
+    desc = pd.DataFrame({"p": parent, "w": words.vocab[code]})
+    own = pd.DataFrame({"p": own_parent, "w": own_words.vocab[own_code], "own": True}).drop_duplicates(["p", "w"])
+    keep = desc.merge(own, on=["p", "w"], how="left")["own"].isna().to_numpy()
+    return _ids_of(parent[keep], code[keep], texts.index)
 
 
 def _token_ids(lists: pd.Series) -> pd.Series:
