@@ -78,3 +78,10 @@ def test_attach_strays_ties_are_left_alone_and_anchored_clusters_never_move():
     # profile 2 ("scan") names a word two systems use: no attach; anchored 0, 1, 3 keep their clusters
     assert new.tolist() == [0, 1, 2, 3]
     assert edges.empty
+
+
+def test_records_without_any_date_give_systems_without_first_and_last_seen():
+    rows = [dict(r, record_date=None) for r in PARK]
+    res = _run(_records(rows))
+    assert len(res.systems) == 1
+    assert res.systems["first_seen"].isna().all() and res.systems["last_seen"].isna().all()

@@ -148,8 +148,10 @@ def _best_description(df: pd.DataFrame, sys_codes: np.ndarray, n_sys: int, rank:
 def _dates(df: pd.DataFrame, sys_codes: np.ndarray) -> tuple[pd.Series, pd.Series]:
     codes, uniques = pd.factorize(df["record_date"].to_numpy(dtype=object))
     parsed = pd.to_datetime(pd.Series(uniques, dtype="object"), errors="coerce")
-    dates = pd.Series(parsed.to_numpy()[codes] if len(uniques) else np.full(len(codes), np.datetime64("NaT")),
-                      dtype=parsed.dtype)
+    if len(uniques):
+        dates = pd.Series(parsed.to_numpy()[codes], dtype=parsed.dtype)
+    else:  # no record has a date
+        dates = pd.Series(np.full(len(codes), np.datetime64("NaT", "ns")), dtype="datetime64[ns]")
     dates[codes < 0] = pd.NaT
     grouped = dates.groupby(sys_codes)
     return grouped.min().dt.date, grouped.max().dt.date
