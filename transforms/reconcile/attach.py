@@ -19,8 +19,8 @@ Rule (deterministic, explainable, conservative):
   is the only one with that many, and a vendor the stray names (if any) is among that
   cluster's vendors.
 
-The words that decided it are the reason ("uitvraag noemt 'chatbot', dat in deze afdeling alleen
-bij dit systeem voorkomt").
+The words that decided it are the reason ("noemt 'chatbot', dat in deze afdeling alleen bij dit
+systeem voorkomt").
 """
 
 from __future__ import annotations
@@ -28,16 +28,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transforms.reconcile.features import GENERIC_WORDS
+from transforms.reconcile.cluster import EDGE_COLUMNS, relabel_by_smallest
+from transforms.reconcile.features import STOPWORDS
 
 __all__ = ["attach_strays"]
 
 _MIN_LEN = 3
-_STOP = GENERIC_WORDS | frozenset(
-    "aan als bij dat die door het naar niet ook uit zijn wordt worden wij onze ons alle alles deze dit "
-    "waar wat welke over onder tegen tussen zoals via".split()
+_STOP = STOPWORDS | frozenset(
+    "niet ook wij onze ons alle alles deze dit waar wat welke over onder tegen tussen zoals via".split()
 )
-_EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason"]
 
 
 def _words(name: object) -> frozenset[str]:
@@ -60,7 +59,7 @@ def attach_strays(profiles: pd.DataFrame, labels: np.ndarray) -> tuple[np.ndarra
     match_reason names the distinctive words)."""
     n = len(profiles)
     empty = pd.DataFrame({c: pd.Series(dtype="float64" if c == "match_probability" else "object")
-                          for c in _EDGE_COLUMNS})
+                          for c in EDGE_COLUMNS})
     if n == 0:
         return labels, empty
     anchor = profiles["anchor"].to_numpy(dtype=bool)
@@ -107,6 +106,4 @@ def attach_strays(profiles: pd.DataFrame, labels: np.ndarray) -> tuple[np.ndarra
         partner = int(example[(target, words[0])])
         reason = _reason(words, dept is not None)
         edges.extend((int(pid), partner, np.nan, reason) for pid in members["pid"])
-    new = mapping[labels]
-    smallest = pd.Series(np.arange(n)).groupby(new).transform("min").to_numpy()
-    return smallest.astype(np.int64), pd.DataFrame(edges, columns=_EDGE_COLUMNS) if edges else empty
+    return relabel_by_smallest(mapping[labels]), pd.DataFrame(edges, columns=EDGE_COLUMNS) if edges else empty

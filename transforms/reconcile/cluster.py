@@ -21,16 +21,16 @@ from transforms.reconcile.settings import (
     COMPARISON_LABELS,
     MIN_WEAK_LINKS,
     MIN_WEAK_SHARE,
+    VENDOR_KVK_LEVEL,
     capped_blocking_columns,
 )
 
 __all__ = [
     "MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components", "cluster_profiles",
-    "merge_corroborated",
+    "merge_corroborated", "relabel_by_smallest",
 ]
 
 MODEL_PATH = Path(__file__).with_name("model.json")
-_KVK_LEVEL = 5  # gamma_vendor of "zelfde KvK-nummer" (settings._vendor_comparison)
 EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason"]
 _PROFILE_INPUT = [
     "unique_id", "name_norm", "name_tokens", "name_first", "vendor_norm", "vendor_kvk",
@@ -181,9 +181,13 @@ def cluster_profiles(profiles: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
     mapping[links["from"].to_numpy()] = links["to"].to_numpy()
     # a tender may join a department's survey answers, which in turn join their anchored system
     merged = mapping[mapping[labels]]
-    # relabel each cluster by its smallest member so labels stay deterministic
-    smallest = pd.Series(np.arange(n)).groupby(merged).transform("min").to_numpy()
-    return smallest.astype(np.int64)
+    return relabel_by_smallest(merged)
+
+
+def relabel_by_smallest(labels: np.ndarray) -> np.ndarray:
+    """Each cluster labelled by its smallest member index, so labels stay deterministic."""
+    n = len(labels)
+    return pd.Series(np.arange(n)).groupby(labels).transform("min").to_numpy().astype(np.int64)
 
 
 def merge_corroborated(profiles: pd.DataFrame, labels: np.ndarray, weak: pd.DataFrame) -> np.ndarray:
@@ -203,7 +207,7 @@ def merge_corroborated(profiles: pd.DataFrame, labels: np.ndarray, weak: pd.Data
     right = weak["unique_id_r"].to_numpy(dtype=np.int64)
     # "same vendor name, same department, different names" is what two products of one supplier
     # look like too: such a link does not corroborate (a shared word or the same KvK number does)
-    telling = (weak["gamma_name"].to_numpy() >= 1) | (weak["gamma_vendor"].to_numpy() == _KVK_LEVEL)
+    telling = (weak["gamma_name"].to_numpy() >= 1) | (weak["gamma_vendor"].to_numpy() == VENDOR_KVK_LEVEL)
     keep = telling & ~pd.isna(dept[left]) & (dept[left] == dept[right]) & (labels[left] != labels[right])
     if not keep.any():
         return labels

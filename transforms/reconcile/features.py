@@ -21,6 +21,7 @@ from transforms.text import fold, fold_series, normalise_vendor_series
 
 __all__ = [
     "GENERIC_WORDS",
+    "STOPWORDS",
     "MENTION_TYPES",
     "PROFILE_COLUMNS",
     "name_norm_series",
@@ -44,7 +45,7 @@ GENERIC_WORDS = frozenset(
     """.split()
 )
 # Words too common to identify a description (kept out of the description token sets).
-_STOPWORDS = GENERIC_WORDS | frozenset(
+STOPWORDS = GENERIC_WORDS | frozenset(
     "de het een en of van voor in op met aan door om als die dat is wordt worden zijn bij naar uit tot".split()
 )
 _NUMBERISH = re.compile(r"^(?:\d+|fy\d+|\d+[a-z]?|[a-z]?\d+)$")
@@ -189,13 +190,13 @@ def _token_sets(texts: pd.Series, drop: frozenset[str], limit: int) -> tuple[_Wo
     return words, parent, code
 
 
-def token_lists(texts: pd.Series, drop: frozenset[str] = _STOPWORDS, limit: int = _MAX_DESC_TOKENS) -> pd.Series:
+def token_lists(texts: pd.Series, drop: frozenset[str] = STOPWORDS, limit: int = _MAX_DESC_TOKENS) -> pd.Series:
     """Distinct, sorted content tokens of each (already folded) text, or None when there are none."""
     words, parent, code = _token_sets(texts, drop, limit)
     return pd.Series(_lists(parent, words.vocab[code].tolist(), len(texts)), index=texts.index, dtype="object")
 
 
-def _token_id_lists(texts: pd.Series, drop: frozenset[str] = _STOPWORDS, limit: int = _MAX_DESC_TOKENS) -> pd.Series:
+def _token_id_lists(texts: pd.Series, drop: frozenset[str] = STOPWORDS, limit: int = _MAX_DESC_TOKENS) -> pd.Series:
     """``_token_ids(token_lists(texts, drop, limit))`` without the lists of strings in between."""
     _, parent, code = _token_sets(texts, drop, limit)
     return _ids_of(parent, code, texts.index)
@@ -295,7 +296,7 @@ def _description_ids(texts: pd.Series, names: pd.Series, departments: pd.Series)
     """Description token ids without the words of the profile's own name and department: the
     description is evidence *besides* them (a ledger line's description is its title, so comparing
     it again would count the name twice)."""
-    words, parent, code = _token_sets(texts.reset_index(drop=True), _STOPWORDS, _MAX_DESC_TOKENS)
+    words, parent, code = _token_sets(texts.reset_index(drop=True), STOPWORDS, _MAX_DESC_TOKENS)
     own_text = (names.fillna("").astype(str) + " " + departments.fillna("").astype(str)).str.strip()
     own_words, own_parent, own_code = _token_sets(own_text.reset_index(drop=True), frozenset(), 1 << 20)
     desc = pd.DataFrame({"p": parent, "w": words.vocab[code]})

@@ -35,6 +35,7 @@ __all__ = [
     "WEAK_BAND",
     "MIN_WEAK_LINKS",
     "MIN_WEAK_SHARE",
+    "VENDOR_KVK_LEVEL",
     "settings_creator",
     "capped_blocking_columns",
     "COMPARISON_LABELS",
@@ -47,6 +48,8 @@ DEFAULT_THRESHOLD = 0.7
 WEAK_BAND = 0.2
 MIN_WEAK_LINKS = 2
 MIN_WEAK_SHARE = 0.2
+# gamma_vendor of the "zelfde KvK-nummer" level (the first non-null level of _vendor_comparison)
+VENDOR_KVK_LEVEL = 5
 
 BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept",
                     "blk_name4_dept", "blk_initials_dept", "blk_vendor_words")
@@ -54,7 +57,7 @@ BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk
 # Dutch labels of comparison outcomes, used in provenance match_reason (see cluster.py).
 COMPARISON_LABELS = {
     "kb_product": {1: "zelfde KB-product", 0: "ander KB-product"},
-    "vendor": {5: "zelfde KvK-nummer", 4: "leverancier gelijk", 3: "leverancier lijkt",
+    "vendor": {VENDOR_KVK_LEVEL: "zelfde KvK-nummer", 4: "leverancier gelijk", 3: "leverancier lijkt",
                2: "leverancier: zelfde naamdeel of afkorting", 1: "ander KvK-nummer"},
     "department": {1: "zelfde afdeling", 0: "andere afdeling"},
     "description": {2: "omschrijving lijkt sterk", 1: "omschrijving lijkt"},
@@ -193,7 +196,7 @@ def _key(*parts: np.ndarray) -> np.ndarray:
     return out.astype(np.int64)
 
 
-def _refine(codes: np.ndarray, refinements: list[np.ndarray], cap: int) -> pd.Series:
+def _refine(codes: np.ndarray, refinements: list[np.ndarray], cap: int) -> pd.arrays.IntegerArray:
     """Blocking values (integer codes); a value shared by more than ``cap`` profiles is refined by the
     next column (e.g. name + vendor, then + department; a missing refinement value counts as a value
     of its own) and dropped (NULL) when still too common."""
@@ -212,7 +215,7 @@ def _refine(codes: np.ndarray, refinements: list[np.ndarray], cap: int) -> pd.Se
         refined = np.where(too_big, extra + 1, -1)  # -1: not refined; 0: refined by a missing value
         combined = codes * (int(extra.max(initial=0)) + 3) + (refined + 1)
         codes = np.where(valid, pd.factorize(combined)[0], -1)
-    return pd.Series(codes, dtype="Int64").where(pd.Series(codes >= 0), pd.NA)
+    return pd.arrays.IntegerArray(np.maximum(codes, 0), mask=codes < 0)
 
 
 def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.DataFrame:
@@ -226,17 +229,17 @@ def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.
     vendor, dept = _codes(out["vendor_norm"]), _codes(out["department_norm"])
     kvk, kb = _codes(out["vendor_kvk"]), _codes(out["kb_product_id"])
     name3, name4 = _codes(name_s.str.slice(0, 3)), _codes(name_s.str.slice(0, 4))
-    out["blk_kb"] = _refine(kb, [vendor, dept, name], cap).to_numpy()
-    out["blk_kvk"] = _refine(kvk, [first, dept, name], cap).to_numpy()
-    out["blk_name_first"] = _refine(first, [vendor, dept, kb], cap).to_numpy()
-    out["blk_name_last"] = _refine(last, [vendor, dept, kb], cap).to_numpy()
-    out["blk_vendor_name3"] = _refine(_key(vendor, name3), [dept, name], cap).to_numpy()
-    out["blk_vendor_dept"] = _refine(_key(vendor, dept), [first, name], cap).to_numpy()
+    out["blk_kb"] = _refine(kb, [vendor, dept, name], cap)
+    out["blk_kvk"] = _refine(kvk, [first, dept, name], cap)
+    out["blk_name_first"] = _refine(first, [vendor, dept, kb], cap)
+    out["blk_name_last"] = _refine(last, [vendor, dept, kb], cap)
+    out["blk_vendor_name3"] = _refine(_key(vendor, name3), [dept, name], cap)
+    out["blk_vendor_dept"] = _refine(_key(vendor, dept), [first, name], cap)
     # typos past the 4th letter ("Neobugertracker"), abbreviated vendors ("MHT" / "mobiele handhaving techniek")
     # (weaker keys, so smaller blocks: at most ``cap // 5`` profiles)
     small = max(cap // 5, 2)
-    out["blk_name4_dept"] = _refine(_key(name4, dept), [vendor, name], small).to_numpy()
+    out["blk_name4_dept"] = _refine(_key(name4, dept), [vendor, name], small)
     abbrev = out["vendor_short"].astype("object").fillna(out["vendor_initials"].astype("object"))
     abbrev = _codes(abbrev.where(abbrev.str.len() >= 3, None))
-    out["blk_initials_dept"] = _refine(_key(abbrev, dept), [first, name], small).to_numpy()
+    out["blk_initials_dept"] = _refine(_key(abbrev, dept), [first, name], small)
     return out
