@@ -167,7 +167,7 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
                 app = _display(sys["name"]) + (f" {dept}" if rng.random() < 0.2 else "")
                 rows.append({"source_type": "application_portfolio", "source_id": "portfolio",
                              "title": app, "product": app,
-                             "description": f"Applicatie {_display(sys['name'])} voor {dept.lower()}",
+                             "description": f"Applicatie {_display(sys['name'])} voor {dept.lower()}: {sys['function']}",
                              "vendor": vendor, "vendor_kvk": None, "department": dept, "truth": sys["truth"],
                              "kb_product_id": sys["kb"], "record_date": pd.Timestamp("2025-06-01")})
             if rng.random() < 0.5:
@@ -175,7 +175,8 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
                 if rng.random() < 0.4:
                     variant = sys["function"] if rng.random() < 0.5 else f"software om {sys['function']}"
                 rows.append({"source_type": "survey", "source_id": "uitvraag", "title": variant, "product": variant,
-                             "description": f"Wij gebruiken {variant} voor ondersteuning van {dept.lower()}",
+                             "description": f"Wij gebruiken {variant} voor ondersteuning van {dept.lower()}"
+                                            + (f" ({sys['function']})" if rng.random() < 0.5 else ""),
                              "vendor": sys["vendor"] if rng.random() < 0.6 else "weet ik niet", "vendor_kvk": None,
                              "department": dept, "truth": sys["truth"],
                              "kb_product_id": sys["kb"] if rng.random() < 0.5 else None,
@@ -183,7 +184,7 @@ def generate_records(n_systems: int = 200, seed: int = 42, hard: bool = False, o
         if rng.random() < 0.15:
             title = f"Europese aanbesteding {_display(sys['name'])}"
             rows.append({"source_type": "tenderned", "source_id": "tenderned", "title": title, "product": None,
-                         "description": title + " inclusief implementatie en onderhoud", "vendor": sys["vendor"],
+                         "description": f"{title} inclusief implementatie en onderhoud; het systeem moet {sys['function']}", "vendor": sys["vendor"],
                          "vendor_kvk": sys["kvk"], "department": None, "truth": sys["truth"],
                          "kb_product_id": sys["kb"], "record_date": pd.Timestamp("2024-03-01")})
     df = pd.DataFrame(rows)

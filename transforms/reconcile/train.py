@@ -61,12 +61,19 @@ def train_model(records: pd.DataFrame, *, seed: int = 42) -> dict:
     linker.training.estimate_m_from_label_column("truth")
     model = linker.misc.save_model_to_json()
     for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                continue
-            # a level never seen in the labels must not become certain evidence either way
-            for key in ("m_probability", "u_probability"):
-                level[key] = min(max(float(level.get(key) or _FLOOR), _FLOOR), 1.0)
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        # no labelled match reached any level of this comparison (e.g. no two matching records both
+        # had a description): its m is unknown, not zero, so it is no evidence either way — a floor
+        # would make it near-certain evidence (1e-5 against 1.0 is -16.6 bits)
+        unobserved = all(not lv.get("m_probability") for lv in levels)
+        for level in levels:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if unobserved:
+                m = u
+            # a level never seen among thousands of labelled matches (or random pairs) is strong,
+            # not certain, evidence
+            level["m_probability"] = min(max(float(m or _FLOOR), _FLOOR), 1.0)
+            level["u_probability"] = min(max(float(u or _FLOOR), _FLOOR), 1.0)
     model["additional_columns_to_retain"] = []
     model["probability_two_random_records_match"] = prior
     # matching pairs per profile: reconcile() derives the prior for n profiles as 2 * this / (n - 1)
