@@ -5,8 +5,10 @@
 1. :mod:`features` — matching features (``name_norm`` …) and profiles of identical records;
 2. :mod:`cluster`  — Splink 5 on DuckDB scores profile pairs with the shipped ``model.json``
    (settings in :mod:`settings`), connected components above the threshold, then clusters of one
-   department joined by several weak links (just below the threshold); :mod:`attach` then
-   joins stray survey answers and tenders to the one system a distinctive word names;
+   department joined by several weak links (just below the threshold); :mod:`conflicts` rebuilds
+   clusters holding two portfolio applications or two unrelated companies (KvK numbers);
+   :mod:`attach` then joins stray survey answers and tenders to the one system a distinctive word
+   names;
 3. :mod:`constraints` — reviewer decisions replayed in log order (must-link, cannot-link, status,
    edits);
 4. :mod:`identity` — stable ``AIG-`` ids against the previous run's provenance and the registry;
@@ -28,6 +30,7 @@ from transforms.errors import AigripError
 from transforms.reconcile.attach import attach_strays
 from transforms.reconcile.build import PROVENANCE_COLUMNS, build_provenance, build_systems
 from transforms.reconcile.cluster import cluster_profiles, load_model, merge_corroborated, score_profiles
+from transforms.reconcile.conflicts import split_conflicts
 from transforms.reconcile.constraints import replay_decisions, resolve
 from transforms.reconcile.features import prepare_profiles
 from transforms.reconcile.identity import REGISTRY_COLUMNS, assign_ids
@@ -151,6 +154,7 @@ def reconcile(
     strong = edges["match_probability"].to_numpy(dtype=float) >= threshold
     labels = cluster_profiles(profiles, edges[strong])
     labels = merge_corroborated(profiles, labels, edges[~strong])
+    labels = split_conflicts(profiles, labels, edges)
     labels, attached = attach_strays(profiles, labels)
     if len(attached):
         edges = pd.concat([edges, attached], ignore_index=True)

@@ -23,6 +23,7 @@ __all__ = [
     "GENERIC_WORDS",
     "STOPWORDS",
     "MENTION_TYPES",
+    "APPLICATION_TYPE",
     "PROFILE_COLUMNS",
     "name_norm_series",
     "token_lists",
@@ -61,6 +62,8 @@ _NO_DEPARTMENT_TYPES = ("tenderned", "ted")
 # a tender precedes the purchase. The other sources (ledger cost centre, portfolio owner) *anchor* a
 # system in its department.
 MENTION_TYPES = ("survey", "tenderned", "ted")
+# An entry of the application portfolio: one application (see conflicts.py).
+APPLICATION_TYPE = "application_portfolio"
 
 # The columns two records must share to be collapsed into one profile.
 PROFILE_COLUMNS = ["name_norm", "vendor_norm", "vendor_kvk", "department_norm", "kb_product_id"]
@@ -244,8 +247,9 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     Returns ``(keys, profiles)``: ``keys`` has one row per record (source_key, profile_id, plus the
     record columns used later), sorted by source_key; ``profiles`` has one row per profile with
     unique_id (= profile_id), name_norm, name_tokens, name_first, vendor_norm, vendor_kvk,
-    department_norm, kb_product_id, desc_tokens, n_records and anchor (a ledger or portfolio record
-    with a department: the profile anchors a system in that department, see :data:`MENTION_TYPES`).
+    department_norm, kb_product_id, desc_tokens, n_records, anchor (a ledger or portfolio record
+    with a department: the profile anchors a system in that department, see :data:`MENTION_TYPES`)
+    and applications (the profile holds an entry of the application portfolio).
     """
     df = records.reset_index(drop=True)
     n = len(df)
@@ -267,6 +271,7 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     feats["kb_product_id"] = _per_distinct(col("kb_product_id"), _blank_to_none)
     feats["_row"] = np.arange(n)
     feats["_anchor"] = (~source_type.isin(MENTION_TYPES)).to_numpy() & feats["department_norm"].notna().to_numpy()
+    feats["_application"] = (source_type == APPLICATION_TYPE).to_numpy()
 
     feats = feats.sort_values("source_key", kind="stable").reset_index(drop=True)
     # profile ids in the sort order of the profile columns (missing values first)
@@ -280,6 +285,7 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     profiles = first[["profile_id", *PROFILE_COLUMNS]].rename(columns={"profile_id": "unique_id"})
     profiles["n_records"] = np.bincount(codes, minlength=n_profiles)
     profiles["anchor"] = np.bincount(codes, weights=feats["_anchor"].to_numpy(), minlength=n_profiles) > 0
+    profiles["applications"] = np.bincount(codes, weights=feats["_application"].to_numpy(), minlength=n_profiles) > 0
     profiles["name_tokens"] = _token_id_lists(profiles["name_norm"].fillna(""), frozenset())
     profiles["name_first"] = profiles["name_norm"].str.split(" ").str[0].astype("object")
     # only a profile's first record describes it: fold just those texts, not every ledger line

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["GENERIC_VENDOR_WORDS", "add_vendor_features"]
+__all__ = ["GENERIC_VENDOR_WORDS", "add_vendor_features", "vendor_parts"]
 
 GENERIC_VENDOR_WORDS = frozenset(
     """
@@ -30,7 +30,8 @@ GENERIC_VENDOR_WORDS = frozenset(
 _MIN_LEN = 3
 
 
-def _parts(name: object) -> tuple[list[str] | None, str | None, str | None]:
+def vendor_parts(name: object) -> tuple[list[str] | None, str | None, str | None]:
+    """(distinctive words, initials, short form) of a normalised vendor name; None where absent."""
     if not isinstance(name, str) or not name.strip():
         return None, None, None
     tokens = name.split()
@@ -46,7 +47,7 @@ def add_vendor_features(profiles: pd.DataFrame, cap: int) -> pd.DataFrame:
     profiles). Each distinct vendor name is split once."""
     out = profiles.copy()
     names = out["vendor_norm"].astype("object")
-    parts = {n: _parts(n) for n in names.dropna().unique().tolist()}
+    parts = {n: vendor_parts(n) for n in names.dropna().unique().tolist()}
     none = (None, None, None)
     out["vendor_words"] = [parts.get(n, none)[0] if isinstance(n, str) else None for n in names.tolist()]
     out["vendor_initials"] = [parts.get(n, none)[1] if isinstance(n, str) else None for n in names.tolist()]

@@ -1,0 +1,139 @@
+"""Split clusters that hold records which cannot belong to one system.
+
+Connected components chain: an invoice line without a supplier that resembles two products links
+them both, and two systems become one. Some records exclude each other outright:
+
+* **two applications of the portfolio** — the application portfolio lists each application once
+  per owning department, so two portfolio entries (different names or suppliers) are two systems;
+* **two companies** — two KvK numbers whose vendor names share no distinctive word, and neither is
+  the other's abbreviation. A rename or take-over keeps a name part ("Vector Solutions" →
+  "Acquira Vector", "VS B.V."), so those do not exclude each other.
+
+A cluster holding such a pair is rebuilt from its own links, strongest first (single linkage with
+cannot-link constraints): a link that would put two excluding records in one group is skipped, so
+each application keeps the records most strongly linked to it. Only clusters with a conflict are
+rebuilt; the rest stay as they are. Reviewer decisions come afterwards and win (a confirmed merge
+joins the parts again; a product bought from a reseller and from its maker under two KvK numbers
+is such a case).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from transforms.reconcile.cluster import relabel_by_smallest
+from transforms.reconcile.vendor_words import vendor_parts
+
+__all__ = ["split_conflicts"]
+
+
+class _Firm:
+    """The names one KvK number goes by inside a group: distinctive words, initials, short forms."""
+
+    __slots__ = ("words", "initials", "shorts")
+
+    def __init__(self, words: set[str], initials: set[str], shorts: set[str]):
+        self.words, self.initials, self.shorts = words, initials, shorts
+
+    def related(self, other: _Firm) -> bool:
+        return bool(self.words & other.words or self.shorts & other.initials or other.shorts & self.initials)
+
+    def merged(self, other: _Firm) -> _Firm:
+        return _Firm(self.words | other.words, self.initials | other.initials, self.shorts | other.shorts)
+
+
+def _firms_conflict(a: dict[str, _Firm], b: dict[str, _Firm]) -> bool:
+    return any(ka != kb and not fa.related(fb) for ka, fa in a.items() for kb, fb in b.items())
+
+
+def _merge_firms(a: dict[str, _Firm], b: dict[str, _Firm]) -> dict[str, _Firm]:
+    out = dict(a)
+    for kvk, firm in b.items():
+        out[kvk] = out[kvk].merged(firm) if kvk in out else firm
+    return out
+
+
+def _profile_firms(profiles: pd.DataFrame, members: np.ndarray) -> dict[int, dict[str, _Firm]]:
+    kvk = profiles["vendor_kvk"].astype("object").to_numpy()
+    vendor = profiles["vendor_norm"].astype("object").to_numpy()
+    firms: dict[int, dict[str, _Firm]] = {}
+    for i in members.tolist():
+        if isinstance(kvk[i], str) and kvk[i]:
+            words, initials, short = vendor_parts(vendor[i])
+            firms[i] = {kvk[i]: _Firm(set(words or ()), {initials} - {None}, {short} - {None})}
+        else:
+            firms[i] = {}
+    return firms
+
+
+def _conflicted_clusters(profiles: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
+    """Labels of the clusters with two applications or two unrelated KvK numbers."""
+    n = len(labels)
+    apps = profiles["applications"].to_numpy(dtype=bool) if "applications" in profiles.columns \
+        else np.zeros(n, dtype=bool)
+    two_apps = np.bincount(labels, weights=apps, minlength=n) >= 2
+    frame = pd.DataFrame({"cluster": labels, "kvk": profiles["vendor_kvk"].astype("object").to_numpy()}).dropna()
+    several = frame.groupby("cluster")["kvk"].nunique()
+    candidates = several.index[several.to_numpy() >= 2].to_numpy()
+    conflicted = set(np.flatnonzero(two_apps).tolist())
+    if len(candidates):
+        in_candidate = np.isin(labels, candidates)
+        members = np.flatnonzero(in_candidate)
+        firms = _profile_firms(profiles, members)
+        per_cluster: dict[int, dict[str, _Firm]] = {}
+        for i in members.tolist():
+            cluster = int(labels[i])
+            per_cluster[cluster] = _merge_firms(per_cluster.get(cluster, {}), firms[i])
+        for cluster, found in per_cluster.items():
+            single = [{k: f} for k, f in found.items()]
+            if any(_firms_conflict(a, b) for j, a in enumerate(single) for b in single[j + 1:]):
+                conflicted.add(cluster)
+    return np.array(sorted(conflicted), dtype=np.int64)
+
+
+def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
+    """Cluster labels with every conflicted cluster rebuilt from its links, strongest first, never
+    joining two applications or two unrelated companies (see the module docstring).
+
+    ``profiles`` needs vendor_norm, vendor_kvk and ``applications`` (the profile holds a portfolio
+    entry); ``edges`` are the scored pairs (unique_id_l, unique_id_r, match_probability) that may
+    have joined the clusters.
+    """
+    n = len(labels)
+    if n == 0 or len(edges) == 0:
+        return labels
+    conflicted = _conflicted_clusters(profiles, labels)
+    if len(conflicted) == 0:
+        return labels
+    inside = np.isin(labels, conflicted)
+    left = edges["unique_id_l"].to_numpy(dtype=np.int64)
+    right = edges["unique_id_r"].to_numpy(dtype=np.int64)
+    prob = edges["match_probability"].to_numpy(dtype=np.float64)
+    keep = inside[left] & inside[right] & (labels[left] == labels[right]) & ~np.isnan(prob)
+    order = np.lexsort((right[keep], left[keep], -prob[keep]))
+    left, right = left[keep][order], right[keep][order]
+
+    members = np.flatnonzero(inside)
+    apps = profiles["applications"].to_numpy(dtype=bool) if "applications" in profiles.columns \
+        else np.zeros(n, dtype=bool)
+    parent = {int(i): int(i) for i in members}
+    has_app = {int(i): bool(apps[i]) for i in members}
+    firms = _profile_firms(profiles, members)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra == rb or (has_app[ra] and has_app[rb]) or _firms_conflict(firms[ra], firms[rb]):
+            continue
+        parent[rb] = ra
+        has_app[ra] = has_app[ra] or has_app[rb]
+        firms[ra] = _merge_firms(firms[ra], firms[rb])
+    out = labels.copy()
+    out[members] = n + np.array([find(int(i)) for i in members], dtype=np.int64)
+    return relabel_by_smallest(out)
