@@ -85,3 +85,38 @@ def test_records_without_any_date_give_systems_without_first_and_last_seen():
     res = _run(_records(rows))
     assert len(res.systems) == 1
     assert res.systems["first_seen"].isna().all() and res.systems["last_seen"].isna().all()
+
+
+# --- a lone invoice line booked on another department (attach_lone_lines) ---
+
+def test_a_lone_invoice_line_of_another_department_joins_the_only_system_with_that_product():
+    misbooked = _rec("led:1009", "spend_ledger", "Licentie Octobox 2024", "Octobox B.V.", dept="Burgerzaken",
+                     kvk="12345678", kb="KB-0000000a")
+    res = _run(_records(OCTO, PARK, [misbooked]))
+    system = _system_of(res, "pf:octobox")
+    assert _system_of(res, "led:1009") == system
+    reason = res.provenance.set_index("source_key").loc["led:1009", "match_reason"]
+    assert reason.startswith("losse factuurregel van een andere afdeling; alleen dit systeem past: ")
+    conflicts = res.systems.set_index("system_id").loc[system, "conflicts"]
+    assert "verschillende afdelingen" in conflicts  # the reviewer sees the other department
+
+
+def test_a_lone_line_matching_the_product_in_two_departments_stays_on_its_own():
+    other_deployment = [
+        _rec("led:1101", "spend_ledger", "Licentie Octobox 2025", "Octobox B.V.", dept="Sociaal Domein",
+             kvk="12345678", kb="KB-0000000a"),
+        _rec("pf:octobox-sd", "application_portfolio", "Octobox", "Octobox B.V.", product="Octobox",
+             dept="Sociaal Domein", kb="KB-0000000a"),
+    ]
+    misbooked = _rec("led:1009", "spend_ledger", "Licentie Octobox 2024", "Octobox B.V.", dept="Burgerzaken",
+                     kvk="12345678", kb="KB-0000000a")
+    res = _run(_records(OCTO, other_deployment, [misbooked]))
+    assert _system_of(res, "pf:octobox") != _system_of(res, "pf:octobox-sd")
+    assert _system_of(res, "led:1009") not in {_system_of(res, "pf:octobox"), _system_of(res, "pf:octobox-sd")}
+
+
+def test_a_portfolio_entry_of_another_department_is_a_deployment_of_its_own():
+    own = _rec("pf:octobox-bz", "application_portfolio", "Octobox", "Octobox B.V.", product="Octobox",
+               dept="Burgerzaken", kb="KB-0000000a")
+    res = _run(_records(OCTO, PARK, [own]))
+    assert _system_of(res, "pf:octobox-bz") != _system_of(res, "pf:octobox")

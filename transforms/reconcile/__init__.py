@@ -8,7 +8,7 @@
    department joined by several weak links (just below the threshold); :mod:`conflicts` rebuilds
    clusters holding two portfolio applications or two unrelated companies (KvK numbers);
    :mod:`attach` then joins stray survey answers and tenders to the one system a distinctive word
-   names;
+   names, and a lone invoice line of another department to the one system it matches;
 3. :mod:`constraints` — reviewer decisions replayed in log order (must-link, cannot-link, status,
    edits);
 4. :mod:`identity` — stable ``AIG-`` ids against the previous run's provenance and the registry;
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.errors import AigripError
-from transforms.reconcile.attach import attach_strays
+from transforms.reconcile.attach import attach_lone_lines, attach_strays
 from transforms.reconcile.build import PROVENANCE_COLUMNS, build_provenance, build_systems
 from transforms.reconcile.cluster import cluster_profiles, load_model, merge_corroborated, score_profiles
 from transforms.reconcile.conflicts import split_conflicts
@@ -156,6 +156,7 @@ def reconcile(
     labels = merge_corroborated(profiles, labels, edges[~strong])
     labels = split_conflicts(profiles, labels, edges)
     labels, attached = attach_strays(profiles, labels)
+    labels, edges = attach_lone_lines(profiles, labels, edges)
     if len(attached):
         edges = pd.concat([edges, attached], ignore_index=True)
     groups = labels[keys["profile_id"].to_numpy()]

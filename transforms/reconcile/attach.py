@@ -21,6 +21,12 @@ Rule (deterministic, explainable, conservative):
 
 The words that decided it are the reason ("noemt 'chatbot', dat in deze afdeling alleen bij dit
 systeem voorkomt").
+
+A second rule, :func:`attach_lone_lines`, handles an invoice line booked on another department's
+cost centre: a system of *one* ledger line (no portfolio entry, no other record) that the model
+links at :data:`LONE_LINE_MIN_PROBABILITY` or more to exactly one system of another department
+joins that system (the department conflict is flagged on it, so a reviewer sees it). Linked to
+two deployments of the product, the line stays on its own.
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ import pandas as pd
 from transforms.reconcile.cluster import EDGE_COLUMNS, relabel_by_smallest
 from transforms.reconcile.features import STOPWORDS
 
-__all__ = ["attach_strays"]
+__all__ = ["attach_strays", "attach_lone_lines", "LONE_LINE_MIN_PROBABILITY"]
+
+LONE_LINE_MIN_PROBABILITY = 0.9
 
 _MIN_LEN = 3
 _STOP = STOPWORDS | frozenset(
@@ -107,3 +115,47 @@ def attach_strays(profiles: pd.DataFrame, labels: np.ndarray) -> tuple[np.ndarra
         reason = _reason(words, dept is not None)
         edges.extend((int(pid), partner, np.nan, reason) for pid in members["pid"])
     return relabel_by_smallest(mapping[labels]), pd.DataFrame(edges, columns=EDGE_COLUMNS) if edges else empty
+
+
+def attach_lone_lines(profiles: pd.DataFrame, labels: np.ndarray,
+                      edges: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """New cluster labels with lone ledger lines of another department attached (see the module
+    docstring), and ``edges`` with the reason of each attached line's links to its new system
+    saying why ("losse factuurregel van een andere afdeling; …")."""
+    n = len(profiles)
+    if n == 0 or len(edges) == 0:
+        return labels, edges
+    dept = profiles["department_norm"].astype("object").to_numpy()
+    records = np.bincount(labels, weights=profiles["n_records"].to_numpy(dtype=float), minlength=n)
+    apps = np.bincount(labels, weights=profiles["applications"].to_numpy(dtype=float), minlength=n)
+    anchored = np.zeros(n, dtype=bool)
+    np.logical_or.at(anchored, labels, profiles["anchor"].to_numpy(dtype=bool))
+    lone = (records == 1) & (apps == 0) & anchored
+    left = edges["unique_id_l"].to_numpy(dtype=np.int64)
+    right = edges["unique_id_r"].to_numpy(dtype=np.int64)
+    prob = edges["match_probability"].to_numpy(dtype=np.float64)
+    across = (prob >= LONE_LINE_MIN_PROBABILITY) & ~pd.isna(dept[left]) & ~pd.isna(dept[right]) \
+        & (dept[left] != dept[right]) & (labels[left] != labels[right])
+    if not across.any():
+        return labels, edges
+    idx = np.flatnonzero(across)
+    links = pd.DataFrame({"from": labels[np.r_[left[idx], right[idx]]], "to": labels[np.r_[right[idx], left[idx]]]})
+    to = links["to"].to_numpy()
+    links = links[lone[links["from"].to_numpy()] & ~lone[to] & anchored[to]].drop_duplicates()
+    targets = links.groupby("from")["to"].nunique()
+    links = links[links["from"].isin(targets.index[targets.to_numpy() == 1])]
+    if links.empty:
+        return labels, edges
+    mapping = np.arange(n, dtype=np.int64)
+    mapping[links["from"].to_numpy()] = links["to"].to_numpy()
+    moved = np.zeros(n, dtype=bool)
+    moved[links["from"].to_numpy()] = True
+    new_labels = relabel_by_smallest(mapping[labels])
+    # the moved line's links into its new system carry the rule in their reason
+    rewrite = across & (moved[labels[left]] | moved[labels[right]]) & (new_labels[left] == new_labels[right])
+    edges = edges.copy()
+    edges.loc[rewrite, "match_reason"] = (
+        "losse factuurregel van een andere afdeling; alleen dit systeem past: "
+        + edges.loc[rewrite, "match_reason"].astype(str)
+    )
+    return new_labels, edges

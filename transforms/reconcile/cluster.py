@@ -34,7 +34,7 @@ MODEL_PATH = Path(__file__).with_name("model.json")
 EDGE_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_reason"]
 _PROFILE_INPUT = [
     "unique_id", "name_norm", "name_tokens", "name_first", "vendor_norm", "vendor_kvk",
-    "department_norm", "kb_product_id", "desc_tokens",
+    "department_norm", "kb_product_id", "desc_tokens", "name_words",
     "vendor_words", "vendor_initials", "vendor_short", *BLOCKING_COLUMNS,
 ]
 

@@ -247,7 +247,8 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     Returns ``(keys, profiles)``: ``keys`` has one row per record (source_key, profile_id, plus the
     record columns used later), sorted by source_key; ``profiles`` has one row per profile with
     unique_id (= profile_id), name_norm, name_tokens, name_first, vendor_norm, vendor_kvk,
-    department_norm, kb_product_id, desc_tokens, n_records, anchor (a ledger or portfolio record
+    department_norm, kb_product_id, desc_tokens, name_words (the name's content words in the
+    desc_tokens id space), n_records, anchor (a ledger or portfolio record
     with a department: the profile anchors a system in that department, see :data:`MENTION_TYPES`)
     and applications (the profile holds an entry of the application portfolio).
     """
@@ -292,23 +293,31 @@ def prepare_profiles(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     rows = first["_row"].to_numpy()
     desc_text = (col("title").iloc[rows].fillna("").astype(str) + " "
                  + col("description").iloc[rows].fillna("").astype(str))
-    profiles["desc_tokens"] = _description_ids(fold_series(desc_text.astype("object")),
-                                               profiles["name_norm"], profiles["department_norm"])
+    profiles["desc_tokens"], profiles["name_words"] = _description_ids(
+        fold_series(desc_text.astype("object")), profiles["name_norm"], profiles["department_norm"])
     keys = feats[["source_key", "profile_id", *PROFILE_COLUMNS]]
     return keys, profiles.reset_index(drop=True)
 
 
-def _description_ids(texts: pd.Series, names: pd.Series, departments: pd.Series) -> pd.Series:
-    """Description token ids without the words of the profile's own name and department: the
-    description is evidence *besides* them (a ledger line's description is its title, so comparing
-    it again would count the name twice)."""
-    words, parent, code = _token_sets(texts.reset_index(drop=True), STOPWORDS, _MAX_DESC_TOKENS)
-    own_text = (names.fillna("").astype(str) + " " + departments.fillna("").astype(str)).str.strip()
-    own_words, own_parent, own_code = _token_sets(own_text.reset_index(drop=True), frozenset(), 1 << 20)
+def _description_ids(texts: pd.Series, names: pd.Series, departments: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(desc_tokens, name_words)``: description token ids without the words of the profile's own
+    name and department (the description is evidence *besides* them: a ledger line's description is
+    its title, so comparing it again would count the name twice), and the content words of the name,
+    in the same id space, so one profile's name can be looked up in another's description (an
+    invoice line "huur kentekenherkenning" names what the portfolio entry's description says)."""
+    n = len(texts)
+    name_text = names.fillna("").astype(str).reset_index(drop=True)
+    both = pd.concat([texts.reset_index(drop=True), name_text], ignore_index=True)
+    words, parent, code = _token_sets(both, STOPWORDS, _MAX_DESC_TOKENS)
+    own_text = (name_text + " " + departments.fillna("").astype(str).reset_index(drop=True)).str.strip()
+    own_words, own_parent, own_code = _token_sets(own_text, frozenset(), 1 << 20)
     desc = pd.DataFrame({"p": parent, "w": words.vocab[code]})
     own = pd.DataFrame({"p": own_parent, "w": own_words.vocab[own_code], "own": True}).drop_duplicates(["p", "w"])
-    keep = desc.merge(own, on=["p", "w"], how="left")["own"].isna().to_numpy()
-    return _ids_of(parent[keep], code[keep], texts.index)
+    keep = desc.merge(own, on=["p", "w"], how="left")["own"].isna().to_numpy() | (parent >= n)
+    ids = _ids_of(parent[keep], code[keep], pd.RangeIndex(2 * n))
+    desc_ids = pd.Series(ids.iloc[:n].to_numpy(), index=texts.index, dtype="object")
+    name_ids = pd.Series(ids.iloc[n:].to_numpy(), index=texts.index, dtype="object")
+    return desc_ids, name_ids
 
 
 def _token_ids(lists: pd.Series) -> pd.Series:

@@ -11,7 +11,10 @@ Comparisons (each level's m/u are learnt by :mod:`transforms.reconcile.train` an
   similar, different KvK numbers, else;
 * ``department``  — exact / different;
 * ``kb_product``  — same / different knowledge-base product from the peer registers;
-* ``description`` — Jaccard on content words of title + description.
+* ``description`` — Jaccard on content words of title + description (without the record's own name);
+* ``name_in_description`` — most content words of one record's name occur in the other's
+  description: an invoice line that says what is bought ("huur kentekenherkenning parkeren") and the
+  portfolio entry or survey answer that describes the application that way.
 
 Blocking rules keep the comparisons near-linear: every blocking column is *capped* (a value shared
 by more than :data:`BLOCK_CAP` profiles is not used to block — see :func:`capped_blocking_columns`),
@@ -33,6 +36,7 @@ __all__ = [
     "BLOCKING_COLUMNS",
     "DEFAULT_THRESHOLD",
     "WEAK_BAND",
+    "NAME_IN_DESCRIPTION_SHARE",
     "MIN_WEAK_LINKS",
     "MIN_WEAK_SHARE",
     "VENDOR_KVK_LEVEL",
@@ -42,6 +46,9 @@ __all__ = [
 ]
 
 BLOCK_CAP = 100
+# the name-tail blocking key: the last _TAIL letters of a first name word of at least _MIN_TAIL_WORD
+_TAIL = 5
+_MIN_TAIL_WORD = 8
 DEFAULT_THRESHOLD = 0.7
 # pairs scored in [threshold - WEAK_BAND, threshold) are weak links: they join two clusters of one
 # department only when corroborated (cluster.merge_corroborated)
@@ -52,7 +59,7 @@ MIN_WEAK_SHARE = 0.2
 VENDOR_KVK_LEVEL = 5
 
 BLOCKING_COLUMNS = ("blk_kb", "blk_kvk", "blk_name_first", "blk_name_last", "blk_vendor_name3", "blk_vendor_dept",
-                    "blk_name4_dept", "blk_initials_dept", "blk_vendor_words")
+                    "blk_name4_dept", "blk_name_tail_dept", "blk_initials_dept", "blk_vendor_words")
 
 # Dutch labels of comparison outcomes, used in provenance match_reason (see cluster.py).
 COMPARISON_LABELS = {
@@ -61,7 +68,10 @@ COMPARISON_LABELS = {
                2: "leverancier: zelfde naamdeel of afkorting", 1: "ander KvK-nummer"},
     "department": {1: "zelfde afdeling", 0: "andere afdeling"},
     "description": {2: "omschrijving lijkt sterk", 1: "omschrijving lijkt"},
+    "name_in_description": {1: "naam staat in de omschrijving van de ander"},
 }
+# share of a name's content words (and at least 2) that must occur in the other's description
+NAME_IN_DESCRIPTION_SHARE = 0.6
 
 
 def _shared_tokens(col: str) -> str:
@@ -152,6 +162,25 @@ def _description_comparison() -> ComparisonCreator:
     )
 
 
+def _name_in_description_comparison() -> ComparisonCreator:
+    def found(a: str, b: str) -> str:
+        shared = f"len(list_filter(name_words_{a}, lambda t: list_contains(desc_tokens_{b}, t)))"
+        need = f"greatest(2, ceil({NAME_IN_DESCRIPTION_SHARE} * len(name_words_{a})))"
+        return f"(name_words_{a} IS NOT NULL AND desc_tokens_{b} IS NOT NULL AND {shared} >= {need})"
+
+    return _custom(
+        [
+            cll.CustomLevel(
+                "(name_words_l IS NULL OR desc_tokens_r IS NULL) AND (name_words_r IS NULL OR desc_tokens_l IS NULL)",
+                "naam of omschrijving ontbreekt",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(f"{found('l', 'r')} OR {found('r', 'l')}", "naam staat in de omschrijving van de ander"),
+            cll.ElseLevel(),
+        ],
+        "name_in_description",
+    )
+
+
 def settings_creator() -> SettingsCreator:
     """The linkage settings (untrained); ``model.json`` holds the same settings with trained m/u."""
     return SettingsCreator(
@@ -164,6 +193,7 @@ def settings_creator() -> SettingsCreator:
             _exact_comparison("department_norm", "department"),
             _exact_comparison("kb_product_id", "kb_product"),
             _description_comparison(),
+            _name_in_description_comparison(),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("blk_kb"),
@@ -173,6 +203,7 @@ def settings_creator() -> SettingsCreator:
             block_on("blk_vendor_name3"),
             block_on("blk_vendor_dept"),
             block_on("blk_name4_dept"),
+            block_on("blk_name_tail_dept"),
             block_on("blk_initials_dept"),
             block_on("blk_vendor_words", arrays_to_explode=["blk_vendor_words"]),
         ],
@@ -239,7 +270,10 @@ def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.
     # (weaker keys, so smaller blocks: at most ``cap // 5`` profiles)
     small = max(cap // 5, 2)
     out["blk_name4_dept"] = _refine(_key(name4, dept), [vendor, name], small)
+    # ... and typos in the first 4 letters ("Sarthandhavingsense"): the end of a long first word
+    tail = first_s.where(first_s.str.len() >= _MIN_TAIL_WORD, None).str.slice(-_TAIL)
+    out["blk_name_tail_dept"] = _refine(_key(_codes(tail), dept), [vendor, name], small)
     abbrev = out["vendor_short"].astype("object").fillna(out["vendor_initials"].astype("object"))
-    abbrev = _codes(abbrev.where(abbrev.str.len() >= 3, None))
+    abbrev = _codes(abbrev.where(abbrev.str.len() >= 2, None))
     out["blk_initials_dept"] = _refine(_key(abbrev, dept), [first, name], small)
     return out
