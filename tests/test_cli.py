@@ -64,6 +64,23 @@ def test_every_export_format_writes_files(demo_run, tmp_path, fmt):
     assert any((tmp_path / fmt).iterdir())
 
 
+def test_the_demo_inventory_groups_the_records_as_its_truth_does(demo_run, tmp_path):
+    """The end-to-end run's systems against examples/voorbeeldstad/truth/mentions.csv."""
+    from bench.reconcile import pairwise_scores
+    from tests.conftest import DEMO
+
+    res = runner.invoke(app, ["export", "--config", str(demo_run), "--format", "inventory", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    provenance = pd.read_csv(tmp_path / "provenance.csv", dtype=str)
+    truth = pd.read_csv(DEMO / "truth" / "mentions.csv", dtype=str, keep_default_na=False)
+    linked = provenance.merge(truth[truth["system"] != ""], on="source_key")
+    assert len(linked) >= 70
+    assert pairwise_scores(linked["system_id"], linked["system"])["f1"] >= 0.9
+    # the chatbot and its coupling module are two portfolio entries of one system
+    gem = provenance.set_index("source_key").loc[["portfolio:APP-00023", "portfolio:APP-00266"], "system_id"]
+    assert gem.nunique() == 1
+
+
 def test_report_for_a_period(demo_run):
     res = runner.invoke(app, ["report", "--config", str(demo_run), "--period", "2026-11"])
     assert res.exit_code == 0, res.output

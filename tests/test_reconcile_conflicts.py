@@ -9,8 +9,9 @@ from transforms.reconcile import reconcile
 from transforms.reconcile.conflicts import split_conflicts
 
 
-def _profiles(vendors, kvks, apps):
-    return pd.DataFrame({"vendor_norm": vendors, "vendor_kvk": kvks, "applications": apps})
+def _profiles(vendors, kvks, apps, names=None):
+    names = names or [f"product {i}" for i in range(len(vendors))]
+    return pd.DataFrame({"name_norm": names, "vendor_norm": vendors, "vendor_kvk": kvks, "applications": apps})
 
 
 def _edges(links):
@@ -20,10 +21,16 @@ def _edges(links):
 
 def test_two_applications_chained_by_an_invoice_line_are_split_and_the_line_joins_its_stronger_link():
     # 0 and 2 are portfolio entries; 1 (no vendor) resembles both, more strongly 2
-    profiles = _profiles([None, None, None], [None, None, None], [True, False, True])
+    profiles = _profiles([None, None, None], [None, None, None], [True, False, True],
+                         ["kentekenscan", "scan", "parkeerwijzer"])
     out = split_conflicts(profiles, np.array([0, 0, 0]), _edges([(0, 1, 0.8), (1, 2, 0.95)]))
     assert out[0] != out[2]
     assert out[1] == out[2]
+
+
+def test_a_module_listed_on_its_own_in_the_portfolio_is_no_conflict():
+    profiles = _profiles(["gemeente tilburg"] * 2, [None, None], [True, True], ["gem", "gem koppeling zaaksysteem"])
+    assert split_conflicts(profiles, np.array([0, 0]), _edges([(0, 1, 0.9)])).tolist() == [0, 0]
 
 
 def test_two_unrelated_kvk_numbers_are_split():
@@ -55,9 +62,9 @@ def _record(key, source_type, title, vendor, kvk=None):
 def test_reconcile_keeps_two_portfolio_applications_of_one_supplier_apart():
     records = pd.DataFrame([
         _record("p:1", "application_portfolio", "Kentekenscan", "Parkscan B.V."),
-        _record("p:2", "application_portfolio", "Kentekenscan Pro", "Parkscan B.V."),
+        _record("p:2", "application_portfolio", "Parkeerwijzer", "Parkscan B.V."),
         _record("l:1", "spend_ledger", "Licentie Kentekenscan 2025", "Parkscan B.V.", "12345678"),
-        _record("l:2", "spend_ledger", "Kentekenscan Pro licentie", "Parkscan B.V.", "12345678"),
+        _record("l:2", "spend_ledger", "Parkeerwijzer licentie", "Parkscan B.V.", "12345678"),
     ])
     res = reconcile(records, previous=None, registry=None, decisions=None)
     sid = res.provenance.set_index("source_key")["system_id"]

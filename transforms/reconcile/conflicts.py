@@ -3,8 +3,9 @@
 Connected components chain: an invoice line without a supplier that resembles two products links
 them both, and two systems become one. Some records exclude each other outright:
 
-* **two applications of the portfolio** — the application portfolio lists each application once
-  per owning department, so two portfolio entries (different names or suppliers) are two systems;
+* **two unrelated applications of the portfolio** — the application portfolio lists each
+  application once per owning department, so two portfolio entries whose names share no word are
+  two systems ("Gem" and "Gem – koppeling Zaaksysteem", a module listed on its own, may be one);
 * **two companies** — two KvK numbers whose vendor names share no distinctive word, and neither is
   the other's abbreviation. A rename or take-over keeps a name part ("Vector Solutions" →
   "Acquira Vector", "VS B.V."), so those do not exclude each other.
@@ -43,6 +44,19 @@ class _Firm:
         return _Firm(self.words | other.words, self.initials | other.initials, self.shorts | other.shorts)
 
 
+def _apps_conflict(a: list[frozenset[str]], b: list[frozenset[str]]) -> bool:
+    return any(x.isdisjoint(y) for x in a for y in b)
+
+
+def _profile_apps(profiles: pd.DataFrame, members: np.ndarray) -> dict[int, list[frozenset[str]]]:
+    """Per member profile holding a portfolio entry: the words of its name (else an empty list)."""
+    apps = profiles["applications"].to_numpy(dtype=bool) if "applications" in profiles.columns \
+        else np.zeros(len(profiles), dtype=bool)
+    names = profiles["name_norm"].astype("object").to_numpy()
+    return {i: [frozenset(names[i].split())] if apps[i] and isinstance(names[i], str) else []
+            for i in members.tolist()}
+
+
 def _firms_conflict(a: dict[str, _Firm], b: dict[str, _Firm]) -> bool:
     return any(ka != kb and not fa.related(fb) for ka, fa in a.items() for kb, fb in b.items())
 
@@ -68,37 +82,43 @@ def _profile_firms(profiles: pd.DataFrame, members: np.ndarray) -> dict[int, dic
 
 
 def _conflicted_clusters(profiles: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
-    """Labels of the clusters with two applications or two unrelated KvK numbers."""
+    """Labels of the clusters with two unrelated applications or two unrelated KvK numbers."""
     n = len(labels)
     apps = profiles["applications"].to_numpy(dtype=bool) if "applications" in profiles.columns \
         else np.zeros(n, dtype=bool)
-    two_apps = np.bincount(labels, weights=apps, minlength=n) >= 2
-    frame = pd.DataFrame({"cluster": labels, "kvk": profiles["vendor_kvk"].astype("object").to_numpy()}).dropna()
-    several = frame.groupby("cluster")["kvk"].nunique()
-    candidates = several.index[several.to_numpy() >= 2].to_numpy()
-    conflicted = set(np.flatnonzero(two_apps).tolist())
-    if len(candidates):
-        in_candidate = np.isin(labels, candidates)
-        members = np.flatnonzero(in_candidate)
-        firms = _profile_firms(profiles, members)
-        per_cluster: dict[int, dict[str, _Firm]] = {}
-        for i in members.tolist():
-            cluster = int(labels[i])
-            per_cluster[cluster] = _merge_firms(per_cluster.get(cluster, {}), firms[i])
-        for cluster, found in per_cluster.items():
-            single = [{k: f} for k, f in found.items()]
-            if any(_firms_conflict(a, b) for j, a in enumerate(single) for b in single[j + 1:]):
-                conflicted.add(cluster)
+    frame = pd.DataFrame({"cluster": labels, "kvk": profiles["vendor_kvk"].astype("object").to_numpy()})
+    kvks = frame.dropna().groupby("cluster")["kvk"].nunique()
+    several = set(kvks.index[kvks.to_numpy() >= 2].tolist())
+    several |= set(np.flatnonzero(np.bincount(labels, weights=apps, minlength=n) >= 2).tolist())
+    if not several:
+        return np.array([], dtype=np.int64)
+    members = np.flatnonzero(np.isin(labels, sorted(several)))
+    firms, app_words = _profile_firms(profiles, members), _profile_apps(profiles, members)
+    per_cluster: dict[int, list[int]] = {}
+    for i in members.tolist():
+        per_cluster.setdefault(int(labels[i]), []).append(i)
+    conflicted = []
+    for cluster, idx in per_cluster.items():
+        found = [f for i in idx for f in app_words[i]]
+        if any(_apps_conflict([x], [y]) for j, x in enumerate(found) for y in found[j + 1:]):
+            conflicted.append(cluster)
+            continue
+        merged: dict[str, _Firm] = {}
+        for i in idx:
+            merged = _merge_firms(merged, firms[i])
+        single = [{k: f} for k, f in merged.items()]
+        if any(_firms_conflict(a, b) for j, a in enumerate(single) for b in single[j + 1:]):
+            conflicted.append(cluster)
     return np.array(sorted(conflicted), dtype=np.int64)
 
 
 def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
     """Cluster labels with every conflicted cluster rebuilt from its links, strongest first, never
-    joining two applications or two unrelated companies (see the module docstring).
+    joining two unrelated applications or two unrelated companies (see the module docstring).
 
-    ``profiles`` needs vendor_norm, vendor_kvk and ``applications`` (the profile holds a portfolio
-    entry); ``edges`` are the scored pairs (unique_id_l, unique_id_r, match_probability) that may
-    have joined the clusters.
+    ``profiles`` needs name_norm, vendor_norm, vendor_kvk and ``applications`` (the profile holds a
+    portfolio entry); ``edges`` are the scored pairs (unique_id_l, unique_id_r, match_probability)
+    that may have joined the clusters.
     """
     n = len(labels)
     if n == 0 or len(edges) == 0:
@@ -115,11 +135,8 @@ def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFr
     left, right = left[keep][order], right[keep][order]
 
     members = np.flatnonzero(inside)
-    apps = profiles["applications"].to_numpy(dtype=bool) if "applications" in profiles.columns \
-        else np.zeros(n, dtype=bool)
     parent = {int(i): int(i) for i in members}
-    has_app = {int(i): bool(apps[i]) for i in members}
-    firms = _profile_firms(profiles, members)
+    firms, apps = _profile_firms(profiles, members), _profile_apps(profiles, members)
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -129,10 +146,10 @@ def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFr
 
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         ra, rb = find(a), find(b)
-        if ra == rb or (has_app[ra] and has_app[rb]) or _firms_conflict(firms[ra], firms[rb]):
+        if ra == rb or _apps_conflict(apps[ra], apps[rb]) or _firms_conflict(firms[ra], firms[rb]):
             continue
         parent[rb] = ra
-        has_app[ra] = has_app[ra] or has_app[rb]
+        apps[ra] = apps[ra] + apps[rb]
         firms[ra] = _merge_firms(firms[ra], firms[rb])
     out = labels.copy()
     out[members] = n + np.array([find(int(i)) for i in members], dtype=np.int64)
