@@ -224,7 +224,9 @@ def _split(text: object) -> list[str]:
 
 def show_system(con: duckdb.DuckDBPyConnection, system_id: str, data_dir: str | os.PathLike | None = None) -> dict:
     """Everything a reviewer needs about one system: source records with their signals and why they
-    were joined, the classification with reasons, conflicts, decisions (applied and pending).
+    were joined, the classification with reasons, conflicts, resembling systems kept apart (``links``:
+    the near misses of reconciliation, with why they matched and why they are apart), decisions
+    (applied and pending).
 
     A merged-away id is followed to its successor (``requested_id`` keeps what was asked).
     """
@@ -257,6 +259,12 @@ def show_system(con: duckdb.DuckDBPyConnection, system_id: str, data_dir: str | 
     kb = _rows(con, "SELECT product_id, name, vendor, org_count, organisations, categories FROM kb_products"
                     " WHERE product_id = ?", [system.get("kb_product_id")]) if system.get("kb_product_id") else []
     pending = _pending_by_system(con, pending_decisions(con, data_dir)).get(current, [])
+    links = _rows(con, """
+        SELECT l.other_id, l.match_probability, l.match_reason, l.why_apart, l.n_links,
+               s.name AS other_name, s.status AS other_status, s.department AS other_department
+        FROM system_links l JOIN systems s ON s.system_id = l.other_id
+        WHERE l.system_id = ? ORDER BY l.match_probability DESC, l.other_id""", [current]) \
+        if table_exists(con, "system_links") else []
     return {
         "system_id": current,
         "requested_id": system_id,
@@ -266,6 +274,7 @@ def show_system(con: duckdb.DuckDBPyConnection, system_id: str, data_dir: str | 
         "classification": classification[0] if classification else None,
         "conflicts": _split(system.get("conflicts")),
         "merged_from": merged_from,
+        "links": links,
         "kb_product": kb[0] if kb else None,
         "decisions": decisions,
         "pending": pending,

@@ -48,6 +48,17 @@ def test_every_candidate_has_a_reason_and_every_system_a_classification(demo_run
                            "WHERE c.ai_act_reason IS NULL").fetchone()[0] == 0
 
 
+def test_near_misses_between_systems_are_published_for_reviewers(demo_run):
+    with snapshot_connect(load_config(demo_run).data_dir) as con:
+        rows = con.execute("SELECT l.system_id, l.other_id, l.why_apart FROM system_links l "
+                           "JOIN systems a ON a.system_id = l.system_id "
+                           "JOIN systems b ON b.system_id = l.other_id").fetchall()
+        total = con.execute("SELECT count(*) FROM system_links").fetchone()[0]
+    assert rows and len(rows) == total  # every link names two live systems
+    assert all(a != b and why for a, b, why in rows)
+    assert {(b, a) for a, b, _ in rows} == {(a, b) for a, b, _ in rows}  # both directions
+
+
 def test_second_run_keeps_every_system_id(tmp_path):
     cfg = load_config(copy_demo(tmp_path / "demo"))
     assert run_pipeline(cfg, as_of="2026-10-31").success

@@ -138,6 +138,22 @@ def test_detail_page_explains_and_escapes(signed_in):
     assert "afdeling verschilt" in detail  # conflicts
 
 
+def test_detail_page_lists_resembling_systems_with_a_one_click_merge(signed_in, data_dir):
+    page = signed_in.get("/systemen/AIG-000003").text
+    assert "Lijkt op (niet samengevoegd)" in page
+    assert "kans 64%" in page and "score 0,64 onder de drempel 0,70" in page
+    assert '<a href="/systemen/AIG-000001">' in page
+    token = _csrf(page)
+    form = {"csrf_token": token, "action": "merge", "into": "AIG-000001",
+            "reason": "lijkt op AIG-000001: naam lijkt (0.86); zelfde afdeling"}
+    assert 'name="into" value="AIG-000001"' in page
+    response = signed_in.post("/systemen/AIG-000003/besluit", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    [event] = _events(data_dir)
+    assert event["action"] == "merge" and event["system_id"] == "AIG-000003" and event["into"] == "AIG-000001"
+    assert "Lijkt op" not in signed_in.get("/systemen/AIG-000004").text  # no near misses there
+
+
 def test_detail_follows_successor_and_404(signed_in):
     response = signed_in.get("/systemen/AIG-000009", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/systemen/AIG-000001"

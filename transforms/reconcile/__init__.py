@@ -12,7 +12,8 @@
 3. :mod:`constraints` — reviewer decisions replayed in log order (must-link, cannot-link, status,
    edits);
 4. :mod:`identity` — stable ``AIG-`` ids against the previous run's provenance and the registry;
-5. :mod:`build` — ``systems`` and ``provenance`` rows.
+5. :mod:`build` — ``systems`` and ``provenance`` rows; :mod:`links` — near misses between systems
+   (``links``: resembling systems kept apart, with the reason, for the reviewer).
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from transforms.reconcile.conflicts import split_conflicts
 from transforms.reconcile.constraints import replay_decisions, resolve
 from transforms.reconcile.features import prepare_profiles
 from transforms.reconcile.identity import REGISTRY_COLUMNS, assign_ids
+from transforms.reconcile.links import SYSTEM_LINK_COLUMNS, system_links
 from transforms.reconcile.settings import DEFAULT_THRESHOLD, WEAK_BAND
 
-__all__ = ["reconcile", "ReconcileResult", "DECISION_REPORT_COLUMNS"]
+__all__ = ["reconcile", "ReconcileResult", "DECISION_REPORT_COLUMNS", "SYSTEM_LINK_COLUMNS"]
 
 DECISION_REPORT_COLUMNS = ["event_id", "applied", "apply_note"]
 _RECORD_COLUMNS = [
@@ -47,13 +49,14 @@ _RECORD_COLUMNS = [
 
 @dataclass
 class ReconcileResult:
-    """systems, provenance and registry in their table shapes; decisions: per event applied + note."""
+    """systems, provenance, registry and links in their table shapes; decisions: per event applied + note."""
 
     systems: pd.DataFrame
     provenance: pd.DataFrame
     registry: pd.DataFrame
     decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DECISION_REPORT_COLUMNS))
     timings: dict = field(default_factory=dict)
+    links: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SYSTEM_LINK_COLUMNS))
 
 
 # DuckDB memory for Splink on a connection reconcile opens itself: beyond it, joins and sorts spill
@@ -186,10 +189,13 @@ def reconcile(
                                   {group_ids[g] for g in replay.reviewer_linked if g in group_ids})
     registry = _update_registry(registry, prev, set(group_ids.values()), {**replay.successors, **model_merges},
                                 attrs, now)
+    first_system = labelled.drop_duplicates("profile_id").set_index("profile_id")["system_id"]
+    profile_system = first_system.reindex(range(len(profiles))).to_numpy(dtype=object)
+    links = system_links(profile_system, profiles, edges, threshold)
     report = pd.DataFrame(replay.report, columns=DECISION_REPORT_COLUMNS)
     timings["build"] = time.perf_counter() - t0 - sum(timings.values())
     timings["total"] = time.perf_counter() - t0
-    return ReconcileResult(systems, provenance, registry, report, timings)
+    return ReconcileResult(systems, provenance, registry, report, timings, links)
 
 
 def _update_registry(registry: pd.DataFrame, prev: pd.DataFrame, live: set[str], merges: dict[str, str],

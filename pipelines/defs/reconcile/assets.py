@@ -1,4 +1,5 @@
-"""reconcile: ``review_decisions`` (the log, loaded) and ``systems`` (deduplicated, stable ids)."""
+"""reconcile: ``review_decisions`` (the log, loaded) and ``systems`` (deduplicated, stable ids; also
+writes ``provenance``, ``system_ids`` and ``system_links``, the near misses for reviewers)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
             )
             n = replace_table(con, "systems", res.systems)
             replace_table(con, "provenance", res.provenance)
+            replace_table(con, "system_links", res.links)
             con.execute(_REMEMBER_SQL)
             replace_table(con, "system_ids", res.registry)
             outcome = res.decisions
@@ -82,7 +84,8 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
                     outcome[["event_id", "applied", "apply_note"]], on="event_id", how="left")
                 replace_table(con, "review_decisions", applied)
         by_status = res.systems["status"].value_counts().to_dict() if n else {}
-        return result("systems", {"systems": n, "source_records": len(res.provenance)}
+        return result("systems", {"systems": n, "source_records": len(res.provenance),
+                                  "near_misses": int(len(res.links) // 2)}
                       | {f"status_{k}": int(v) for k, v in by_status.items()},
                       res.systems, ["system_id", "status", "name", "vendor", "n_sources"])
 
