@@ -260,9 +260,13 @@ def show_system(con: duckdb.DuckDBPyConnection, system_id: str, data_dir: str | 
                     " WHERE product_id = ?", [system.get("kb_product_id")]) if system.get("kb_product_id") else []
     pending = _pending_by_system(con, pending_decisions(con, data_dir)).get(current, [])
     links = _rows(con, """
-        SELECT l.other_id, l.match_probability, l.match_reason, l.why_apart, l.n_links,
-               s.name AS other_name, s.status AS other_status, s.department AS other_department
+        SELECT l.other_id, l.source_key, l.other_source_key, l.match_probability, l.match_reason, l.why_apart,
+               l.n_links, s.name AS other_name, s.status AS other_status, s.department AS other_department,
+               coalesce(ma.title, l.source_key) AS source_title,
+               coalesce(mb.title, l.other_source_key) AS other_source_title
         FROM system_links l JOIN systems s ON s.system_id = l.other_id
+        LEFT JOIN mentions ma ON ma.source_key = l.source_key
+        LEFT JOIN mentions mb ON mb.source_key = l.other_source_key
         WHERE l.system_id = ? ORDER BY l.match_probability DESC, l.other_id""", [current]) \
         if table_exists(con, "system_links") else []
     return {

@@ -142,6 +142,7 @@ def test_detail_page_lists_resembling_systems_with_a_one_click_merge(signed_in, 
     page = signed_in.get("/systemen/AIG-000003").text
     assert "Lijkt op (niet samengevoegd)" in page
     assert "kans 64%" in page and "score 0,64 onder de drempel 0,70" in page
+    assert "Scanauto huur" in page and "Octobox Fraude" in page  # which records resemble each other
     assert '<a href="/systemen/AIG-000001">' in page
     token = _csrf(page)
     form = {"csrf_token": token, "action": "merge", "into": "AIG-000001",

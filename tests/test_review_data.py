@@ -111,9 +111,12 @@ def build_snapshot(data_dir: Path) -> Path:
         replace_table(con, "system_ids", registry)
         replace_table(con, "review_decisions", applied)
         replace_table(con, "system_links", pd.DataFrame([
-            ("AIG-000003", "AIG-000001", 0.64, "naam lijkt (0.86); zelfde afdeling", "score 0,64 onder de drempel 0,70", 2),
-            ("AIG-000001", "AIG-000003", 0.64, "naam lijkt (0.86); zelfde afdeling", "score 0,64 onder de drempel 0,70", 2),
-        ], columns=["system_id", "other_id", "match_probability", "match_reason", "why_apart", "n_links"]))
+            ("AIG-000003", "AIG-000001", "crediteuren:F-200", "portfolio:APP-7", 0.64,
+             "naam lijkt (0.86); zelfde afdeling", "score 0,64 onder de drempel 0,70", 2),
+            ("AIG-000001", "AIG-000003", "portfolio:APP-7", "crediteuren:F-200", 0.64,
+             "naam lijkt (0.86); zelfde afdeling", "score 0,64 onder de drempel 0,70", 2),
+        ], columns=["system_id", "other_id", "source_key", "other_source_key", "match_probability", "match_reason",
+                    "why_apart", "n_links"]))
     return publish_snapshot(data_dir / "warehouse.duckdb")
 
 

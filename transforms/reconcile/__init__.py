@@ -189,9 +189,9 @@ def reconcile(
                                   {group_ids[g] for g in replay.reviewer_linked if g in group_ids})
     registry = _update_registry(registry, prev, set(group_ids.values()), {**replay.successors, **model_merges},
                                 attrs, now)
-    first_system = labelled.drop_duplicates("profile_id").set_index("profile_id")["system_id"]
-    profile_system = first_system.reindex(range(len(profiles))).to_numpy(dtype=object)
-    links = system_links(profile_system, profiles, edges, threshold)
+    first = labelled.drop_duplicates("profile_id").set_index("profile_id").reindex(range(len(profiles)))
+    links = system_links(first["system_id"].to_numpy(dtype=object), first["source_key"].to_numpy(dtype=object),
+                         profiles, edges, threshold)
     report = pd.DataFrame(replay.report, columns=DECISION_REPORT_COLUMNS)
     timings["build"] = time.perf_counter() - t0 - sum(timings.values())
     timings["total"] = time.perf_counter() - t0

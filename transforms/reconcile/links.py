@@ -14,7 +14,8 @@ import pandas as pd
 
 __all__ = ["SYSTEM_LINK_COLUMNS", "MAX_LINKS_PER_SYSTEM", "system_links"]
 
-SYSTEM_LINK_COLUMNS = ["system_id", "other_id", "match_probability", "match_reason", "why_apart", "n_links"]
+SYSTEM_LINK_COLUMNS = ["system_id", "other_id", "source_key", "other_source_key", "match_probability", "match_reason",
+                       "why_apart", "n_links"]
 MAX_LINKS_PER_SYSTEM = 5
 
 _OTHER_DEPARTMENT = "andere afdeling: elk een eigen inzet"
@@ -26,11 +27,13 @@ def _below(p: float, threshold: float) -> str:
     return f"score {p:.2f} onder de drempel {threshold:.2f}".replace(".", ",")
 
 
-def system_links(profile_system: np.ndarray, profiles: pd.DataFrame, edges: pd.DataFrame,
-                 threshold: float, limit: int = MAX_LINKS_PER_SYSTEM) -> pd.DataFrame:
+def system_links(profile_system: np.ndarray, profile_key: np.ndarray, profiles: pd.DataFrame,
+                 edges: pd.DataFrame, threshold: float, limit: int = MAX_LINKS_PER_SYSTEM) -> pd.DataFrame:
     """Rows of :data:`SYSTEM_LINK_COLUMNS`, both directions, at most ``limit`` per system (strongest
-    first). ``profile_system``: the system id of each profile (index = unique_id); ``edges``: the
-    scored profile pairs (rule-based links without a probability are ignored)."""
+    first). ``profile_system`` / ``profile_key``: the system id and a source_key of each profile
+    (index = unique_id); ``edges``: the scored profile pairs (rule-based links without a probability
+    are ignored). ``source_key`` / ``other_source_key`` are the two records of the strongest link, so
+    a reviewer sees which record resembles the other system (and may split just that one off)."""
     empty = pd.DataFrame({c: pd.Series(dtype="float64" if c == "match_probability" else
                                        "int64" if c == "n_links" else "object") for c in SYSTEM_LINK_COLUMNS})
     if len(edges) == 0 or len(profile_system) == 0:
@@ -45,10 +48,13 @@ def system_links(profile_system: np.ndarray, profiles: pd.DataFrame, edges: pd.D
     dept = profiles["department_norm"].astype("object").to_numpy()
     dl, dr = dept[left[keep]], dept[right[keep]]
     x, y = sl[keep].astype(str), sr[keep].astype(str)
+    kx, ky = profile_key[left[keep]], profile_key[right[keep]]
     first = x < y
     pairs = pd.DataFrame({
         "a": np.where(first, x, y),
         "b": np.where(first, y, x),
+        "key_a": np.where(first, kx, ky),
+        "key_b": np.where(first, ky, kx),
         "match_probability": prob[keep],
         "match_reason": edges["match_reason"].astype("object").to_numpy()[keep],
         "other_department": pd.notna(dl) & pd.notna(dr) & (dl != dr),
@@ -62,8 +68,8 @@ def system_links(profile_system: np.ndarray, profiles: pd.DataFrame, edges: pd.D
         np.where(best["other_department"].to_numpy(dtype=bool), _OTHER_DEPARTMENT, _KEPT_APART),
     )
     both = pd.concat([
-        best.rename(columns={"a": "system_id", "b": "other_id"}),
-        best.rename(columns={"b": "system_id", "a": "other_id"}),
+        best.rename(columns={"a": "system_id", "b": "other_id", "key_a": "source_key", "key_b": "other_source_key"}),
+        best.rename(columns={"b": "system_id", "a": "other_id", "key_b": "source_key", "key_a": "other_source_key"}),
     ], ignore_index=True)
     both = both.sort_values(["system_id", "match_probability", "other_id"], ascending=[True, False, True],
                             kind="stable")
