@@ -38,6 +38,13 @@ OCTO = [
     _rec("sv:r1-1", "survey", "octobox", "Octobox", product="octobox", dept="Klantcontactcentrum",
          kb="KB-0000000a", date="2026-01-20"),
 ]
+# the same product bought and run by another department: a deployment of its own
+OCTO_SOCIAAL_DOMEIN = [
+    _rec("led:1101", "spend_ledger", "Licentie Octobox 2025", "Octobox B.V.", dept="Sociaal Domein",
+         kvk="12345678", kb="KB-0000000a"),
+    _rec("pf:octobox-sd", "application_portfolio", "Octobox", "Octobox B.V.", product="Octobox",
+         dept="Sociaal Domein", kb="KB-0000000a"),
+]
 PARK = [
     _rec("led:2001", "spend_ledger", "Abonnement ParkeerScan maart 2025", "Scanmobiel BV", dept="Mobiliteit",
          kvk="87654321"),

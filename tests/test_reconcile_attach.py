@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.test_reconcile import FRAUD, OCTO, PARK, _rec, _records, _run, _system_of
+from tests.test_reconcile import FRAUD, OCTO, OCTO_SOCIAAL_DOMEIN, PARK, _rec, _records, _run, _system_of
 from transforms.reconcile.attach import attach_strays
 
 CHATBOT = [
@@ -102,15 +102,9 @@ def test_a_lone_invoice_line_of_another_department_joins_the_only_system_with_th
 
 
 def test_a_lone_line_matching_the_product_in_two_departments_stays_on_its_own():
-    other_deployment = [
-        _rec("led:1101", "spend_ledger", "Licentie Octobox 2025", "Octobox B.V.", dept="Sociaal Domein",
-             kvk="12345678", kb="KB-0000000a"),
-        _rec("pf:octobox-sd", "application_portfolio", "Octobox", "Octobox B.V.", product="Octobox",
-             dept="Sociaal Domein", kb="KB-0000000a"),
-    ]
     misbooked = _rec("led:1009", "spend_ledger", "Licentie Octobox 2024", "Octobox B.V.", dept="Burgerzaken",
                      kvk="12345678", kb="KB-0000000a")
-    res = _run(_records(OCTO, other_deployment, [misbooked]))
+    res = _run(_records(OCTO, OCTO_SOCIAAL_DOMEIN, [misbooked]))
     assert _system_of(res, "pf:octobox") != _system_of(res, "pf:octobox-sd")
     assert _system_of(res, "led:1009") not in {_system_of(res, "pf:octobox"), _system_of(res, "pf:octobox-sd")}
 

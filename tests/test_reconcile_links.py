@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.test_reconcile import OCTO, PARK, _rec, _records, _run, _system_of
+from tests.test_reconcile import OCTO, OCTO_SOCIAAL_DOMEIN, PARK, _records, _run, _system_of
 from transforms.reconcile.links import SYSTEM_LINK_COLUMNS, system_links
 
 
@@ -49,13 +49,7 @@ def test_rule_links_without_probability_are_ignored_and_each_system_keeps_its_st
 
 
 def test_reconcile_reports_the_same_product_in_another_department():
-    other = [
-        _rec("led:1101", "spend_ledger", "Licentie Octobox 2025", "Octobox B.V.", dept="Sociaal Domein",
-             kvk="12345678", kb="KB-0000000a"),
-        _rec("pf:octobox-sd", "application_portfolio", "Octobox", "Octobox B.V.", product="Octobox",
-             dept="Sociaal Domein", kb="KB-0000000a"),
-    ]
-    res = _run(_records(OCTO, PARK, other))
+    res = _run(_records(OCTO, PARK, OCTO_SOCIAAL_DOMEIN))
     a, b = _system_of(res, "pf:octobox"), _system_of(res, "pf:octobox-sd")
     assert a != b
     link = res.links.set_index(["system_id", "other_id"]).loc[(a, b)]
