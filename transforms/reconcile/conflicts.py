@@ -48,16 +48,8 @@ def _apps_conflict(a: list[frozenset[str]], b: list[frozenset[str]]) -> bool:
     return any(x.isdisjoint(y) for x in a for y in b)
 
 
-def _profile_apps(profiles: pd.DataFrame, members: np.ndarray) -> dict[int, list[frozenset[str]]]:
-    """Per member profile holding a portfolio entry: the words of its name (else an empty list)."""
-    apps = profiles["applications"].to_numpy(dtype=bool) if "applications" in profiles.columns \
-        else np.zeros(len(profiles), dtype=bool)
-    names = profiles["name_norm"].astype("object").to_numpy()
-    return {i: [frozenset(names[i].split())] if apps[i] and isinstance(names[i], str) else []
-            for i in members.tolist()}
-
-
 def _firms_conflict(a: dict[str, _Firm], b: dict[str, _Firm]) -> bool:
+    """Two different KvK numbers whose names share nothing (``a`` may be ``b``: a group with itself)."""
     return any(ka != kb and not fa.related(fb) for ka, fa in a.items() for kb, fb in b.items())
 
 
@@ -68,48 +60,33 @@ def _merge_firms(a: dict[str, _Firm], b: dict[str, _Firm]) -> dict[str, _Firm]:
     return out
 
 
-def _profile_firms(profiles: pd.DataFrame, members: np.ndarray) -> dict[int, dict[str, _Firm]]:
+def _member_facts(profiles: pd.DataFrame, members: np.ndarray) -> tuple[dict, dict]:
+    """Per member profile: its firm ({KvK: names}, empty without KvK) and, for a portfolio entry,
+    the words of its name (else an empty list)."""
     kvk = profiles["vendor_kvk"].astype("object").to_numpy()
     vendor = profiles["vendor_norm"].astype("object").to_numpy()
+    names = profiles["name_norm"].astype("object").to_numpy()
+    apps = profiles["applications"].to_numpy(dtype=bool)
     firms: dict[int, dict[str, _Firm]] = {}
+    app_words: dict[int, list[frozenset[str]]] = {}
     for i in members.tolist():
+        firms[i] = {}
         if isinstance(kvk[i], str) and kvk[i]:
             words, initials, short = vendor_parts(vendor[i])
             firms[i] = {kvk[i]: _Firm(set(words or ()), {initials} - {None}, {short} - {None})}
-        else:
-            firms[i] = {}
-    return firms
+        app_words[i] = [frozenset(names[i].split())] if apps[i] and isinstance(names[i], str) else []
+    return firms, app_words
 
 
-def _conflicted_clusters(profiles: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
-    """Labels of the clusters with two unrelated applications or two unrelated KvK numbers."""
+def _candidate_clusters(profiles: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
+    """Labels of the clusters with two KvK numbers or two portfolio entries (possible conflicts)."""
     n = len(labels)
-    apps = profiles["applications"].to_numpy(dtype=bool) if "applications" in profiles.columns \
-        else np.zeros(n, dtype=bool)
     frame = pd.DataFrame({"cluster": labels, "kvk": profiles["vendor_kvk"].astype("object").to_numpy()})
     kvks = frame.dropna().groupby("cluster")["kvk"].nunique()
     several = set(kvks.index[kvks.to_numpy() >= 2].tolist())
+    apps = profiles["applications"].to_numpy(dtype=bool)
     several |= set(np.flatnonzero(np.bincount(labels, weights=apps, minlength=n) >= 2).tolist())
-    if not several:
-        return np.array([], dtype=np.int64)
-    members = np.flatnonzero(np.isin(labels, sorted(several)))
-    firms, app_words = _profile_firms(profiles, members), _profile_apps(profiles, members)
-    per_cluster: dict[int, list[int]] = {}
-    for i in members.tolist():
-        per_cluster.setdefault(int(labels[i]), []).append(i)
-    conflicted = []
-    for cluster, idx in per_cluster.items():
-        found = [f for i in idx for f in app_words[i]]
-        if any(_apps_conflict([x], [y]) for j, x in enumerate(found) for y in found[j + 1:]):
-            conflicted.append(cluster)
-            continue
-        merged: dict[str, _Firm] = {}
-        for i in idx:
-            merged = _merge_firms(merged, firms[i])
-        single = [{k: f} for k, f in merged.items()]
-        if any(_firms_conflict(a, b) for j, a in enumerate(single) for b in single[j + 1:]):
-            conflicted.append(cluster)
-    return np.array(sorted(conflicted), dtype=np.int64)
+    return np.array(sorted(several), dtype=np.int64)
 
 
 def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
@@ -123,9 +100,25 @@ def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFr
     n = len(labels)
     if n == 0 or len(edges) == 0:
         return labels
-    conflicted = _conflicted_clusters(profiles, labels)
-    if len(conflicted) == 0:
+    candidates = _candidate_clusters(profiles, labels)
+    if len(candidates) == 0:
         return labels
+    firms, apps = _member_facts(profiles, np.flatnonzero(np.isin(labels, candidates)))
+    per_cluster: dict[int, list[int]] = {}
+    for i in firms:
+        per_cluster.setdefault(int(labels[i]), []).append(i)
+    conflicted = []
+    for cluster, idx in per_cluster.items():
+        found = [w for i in idx for w in apps[i]]
+        merged: dict[str, _Firm] = {}
+        for i in idx:
+            merged = _merge_firms(merged, firms[i])
+        if any(x.isdisjoint(y) for j, x in enumerate(found) for y in found[j + 1:]) \
+                or _firms_conflict(merged, merged):
+            conflicted.append(cluster)
+    if not conflicted:
+        return labels
+
     inside = np.isin(labels, conflicted)
     left = edges["unique_id_l"].to_numpy(dtype=np.int64)
     right = edges["unique_id_r"].to_numpy(dtype=np.int64)
@@ -136,7 +129,6 @@ def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFr
 
     members = np.flatnonzero(inside)
     parent = {int(i): int(i) for i in members}
-    firms, apps = _profile_firms(profiles, members), _profile_apps(profiles, members)
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -144,6 +136,7 @@ def split_conflicts(profiles: pd.DataFrame, labels: np.ndarray, edges: pd.DataFr
             x = parent[x]
         return x
 
+    # single linkage with cannot-link: a group's facts live on its root
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         ra, rb = find(a), find(b)
         if ra == rb or _apps_conflict(apps[ra], apps[rb]) or _firms_conflict(firms[ra], firms[rb]):
