@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transforms.reconcile.cluster import EDGE_COLUMNS, relabel_by_smallest
+from transforms.reconcile.cluster import EDGE_COLUMNS, per_cluster_any, relabel_by_smallest
 from transforms.reconcile.features import STOPWORDS
 
 __all__ = ["attach_strays", "attach_lone_lines", "LONE_LINE_MIN_PROBABILITY"]
@@ -70,9 +70,7 @@ def attach_strays(profiles: pd.DataFrame, labels: np.ndarray) -> tuple[np.ndarra
                           for c in EDGE_COLUMNS})
     if n == 0:
         return labels, empty
-    anchor = profiles["anchor"].to_numpy(dtype=bool)
-    anchored = np.zeros(n, dtype=bool)
-    np.logical_or.at(anchored, labels, anchor)
+    anchored = per_cluster_any(labels, profiles["anchor"].to_numpy(dtype=bool))
     if anchored.all() or not anchored.any():
         return labels, empty
     frame = pd.DataFrame({
@@ -128,8 +126,7 @@ def attach_lone_lines(profiles: pd.DataFrame, labels: np.ndarray,
     dept = profiles["department_norm"].astype("object").to_numpy()
     records = np.bincount(labels, weights=profiles["n_records"].to_numpy(dtype=float), minlength=n)
     apps = np.bincount(labels, weights=profiles["applications"].to_numpy(dtype=float), minlength=n)
-    anchored = np.zeros(n, dtype=bool)
-    np.logical_or.at(anchored, labels, profiles["anchor"].to_numpy(dtype=bool))
+    anchored = per_cluster_any(labels, profiles["anchor"].to_numpy(dtype=bool))
     lone = (records == 1) & (apps == 0) & anchored
     left = edges["unique_id_l"].to_numpy(dtype=np.int64)
     right = edges["unique_id_r"].to_numpy(dtype=np.int64)

@@ -27,7 +27,7 @@ from transforms.reconcile.settings import (
 
 __all__ = [
     "MODEL_PATH", "EDGE_COLUMNS", "load_model", "score_profiles", "connected_components", "cluster_profiles",
-    "merge_corroborated", "relabel_by_smallest",
+    "merge_corroborated", "per_cluster_any", "relabel_by_smallest",
 ]
 
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -163,10 +163,8 @@ def cluster_profiles(profiles: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
     outer = ~inner & (labels[left] != labels[right])
     if not outer.any():
         return labels
-    anchored = np.zeros(n, dtype=bool)
-    np.logical_or.at(anchored, labels, anchor)
-    has_dept = np.zeros(n, dtype=bool)
-    np.logical_or.at(has_dept, labels, ~pd.isna(dept))
+    anchored = per_cluster_any(labels, anchor)
+    has_dept = per_cluster_any(labels, ~pd.isna(dept))
     lo, ro, p = left[outer], right[outer], prob[outer]
     links = pd.DataFrame({"from": labels[np.concatenate([lo, ro])], "to": labels[np.concatenate([ro, lo])],
                           "p": np.concatenate([p, p]), "via": np.concatenate([ro, lo])})
@@ -182,6 +180,13 @@ def cluster_profiles(profiles: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
     # a tender may join a department's survey answers, which in turn join their anchored system
     merged = mapping[mapping[labels]]
     return relabel_by_smallest(merged)
+
+
+def per_cluster_any(labels: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """Per cluster label (index = label): does any member have ``flags`` set."""
+    out = np.zeros(len(labels), dtype=bool)
+    np.logical_or.at(out, labels, np.asarray(flags, dtype=bool))
+    return out
 
 
 def relabel_by_smallest(labels: np.ndarray) -> np.ndarray:
