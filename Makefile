@@ -3,19 +3,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_CONFIG := examples/voorbeeldstad/aigrip.yaml
 
-.PHONY: demo test setup setup-dev lint bench clean
+.PHONY: demo test setup setup-dev lint bench clean lock
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 not found as '$(PY)'; set PY=/path/to/python3.11"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+LOCK := requirements.lock
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/pip install --quiet -c $(LOCK) -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 setup: $(VENV)/.installed
@@ -40,6 +42,18 @@ test: setup-dev
 
 lint: setup-dev
 	$(BIN)/ruff check .
+
+# Regenerate the lock from the newest versions pyproject.toml allows, in a scratch venv; run the tests after.
+lock:
+	rm -rf .venv-lock
+	$(PY) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e ".[dev]"
+	{ echo "# aigrip's tested dependency set: 'make lock' regenerates it (see README, 'Updating dependencies')."; \
+	  echo "# Installed with 'pip install -c requirements.lock', so every machine gets these exact versions."; \
+	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e'; } > $(LOCK)
+	rm -rf .venv-lock
+	@echo "requirements.lock updated: run 'make test', then commit it."
 
 clean:
 	rm -rf var $(VENV)

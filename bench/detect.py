@@ -27,8 +27,8 @@ def load_mentions(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(mentions, kb_products) of a generated municipality, through the real connectors."""
     from connectors import MENTION_TYPES, PEER_TYPES, load_source
     from pipelines.config import load_config
-    from transforms.knowledge import build_kb
-    from transforms.normalise import to_mentions
+    from transforms.knowledge.kb import build_kb
+    from transforms.normalise.mentions import to_mentions
 
     cfg = load_config(root / "aigrip.yaml")
     org = cfg.organisation.name
@@ -88,7 +88,7 @@ def _plot(curves: dict, path: Path) -> None:
 
 
 def _confusion(root: Path, mentions: pd.DataFrame, truth: pd.DataFrame, as_of: str) -> dict:
-    from transforms.classify import classify_systems
+    from transforms.classify.systems import classify_systems
 
     systems = pd.read_csv(root / "truth" / "systems.csv", dtype=str, keep_default_na=False)
     systems = systems[systems["is_ai"].astype(str) == "1"].copy()

@@ -44,7 +44,7 @@ def read_table_file(path: Path) -> pd.DataFrame:
 
 def classify_file(path: Path, text_column: str, vendor_column: str | None, config: AigripConfig | None,
                   out: Path | None) -> tuple[Path, int, int]:
-    from transforms.detect import score_table
+    from transforms.classify.table import score_table
 
     df = read_table_file(Path(path))
     for col in filter(None, [text_column, vendor_column]):

@@ -164,7 +164,7 @@ def classify(file: Path = typer.Argument(..., help="A CSV or XLSX file of descri
 @app.command()
 def validate(file: Path = typer.Argument(..., help="Register entries: a JSON object, a JSON list, or a CSV export.")) -> None:
     """Check register entries against the national publication standard 1.0."""
-    from transforms.register import validate_file
+    from transforms.publish.register import validate_file
 
     if not file.exists():
         _fail(f"{file} does not exist")

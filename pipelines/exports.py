@@ -42,7 +42,7 @@ def _national_json(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
 
 
 def _national_csv(con, cfg, out: Path, peers) -> list[Path]:
-    from transforms.register import to_national_csv
+    from transforms.publish.register import to_national_csv
 
     out.mkdir(parents=True, exist_ok=True)
     df = to_national_csv([e for _, e in published_entries(con)])
@@ -52,7 +52,7 @@ def _national_csv(con, cfg, out: Path, peers) -> list[Path]:
 
 
 def _national_xlsx(con, cfg, out: Path, peers) -> list[Path]:
-    from transforms.register import standard_fields, to_national_csv
+    from transforms.publish.register import standard_fields, to_national_csv
 
     out.mkdir(parents=True, exist_ok=True)
     df = to_national_csv([e for _, e in published_entries(con)])
@@ -74,7 +74,7 @@ def _confirmed_frames(con) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _eurocities(con, cfg, out: Path, peers) -> list[Path]:
-    from transforms.register import to_eurocities_rows
+    from transforms.publish.register import to_eurocities_rows
 
     out.mkdir(parents=True, exist_ok=True)
     p = out / "eurocities_ats.csv"
@@ -83,7 +83,7 @@ def _eurocities(con, cfg, out: Path, peers) -> list[Path]:
 
 
 def _amsterdam(con, cfg, out: Path, peers) -> list[Path]:
-    from transforms.register import to_amsterdam
+    from transforms.publish.register import to_amsterdam
 
     out.mkdir(parents=True, exist_ok=True)
     p = out / "amsterdam_register.json"
@@ -124,7 +124,7 @@ def _join(value) -> str:
 
 def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
     from pipelines.reporting import peer_comparison
-    from transforms.comparison import comparison_tables
+    from transforms.publish.comparison import comparison_tables
 
     out.mkdir(parents=True, exist_ok=True)
     result = peer_comparison(con, cfg, peers)

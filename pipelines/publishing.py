@@ -15,7 +15,7 @@ from typing import Iterator
 import duckdb
 
 from pipelines.config import AigripConfig
-from transforms.site import render_site
+from transforms.publish.site import render_site
 
 __all__ = ["org_info", "confirmed_systems", "published_entries", "write_site", "write_files"]
 

@@ -10,7 +10,7 @@ import pandas as pd
 from pipelines.config import AigripConfig
 from pipelines.publishing import org_info, write_files
 from transforms.errors import WarehouseError
-from transforms.report import ReportFiles, render_report
+from transforms.monitor.report import ReportFiles, render_report
 from warehouse import read_table
 
 __all__ = ["build_report", "write_report", "peer_news", "peer_comparison", "available_periods"]
@@ -36,9 +36,9 @@ def peer_news(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def peer_comparison(con: duckdb.DuckDBPyConnection, config: AigripConfig, peers: list[str] | None = None) -> dict:
-    """Our register against the chosen peers and similar municipalities (transforms.comparison)."""
+    """Our register against the chosen peers and similar municipalities (transforms.publish.comparison)."""
     from pipelines.publishing import published_entries
-    from transforms.comparison import compare_with_peers
+    from transforms.publish.comparison import compare_with_peers
 
     products = con.execute("SELECT system_id, name, vendor, kb_product_id, status FROM systems "
                            "WHERE status IN ('candidate', 'confirmed')").df()

@@ -7,14 +7,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from transforms.classify import (
+from transforms.classify.rulebook import load_rules
+from transforms.classify.systems import (
     CLASSIFICATION_COLUMNS,
     DPIA_MATCH_COLUMNS,
     classify_systems,
     classify_texts,
     match_dpia,
 )
-from transforms.classify_rules import load_rules
 from transforms.labels import AI_ACT_CLASS_LABELS, PUBLICATION_CATEGORIES, label
 
 

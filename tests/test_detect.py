@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from transforms.classify.table import score_table
 from transforms.detect import (
     DEFAULT_THRESHOLD,
     SCORE_COLUMNS,
     SIGNAL_COLUMNS,
     detect_signals,
     score_mentions,
-    score_table,
 )
 from transforms.text import normalise_vendor
 
@@ -242,7 +242,7 @@ def test_100k_rows_vectorised_run_is_fast():
     assert took < 10, took
 
 
-# --- cross-source evidence (transforms/detect_cross.py) -------------------------------------------
+# --- cross-source evidence (transforms/detect/cross.py) -------------------------------------------
 
 def _ledger(title: str, vendor: str, kvk: str | None = None, i: int = 0) -> dict:
     return {"source_key": f"led:{i}", "source_id": "crediteuren", "source_type": "spend_ledger",
@@ -266,7 +266,7 @@ def _cross(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_vendor_groups_join_kvk_and_unambiguous_abbreviations():
-    from transforms.detect_cross import vendor_groups
+    from transforms.detect.cross import vendor_groups
 
     names = pd.Series(["mobiele handhaving techniek", "mht", "mob handhaving techniek", "tds", "taxatie data services",
                        "weet ik niet", "intern ontwikkeld", "abc", "alpha beta consult", "alpha bouw compagnie", None,
@@ -284,7 +284,7 @@ def test_vendor_groups_join_kvk_and_unambiguous_abbreviations():
 
 
 def test_abbreviation_with_a_different_kvk_is_another_company():
-    from transforms.detect_cross import vendor_groups
+    from transforms.detect.cross import vendor_groups
 
     codes, aliases = vendor_groups(pd.Series(["tds", "taxatie data services"]), pd.Series(["11111111", "22222222"]))
     assert codes[0] != codes[1] and not aliases

@@ -6,7 +6,7 @@ import time
 
 import pandas as pd
 
-from transforms.knowledge import build_kb, kb_summary, name_stems
+from transforms.knowledge.kb import build_kb, kb_summary, name_stems
 
 
 def entry(org, name, provider, cats=("Organisatie en bedrijfsvoering",), ia=("DPIA",), pub="Overige algoritmes"):

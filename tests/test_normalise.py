@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from transforms.normalise import MENTION_COLUMNS, to_mentions
+from transforms.normalise.mentions import MENTION_COLUMNS, to_mentions
 
 
 def test_ledger_mentions():

@@ -14,7 +14,7 @@ from pipelines.exports import run_export
 from pipelines.runner import run_pipeline
 from pipelines.status import collect_status
 from tests.conftest import copy_demo
-from transforms.register import validate_entry
+from transforms.publish.register import validate_entry
 from warehouse import snapshot_connect
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transforms.comparison import compare_with_peers, comparison_tables
-from transforms.knowledge import build_kb
-from transforms.peers import content_hash, new_since
+from transforms.knowledge.kb import build_kb
+from transforms.publish.comparison import compare_with_peers, comparison_tables
+from transforms.publish.peers import content_hash, new_since
 
 
 def peer(key, org, code, name, provider=None, **kw):

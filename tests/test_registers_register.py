@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from transforms.errors import RegisterValidationError
-from transforms.register import (
+from transforms.publish.register import (
     to_amsterdam,
     to_eurocities_rows,
     to_national_csv,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.site import render_site, strip_html
+from transforms.publish.site import render_site, strip_html
 
 ORG = {"name": "Gemeente Test", "code": "gm0001", "contact_email": "algoritmes@test.nl"}
 

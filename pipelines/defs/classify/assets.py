@@ -7,7 +7,7 @@ from dagster import asset
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
-from transforms.classify import classify_systems, match_dpia
+from transforms.classify.systems import classify_systems, match_dpia
 from warehouse import read_table, replace_table
 
 __all__ = ["build_classify_assets", "SYSTEM_TEXTS_SQL"]

@@ -47,7 +47,7 @@ def _make_ingest_asset(source: SourceConfig):
         with aigrip.connect() as con:
             counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
             if loaded is not None and source.type in PEER_TYPES:
-                from transforms.peers import content_hash
+                from transforms.publish.peers import content_hash
 
                 extra = store_peer_entries(con, source.id, loaded.frame, content_hash(loaded.frame))
             elif source.type in PEER_TYPES:

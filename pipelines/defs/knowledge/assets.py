@@ -8,7 +8,7 @@ from connectors import PEER_TYPES
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
-from transforms.knowledge import build_kb, kb_summary
+from transforms.knowledge.kb import build_kb, kb_summary
 from warehouse import read_table, replace_table
 from warehouse.loaders import raw_table_name
 

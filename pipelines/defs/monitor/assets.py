@@ -11,7 +11,7 @@ from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.reporting import peer_news, write_report
 from pipelines.resources import AigripResource
-from transforms.kpis import compute_kpis, inventory_rows
+from transforms.monitor.kpis import compute_kpis, inventory_rows
 from warehouse import publish_snapshot, read_table
 
 __all__ = ["build_monitor_assets"]

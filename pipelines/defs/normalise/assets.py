@@ -9,7 +9,7 @@ from connectors import MENTION_TYPES
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
-from transforms.normalise import to_mentions
+from transforms.normalise.mentions import to_mentions
 from warehouse import read_table, replace_table, table_exists
 from warehouse.loaders import raw_table_name
 

@@ -11,7 +11,7 @@ from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.publishing import confirmed_systems, org_info, write_site
 from pipelines.resources import AigripResource
-from transforms.register import to_national_entry, validate_entry
+from transforms.publish.register import to_national_entry, validate_entry
 from warehouse import replace_table
 
 __all__ = ["build_publish_assets"]

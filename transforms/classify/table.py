@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from transforms.classify.systems import classify_texts
+from transforms.detect import DEFAULT_THRESHOLD, detect_signals, score_mentions
 from transforms.errors import AigripError
+from transforms.text import normalise_vendor_series
 
 __all__ = ["score_table"]
 
@@ -15,9 +18,6 @@ def score_table(df: pd.DataFrame, text_column: str, vendor_column: str | None = 
     """Score every row of ``df``: a copy with ai_score, is_candidate, reasons, ai_act_class and
     publication_category added, same rows in the same order. Raises AigripError (one readable
     line) when a named column is missing."""
-    from transforms.classify import classify_texts
-    from transforms.detect import DEFAULT_THRESHOLD, detect_signals, score_mentions
-    from transforms.text import normalise_vendor_series
 
     for col in filter(None, [text_column, vendor_column]):
         if col not in df.columns:

@@ -17,7 +17,7 @@ import yaml
 
 __all__ = ["load_rules", "compile_patterns", "rule_hits", "found_words", "dutch_date", "RULES_DIR"]
 
-RULES_DIR = Path(__file__).with_name("rules")
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 _MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
            "oktober", "november", "december"]
 

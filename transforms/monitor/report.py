@@ -19,9 +19,9 @@ import pandas as pd  # noqa: E402
 from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
-from transforms.kpis import DONE_DPIA_STATUSES  # noqa: E402
 from transforms.labels import AI_ACT_CLASS_LABELS as AI_ACT_LABELS  # noqa: E402
 from transforms.labels import REGISTER_FIELD_LABELS, STATUS_LABELS  # noqa: E402
+from transforms.monitor.kpis import DONE_DPIA_STATUSES  # noqa: E402
 
 __all__ = ["ReportFiles", "render_report"]
 

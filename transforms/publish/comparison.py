@@ -25,7 +25,7 @@ FIELD_MAP = {
     "categories": "category", "publication_category": "publication_category", "provider": "provider",
     "impact_assessments": "impacttoetsen_grouping", "lawful_basis": "lawful_basis", "begin_date": "begin_date",
 }
-_DATA = Path(__file__).resolve().parent / "data" / "gemeenten_inwoners.csv"
+_DATA = Path(__file__).resolve().parent.parent / "data" / "gemeenten_inwoners.csv"
 
 
 @lru_cache(maxsize=1)

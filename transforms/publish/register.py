@@ -19,14 +19,14 @@ import pandas as pd
 from bs4 import BeautifulSoup
 
 from transforms.errors import RegisterValidationError
-from transforms.register_formats import to_amsterdam, to_eurocities_rows
+from transforms.publish.formats import to_amsterdam, to_eurocities_rows
 
 __all__ = [
     "standard_fields", "to_national_entry", "validate_entry", "validate_file", "to_national_csv",
     "flatten_grouping", "parse_grouping", "to_eurocities_rows", "to_amsterdam", "CSV_COLUMNS", "DPIA_TITLE", "IAMA_TITLE",
 ]
 
-_DATA = Path(__file__).resolve().parent / "data" / "standard_1_0.json"
+_DATA = Path(__file__).resolve().parent.parent / "data" / "standard_1_0.json"
 DPIA_TITLE = "Data Protection Impact Assessment (DPIA)"
 IAMA_TITLE = "Impact Assessment Mensenrechten en Algoritmes (IAMA)"
 CSV_COLUMNS = [

@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transforms.detect_cross import cross_source_signals
-from transforms.detect_sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
-from transforms.detect_vocab import Vocabulary, load_vocabulary, spaced_series
+from transforms.detect.cross import cross_source_signals
+from transforms.detect.sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
+from transforms.detect.vocabulary import Vocabulary, load_vocabulary, spaced_series
 
-__all__ = ["detect_signals", "score_mentions", "score_table", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
+__all__ = ["detect_signals", "score_mentions", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
 
 DEFAULT_THRESHOLD = 0.5
 SIGNAL_COLUMNS = ["source_key", "kind", "detail", "weight", "reason"]
@@ -213,7 +213,7 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     kinds: keyword_strong, keyword_medium, keyword_weak, keyword_negative (negative weight: damps
     the score), vendor, kb_product, cpv, self_declared, portfolio_field, and cross_source: evidence
     borrowed from strong candidates in other sources (same supplier, same product name), computed
-    from a first scoring pass over the other signals (see ``transforms.detect_cross``).
+    from a first scoring pass over the other signals (see ``transforms.detect.cross``).
     """
     vocab = vocab or load_vocabulary()
     if mentions is None or len(mentions) == 0:
@@ -335,11 +335,3 @@ def score_mentions(mentions: pd.DataFrame, signals: pd.DataFrame, threshold: flo
     base["kb_product_id"] = pd.Series(kb_ids, dtype="object")
     return base[SCORE_COLUMNS]
 
-
-def score_table(df: pd.DataFrame, text_column: str, vendor_column: str | None = None,
-                kb_products: pd.DataFrame | None = None, threshold: float | None = None,
-                as_of: object = None) -> pd.DataFrame:
-    """See :func:`transforms.detect_table.score_table` (kept there to avoid an import cycle)."""
-    from transforms.detect_table import score_table as _score_table
-
-    return _score_table(df, text_column, vendor_column, kb_products, threshold, as_of)

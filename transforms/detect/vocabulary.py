@@ -29,7 +29,7 @@ __all__ = [
     "TIERS",
 ]
 
-VOCAB_DIR = Path(__file__).with_name("vocab")
+VOCAB_DIR = Path(__file__).resolve().parent.parent / "vocab"
 TIERS = ("strong", "medium", "weak", "negative")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _B = "[a-z0-9]"

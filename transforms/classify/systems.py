@@ -12,8 +12,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from transforms.classify_rules import dutch_date, found_words, load_rules, rule_hits
-from transforms.detect_vocab import compile_terms, load_vocabulary, spaced_series
+from transforms.classify.rulebook import dutch_date, found_words, load_rules, rule_hits
+from transforms.detect.vocabulary import compile_terms, load_vocabulary, spaced_series
 from transforms.labels import ANNEX_III_AREA_LABELS
 
 __all__ = ["classify_texts", "classify_systems", "match_dpia", "CLASSIFICATION_COLUMNS", "DPIA_MATCH_COLUMNS"]

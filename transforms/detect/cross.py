@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from transforms.detect_sources import IN_HOUSE, NO_SYSTEM, lookup_titles
-from transforms.detect_vocab import Vocabulary
+from transforms.detect.sources import IN_HOUSE, NO_SYSTEM, lookup_titles
+from transforms.detect.vocabulary import Vocabulary
 
 __all__ = ["cross_source_signals", "vendor_groups", "SOURCE_LABELS"]
 

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from transforms.detect_vocab import Vocabulary, spaced, spaced_series
+from transforms.detect.vocabulary import Vocabulary, spaced, spaced_series
 from transforms.text import fold
 
 __all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index", "survey_shared_keys",

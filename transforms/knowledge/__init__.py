@@ -1,0 +1,1 @@
+"""Knowledge: the peer knowledge base built from other organisations' published registers (``kb``)."""

@@ -1,0 +1,1 @@
+"""Normalising: raw source rows into the common ``mentions`` shape (``mentions``)."""
