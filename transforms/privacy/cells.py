@@ -24,16 +24,20 @@ def neutralise_cell(value: object) -> object:
     if not isinstance(value, str):
         return value
     text = _CONTROL.sub("", value)
-    if text.startswith(FORMULA_STARTS) or (text.startswith("'") and text[1:].startswith(FORMULA_STARTS)):
-        return "'" + text  # the second case keeps restore_cell exact for text that already had the prefix
+    if _needs_prefix(text):  # also text that already starts with the prefix, so restore_cell is exact
+        return "'" + text
     return text
 
 
 def restore_cell(value: object) -> object:
     """The text as it was before :func:`neutralise_cell` (a leading ``'`` before a formula start goes)."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith("'") and _needs_prefix(value[1:]):
         return value[1:]
     return value
+
+
+def _needs_prefix(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) or (text.startswith("'") and text[1:].startswith(FORMULA_STARTS))
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
