@@ -16,7 +16,10 @@ from typer.core import TyperGroup
 from pipelines.config import DEFAULT_CONFIG, AigripConfig, load_config
 from transforms.errors import AigripError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "EXIT_ERROR", "EXIT_PARTIAL"]
+
+EXIT_ERROR = 1    # the command failed: one readable line says why
+EXIT_PARTIAL = 3  # 'aigrip run' completed, but one or more sources failed to load (named in the summary)
 
 class _Guarded(TyperGroup):
     """Turns every AigripError raised by a command into one readable line and exit code 1."""
@@ -47,6 +50,11 @@ def _config(path: str, check_files: bool = True) -> AigripConfig:
 def _fail(message: str, code: int = 1) -> None:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _check_port(port: int) -> None:
+    if not 1 <= port <= 65535:
+        _fail(f"--port {port} is not a port number; use one from 1 to 65535 (e.g. 8321)")
 
 
 @app.command()
@@ -92,6 +100,10 @@ def run(config: str = ConfigOpt,
     console.print(f"  public site: {cfg.data_dir / 'site' / 'index.html'}", highlight=False)
     period = (dt.date.fromisoformat(as_of) if as_of else dt.date.today()).strftime("%Y-%m")
     console.print(f"  report:      {cfg.data_dir / 'reports' / period / 'report.html'}", highlight=False)
+    if failed:
+        err_console.print(f"partial run: {len(failed)} source(s) failed to load: {', '.join(failed)} "
+                          f"(exit code {EXIT_PARTIAL}; the other sources were processed)", highlight=False)
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()
@@ -187,6 +199,7 @@ def serve(config: str = ConfigOpt, port: int = typer.Option(8321, "--port", help
     from pipelines.review_settings import review_settings
     from review.app import create_app
 
+    _check_port(port)
     cfg = _config(config, check_files=False)
     if not cfg.reviewers:
         _fail(f"no reviewers in {cfg.config_path}: add a 'reviewers:' list (create a hash with 'aigrip hash-password')")
@@ -207,16 +220,18 @@ def hash_password_cmd(password: Optional[str] = typer.Option(None, "--password",
 
 @app.command()
 def ui(config: str = ConfigOpt, port: int = typer.Option(3000, "--port", help="Port of the Dagster UI.")) -> None:
-    """Start the Dagster UI (and its scheduler) with DAGSTER_HOME under data_dir."""
-    import subprocess
+    """Start the Dagster UI (and its scheduler) with DAGSTER_HOME under data_dir; stops with all its children."""
+    from pipelines.instance import ensure_dagster_home
+    from pipelines.processes import run_supervised
 
+    _check_port(port)
     cfg = _config(config)
-    home = cfg.data_dir / "dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
+    home = ensure_dagster_home(cfg)
     env = dict(os.environ, DAGSTER_HOME=str(home), AIGRIP_CONFIG=str(cfg.config_path))
     console.print(f"Dagster UI on http://127.0.0.1:{port}/ (DAGSTER_HOME={home})", highlight=False)
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions",
-                                      "-h", "127.0.0.1", "-p", str(port)], env=env))
+    code = run_supervised([sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions",
+                           "-h", "127.0.0.1", "-p", str(port)], env=env)
+    raise typer.Exit(0 if code in (130, 143) else code)
 
 
 @review_app.command("list")
@@ -256,7 +271,7 @@ def review_show(system_id: str = typer.Argument(..., help="AIG-nnnnnn"), config:
 @review_app.command("decide")
 def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
                   action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer or retire."),
-                  reviewer: str = typer.Option(..., "--reviewer", help="Who decides (recorded in the log)."),
+                  reviewer: str = typer.Option(..., "--reviewer", help="Who decides: a reviewer's username from aigrip.yaml (recorded in the log)."),
                   reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject)."),
                   into: Optional[str] = typer.Option(None, "--into", help="Target system for merge."),
                   source_key: list[str] = typer.Option([], "--source-key", help="Source keys to split off (repeatable)."),
@@ -266,6 +281,10 @@ def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
     from review.queue import decide
 
     cfg = _config(config, check_files=False)
+    known = [r.username for r in cfg.reviewers]
+    if reviewer not in known:
+        hint = f"configured reviewers: {', '.join(known)}" if known else "add a 'reviewers:' list first (see README)"
+        _fail(f"--reviewer '{reviewer}' is not a reviewer in {cfg.config_path}; {hint}")
     fields = {}
     for f in field:
         if "=" not in f:
@@ -276,6 +295,31 @@ def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
                    fields=fields or None, source_keys=source_key or None)
     typer.echo(f"saved {event['action']} of {event.get('system_id') or system_id} as {event['event_id']} "
                "(applied at the next run)")
+
+
+@app.command()
+def quarantine(config: str = ConfigOpt,
+               source: Optional[str] = typer.Option(None, "--source", help="Only this source id."),
+               out: Optional[Path] = typer.Option(None, "--out", help="Write an XLSX file instead of printing."),
+               as_json: bool = JsonOpt) -> None:
+    """List the quarantined input rows with their reasons (without the rows' text)."""
+    from pipelines.quarantine import quarantined_rows, write_quarantine_xlsx
+
+    cfg = _config(config, check_files=False)
+    rows = quarantined_rows(cfg, source)
+    if out is not None:
+        typer.echo(f"{len(rows)} quarantined rows written to {write_quarantine_xlsx(rows, out)}")
+        return
+    if as_json:
+        typer.echo(json.dumps(rows.to_dict(orient="records"), ensure_ascii=False, indent=2))
+        return
+    if rows.empty:
+        typer.echo("no quarantined rows" + (f" for source {source}" if source else ""))
+        return
+    for sid, part in rows.groupby("source_id", sort=True):
+        typer.echo(f"{sid}: {len(part)} rows quarantined")
+        for ref, reason in zip(part["row_ref"], part["reason"]):
+            typer.echo(f"  {ref}: {reason}")
 
 
 def main() -> None:

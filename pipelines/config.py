@@ -32,6 +32,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value.strip()):
+        raise ValueError(f"'{value}' is not an e-mail address (name@example.nl)")
+    return value.strip()
+
+
 class Organisation(_Strict):
     name: str
     code: str = Field(pattern=r"^(?i:gm)\d{4}$|^[a-z0-9_-]+$")
@@ -43,6 +52,11 @@ class Organisation(_Strict):
     @classmethod
     def _lower(cls, v: str) -> str:
         return v.lower()
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        return _check_email(v)
 
 
 class SourceConfig(_Strict):
@@ -128,6 +142,8 @@ class AigripConfig(_Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "AigripConfig":
+        if not self.sources:
+            raise ValueError("no sources: add at least one under 'sources:' (see docs/sources.md)")
         seen: set[str] = set()
         for s in self.sources:
             if s.id in seen:

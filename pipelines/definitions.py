@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dagster import Definitions, definitions
+from dagster import Definitions, definitions, in_process_executor
 
 from pipelines.config import DEFAULT_CONFIG, load_config
 from pipelines.defs.classify.assets import build_classify_assets
@@ -54,6 +54,7 @@ def build_definitions(config_path: str | os.PathLike, as_of: str = "") -> Defini
         schedules=schedules,
         sensors=sensors,
         resources={"aigrip": AigripResource(config_path=config_path, as_of=as_of)},
+        executor=in_process_executor,  # one DuckDB writer: steps run one after the other (see schedules.py)
     )
 
 

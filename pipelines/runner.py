@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from dagster import AssetSelection, DagsterInstance, materialize
+from dagster import AssetSelection, materialize
 
 from pipelines import progress
 from pipelines.config import AigripConfig
 from pipelines.definitions import build_assets
+from pipelines.instance import open_instance
 from pipelines.resources import AigripResource
 from transforms.errors import AigripError
 
@@ -65,15 +66,17 @@ def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = 
         selection = AssetSelection.groups(select)
         if select != "monitor":
             selection = selection | AssetSelection.keys("published_snapshot")
+    instance = open_instance(config)
     try:
         res = materialize([*assets, *checks], resources={"aigrip": resource}, selection=selection,
-                          instance=DagsterInstance.ephemeral(), raise_on_error=False,
+                          instance=instance, raise_on_error=False, tags={"aigrip/started_by": "cli"},
                           run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
         outcome.success = res.success
         outcome.log_path = _write_log(config, res)
         if not res.success:
             outcome.error = _first_failure(res) + f" (full log: {outcome.log_path})"
     finally:
+        instance.dispose()
         progress.clear()
         outcome.seconds = time.perf_counter() - start
     return outcome

@@ -10,6 +10,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "voorbeeldstad"
+# scrypt hash of the test password "voorbeeldstad-demo" (aigrip hash-password), for the reviewers of demo_run
+DEMO_REVIEWER_HASH = "scrypt$16384$8$1$JgU0Fem60F2aDZqifwGnmA==$a7MQJd9LEGTyPGdDO4mXX/XuudlzkQn8ftA81edfAgo="
 
 
 def copy_demo(target: Path, sources: list[str] | None = None, **overrides) -> Path:
@@ -37,7 +39,9 @@ def demo_run(tmp_path_factory) -> Path:
 
     from pipelines.cli import app
 
-    cfg_path = copy_demo(tmp_path_factory.mktemp("demo_run") / "demo")
+    reviewers = [{"username": u, "name": n, "password_hash": DEMO_REVIEWER_HASH}
+                 for u, n in (("privacy", "Petra de Privacyfunctionaris"), ("ciso", "Karim de CISO"))]
+    cfg_path = copy_demo(tmp_path_factory.mktemp("demo_run") / "demo", reviewers=reviewers)
     res = CliRunner().invoke(app, ["run", "--config", str(cfg_path), "--as-of", "2026-11-15"])
     assert res.exit_code == 0, res.output + repr(res.exception)
     assert "Done" in res.output and "public site:" in res.output

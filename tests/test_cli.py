@@ -14,7 +14,7 @@ from pipelines.cli import app
 
 runner = CliRunner()
 COMMANDS = ["run", "status", "export", "report", "classify", "validate", "serve", "ui", "hash-password",
-            "review list", "review show", "review decide"]
+            "review list", "review show", "review decide", "quarantine"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

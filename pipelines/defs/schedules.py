@@ -14,6 +14,7 @@ from dagster import (
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
+    in_process_executor,
     schedule,
     sensor,
 )
@@ -25,11 +26,14 @@ __all__ = ["build_automation"]
 
 
 def build_automation(config: AigripConfig, config_path: str):
-    discovery = define_asset_job("discovery_run", selection=AssetSelection.all(),
+    # Every step writes the one DuckDB warehouse, which takes one writer at a time: jobs run their steps
+    # one after the other in one process (as 'aigrip run' does), also when the webserver or daemon starts them.
+    discovery = define_asset_job("discovery_run", selection=AssetSelection.all(), executor_def=in_process_executor,
                                  description="A whole discovery run: ingest → … → monitor.")
     apply_decisions = define_asset_job(
         "apply_decisions",
         selection=AssetSelection.groups("reconcile", "classify", "publish", "monitor"),
+        executor_def=in_process_executor,
         description="Re-applies reviewers' decisions without re-reading the sources.",
     )
 
