@@ -147,16 +147,17 @@ def test_hash_password_makes_a_verifiable_hash():
 
 
 def test_ui_starts_dagster_with_home_under_data_dir(demo_config, monkeypatch):
-    import subprocess as sp
+    import pipelines.processes as processes
 
     calls = []
-    monkeypatch.setattr(sp, "call", lambda args, env: calls.append((args, env)) or 0)
+    monkeypatch.setattr(processes, "run_supervised", lambda args, env: calls.append((args, env)) or 0)
     res = runner.invoke(app, ["ui", "--config", str(demo_config), "--port", "3999"])
     assert res.exit_code == 0, res.output
     args, env = calls[0]
     assert args[1:5] == ["-m", "dagster", "dev", "-m"] and "pipelines.definitions" in args and "3999" in args
     assert env["DAGSTER_HOME"] == str(demo_config.parent / "var" / "dagster_home")
     assert env["AIGRIP_CONFIG"] == str(demo_config.resolve())
+    assert "enabled: false" in (demo_config.parent / "var" / "dagster_home" / "dagster.yaml").read_text()
 
 
 def test_dagster_loads_the_definitions_module(demo_config):
