@@ -19,6 +19,7 @@ from dagster import (
     sensor,
 )
 
+from connectors.inbox import process_inbox
 from pipelines.config import AigripConfig
 from warehouse.decision_log import log_path
 
@@ -65,4 +66,19 @@ def build_automation(config: AigripConfig, config_path: str):
         context.update_cursor(stamp)
         return RunRequest(run_key=stamp, run_config=_run_config(dt.date.today()))
 
-    return [discovery, apply_decisions], [weekly_discovery, monthly_report], [new_decisions]
+    @sensor(job=discovery, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED,
+            description="Checks files dropped in data_dir/inbox/<source_id>/, files them (added to or replacing "
+                        "the source, by type) and starts a discovery run; bad files go to inbox/rejected/ with a note.")
+    def inbox(context: SensorEvaluationContext):
+        outcome = process_inbox(config.data_dir, [s.to_spec() for s in config.enabled_sources if s.path is not None])
+        for sid, name, why in outcome.rejected:
+            context.log.warning(f"inbox: {sid}/{name} geweigerd: {why}")
+        if not outcome.accepted:
+            rejected = f"; {len(outcome.rejected)} geweigerd (zie inbox/rejected/)" if outcome.rejected else ""
+            return SkipReason("geen nieuwe bestanden in de inbox" + rejected)
+        files = ", ".join(f"{sid}/{name} ({how})" for sid, name, how in outcome.accepted)
+        context.log.info(f"inbox: {files}")
+        return RunRequest(run_key=f"inbox-{dt.datetime.now():%Y%m%dT%H%M%S%f}",
+                          run_config=_run_config(dt.date.today()), tags={"aigrip/inbox": files[:200]})
+
+    return [discovery, apply_decisions], [weekly_discovery, monthly_report], [new_decisions, inbox]

@@ -7,7 +7,8 @@ import traceback
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, asset, asset_check
 
-from connectors import PEER_TYPES, load_source
+from connectors import PEER_TYPES
+from connectors.inbox import load_source_files
 from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
@@ -22,10 +23,11 @@ def raw_asset_key(source_id: str) -> AssetKey:
     return AssetKey(f"raw_{source_id}")
 
 
-def _load(context: AssetExecutionContext, source: SourceConfig):
-    """Run the connector; a failure becomes one readable line, never an exception."""
+def _load(context: AssetExecutionContext, source: SourceConfig, data_dir):
+    """Run the connector over the source's files (see connectors.inbox); a failure becomes one readable
+    line, never an exception."""
     try:
-        return load_source(source.to_spec()), None
+        return load_source_files(data_dir, source.to_spec()), None
     except AigripError as exc:
         return None, str(exc)
     except Exception as exc:  # a connector bug must not sink the run either
@@ -42,7 +44,7 @@ def _make_ingest_asset(source: SourceConfig):
     )
     def _ingest(context, aigrip: AigripResource):
         start = time.perf_counter()
-        loaded, error = _load(context, source)
+        loaded, error = _load(context, source, aigrip.config.data_dir)
         extra: dict = {}
         with aigrip.connect() as con:
             counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
