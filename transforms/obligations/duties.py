@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 
 from transforms.classify.rulebook import RULES_DIR, dutch_date
+from transforms.labels import AI_ACT_CLASS_LABELS, ANNEX_III_AREA_LABELS
 
 __all__ = [
     "OBLIGATION_COLUMNS", "MOVE_COLUMNS", "load_obligation_rules", "resolve_dates", "system_obligations",
@@ -27,7 +28,7 @@ OBLIGATION_COLUMNS = [
 ]
 MOVE_COLUMNS = ["moved_on", "system_id", "obligation_id", "duty", "old_deadline", "new_deadline", "date_key",
                 "reason"]
-_DEADLINE_KINDS = ("applies_from", "before_use", "high_risk", "none")
+_DEADLINE_KINDS = ("applies_from", "before_use", "high_risk", "none", "target")
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -90,12 +91,14 @@ def _applies(duty: dict, row: dict) -> bool:
 def _why(duty: dict, row: dict) -> str:
     when = duty.get("when") or {}
     if "ai_act_class" in when:
-        area = f", bijlage III punt {row['ai_act_area']}" if row.get("ai_act_area") else ""
-        return f"AI-verordening-klasse '{row.get('ai_act_class')}'{area}"
+        cls = row.get("ai_act_class")
+        area = row.get("ai_act_area")
+        where = f", bijlage III punt {area} ({ANNEX_III_AREA_LABELS.get(str(area), area)})" if area else ""
+        return f"indeling volgens de AI-verordening: {AI_ACT_CLASS_LABELS.get(cls, cls)}{where}"
     if "dpia_required" in when:
-        return "DPIA verplicht" + (f" ({row['dpia_reason']})" if row.get("dpia_reason") else "")
+        return str(row.get("dpia_reason") or "DPIA verplicht").rstrip(".")
     if "iama_recommended" in when:
-        return "IAMA aanbevolen" + (f" ({row['iama_reason']})" if row.get("iama_reason") else "")
+        return str(row.get("iama_reason") or "IAMA aanbevolen").rstrip(".")
     return f"publicatiecategorie '{row.get('publication_category')}'"
 
 
@@ -111,6 +114,10 @@ def _deadline(duty: dict, row: dict, dates: dict) -> tuple[dt.date | None, str, 
         return None, start_key, "geen wettelijke termijn (beleid); plan het vóór ingebruikname of bij de eerstvolgende wijziging"
     if kind == "applies_from":
         return start, start_key, f"geldt vanaf {dutch_date(start)}"
+    if kind == "target":
+        target_key = duty["target"]
+        target = dates[target_key]["date"]
+        return target, target_key, f"streefdatum {dutch_date(target)} ({dates[target_key]['source']})"
     if kind == "before_use":
         if first_use and first_use > start:
             return first_use, start_key, f"vóór de verwerking; het systeem is in gebruik sinds ten minste {dutch_date(first_use)}"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from transforms.labels import AI_ACT_CLASS_LABELS
 from transforms.obligations.decisions import latest_per_key
 
 __all__ = [
@@ -63,7 +64,7 @@ def system_profile(row: dict, *, organisation: str = "", default_role: str = "ge
         role_why += "; zelf ontwikkeld of geen leverancier bekend, dus ook aanbieder (art. 25)"
     transparency = "transparantieverplichting" if cls == "transparency" else "geen-transparantieverplichting"
     risk = _RISK.get(cls, "niet-van-toepassing")
-    why = [f"soort toepassing '{kind}' (klasse '{cls}')", f"risicogroep '{risk}'"
+    why = [f"soort toepassing '{kind}' ({AI_ACT_CLASS_LABELS.get(cls, cls)})", f"risicogroep '{risk}'"
            + (" (nog te beoordelen: voorlopig als hoog risico behandeld)" if cls == "needs_review" else ""),
            f"rol {' en '.join(repr(r) for r in roles)} ({role_why})"]
     if is_ai:
