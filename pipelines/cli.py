@@ -278,6 +278,11 @@ def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
                "(applied at the next run)")
 
 
+from pipelines.obligations_cli import register as _register_obligations  # noqa: E402
+
+_register_obligations(app)
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 1."""
     try:
