@@ -103,7 +103,10 @@ def _confusion(root: Path, mentions: pd.DataFrame, truth: pd.DataFrame, as_of: s
     matrix = pd.crosstab(joined["ai_act_class_true"], joined["ai_act_class"])
     pub = float((joined["publication_category_true"] == joined["publication_category"]).mean())
     dpia = float((joined["dpia_required_true"].astype(str) == joined["dpia_required"].astype(int).astype(str)).mean())
+    from bench.dpia import evaluate_systems
+
     return {
+        "dpia_required": evaluate_systems(joined),
         "ai_act_accuracy": round(float((joined["ai_act_class_true"] == joined["ai_act_class"]).mean()), 4),
         "publication_accuracy": round(pub, 4),
         "dpia_accuracy": round(dpia, 4),
@@ -187,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": args.threshold, "precision": round(p, 4), "recall": round(r, 4),
         "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "pr_curve_png": str(png), "sets": sets,
     }
+    from bench.dpia import evaluate_fixture
+
+    dpia_fixture = evaluate_fixture()
+    summary["dpia_required_accuracy"] = {**{k: s["classification"]["dpia_required"]["accuracy"] for k, s in sets.items()},
+                                         "fixture": dpia_fixture["accuracy"]}
+    summary["dpia_fixture"] = dpia_fixture
     for name, s in sets.items():
         c = s["classification"]
         print(f"{name}: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f} "
@@ -197,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"   missed: {m['source_key']} {m['title']!r} ({m['ai_score']})")
         for m in s["false_hits"][:5]:
             print(f"   false hit: {m['source_key']} {m['title']!r} ({m['ai_score']}: {m['reasons']})")
+    print("DPIA required accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in summary["dpia_required_accuracy"].items()))
+    for name, s in sets.items():
+        for m in s["classification"]["dpia_required"]["misses"]:
+            print(f"   DPIA miss {name}: {m['id']} truth {m['truth']} predicted {m['predicted']} ({m['rule']})")
+    for m in dpia_fixture["misses"]:
+        print(f"   DPIA miss fixture: {m['id']} truth {m['truth']} predicted {m['predicted']} ({m['rule']})")
     print(f"overall: precision {summary['precision']:.3f} recall {summary['recall']:.3f} F1 {summary['f1']:.3f}; "
           f"curve {png}; {seconds['total']} s")
     if args.json:

@@ -322,6 +322,11 @@ def quarantine(config: str = ConfigOpt,
             typer.echo(f"  {ref}: {reason}")
 
 
+from pipelines.obligations_cli import register as _register_obligations  # noqa: E402
+
+_register_obligations(app)
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 1."""
     try:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from connectors import PEER_TYPES, SOURCE_TYPES, SourceSpec
+from pipelines.obligations_config import DigestSettings, ObligationSettings
 from transforms.errors import ConfigError
 
 __all__ = ["AigripConfig", "Organisation", "SourceConfig", "Reviewer", "load_config", "DEFAULT_CONFIG"]
@@ -138,6 +139,8 @@ class AigripConfig(_Strict):
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     review: ReviewSettingsConfig = Field(default_factory=ReviewSettingsConfig)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    obligations: ObligationSettings = Field(default_factory=ObligationSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from pipelines.defs.ingest.assets import build_ingest_assets
 from pipelines.defs.knowledge.assets import build_knowledge_assets
 from pipelines.defs.monitor.assets import build_monitor_assets
 from pipelines.defs.normalise.assets import build_normalise_assets
+from pipelines.defs.obligations.assets import build_obligations_assets
 from pipelines.defs.publish.assets import build_publish_assets
 from pipelines.defs.reconcile.assets import build_reconcile_assets
 from pipelines.defs.schedules import build_automation
@@ -36,6 +37,7 @@ def build_assets(config) -> tuple[list, list]:
         *build_detect_assets(config),
         *reconcile,
         *build_classify_assets(config),
+        *build_obligations_assets(config),
         *build_publish_assets(config),
         *build_monitor_assets(config),
     ]

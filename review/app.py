@@ -34,6 +34,14 @@ from review.auth import (
     sign_in,
     sign_out,
 )
+from review.obligations import (
+    ASSESSMENT_STATUSES,
+    OBLIGATION_ACTIONS,
+    REQUIREMENT_STATUSES,
+    datum,
+    obligation_detail,
+    obligation_fields,
+)
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
 from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
@@ -76,7 +84,9 @@ def _templates() -> Jinja2Templates:
     env.globals.update(
         labels=labels, label=labels.label, EDIT_FIELDS=EDIT_FIELDS, PUBLICATION_CATEGORIES=PUBLICATION_CATEGORIES,
         REGISTER_STATUSES=REGISTER_STATUSES, STATUS_FILTERS=STATUS_FILTERS,
+        REQUIREMENT_STATUSES=REQUIREMENT_STATUSES, ASSESSMENT_STATUSES=ASSESSMENT_STATUSES,
     )
+    env.filters["datum"] = datum
     return Jinja2Templates(env=env)
 
 
@@ -175,6 +185,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         with snapshot_connect(settings.data_dir) as con:
             try:
                 detail = show_system(con, requested, data_dir=settings.data_dir)
+                ob = obligation_detail(con, detail["system_id"])
             except AigripError:
                 return render(request, "error.html", 404, title="Niet gevonden",
                               message=f"Systeem {requested} staat niet in de laatst gepubliceerde gegevens.")
@@ -182,7 +193,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
             _flash(request, f"{requested} is samengevoegd met {detail['system_id']}.")
             return RedirectResponse(f"/systemen/{detail['system_id']}", status_code=303)
         return render(request, "system.html", d=detail, s=detail["system"], nonce=uuid.uuid4().hex,
-                      today=date.today().isoformat())
+                      today=date.today().isoformat(), ob=ob)
 
     @login_required
     async def decide_submit(request: Request, form) -> Response:
@@ -208,6 +219,24 @@ def create_app(settings: ReviewSettings) -> Starlette:
             _flash(request, f"{labels.label(labels.ACTION_LABELS, action)} voor {system_id} opgeslagen. "
                             "Dit wordt verwerkt bij de volgende run.")
         return RedirectResponse(f"/systemen/{system_id}", status_code=303)
+
+    @login_required
+    async def obligation_submit(request: Request, form) -> Response:
+        system_id = request.path_params["system_id"]
+        action = str(form.get("action") or "")
+        if action not in OBLIGATION_ACTIONS:
+            _flash(request, "Onbekende actie.", "error")
+            return RedirectResponse(f"/systemen/{system_id}", status_code=303)
+        fields, reason = obligation_fields(action, form)
+        try:
+            decide(settings.data_dir, system_id, action, request.state.user["username"], reason=reason,
+                   fields=fields, event_id=form.get("event_id") or None)
+        except AigripError as exc:
+            _flash(request, f"Niet opgeslagen: {exc}", "error")
+        else:
+            _flash(request, f"{labels.label(labels.ACTION_LABELS, action)} voor {system_id} opgeslagen. "
+                            "Dit wordt verwerkt bij de volgende run.")
+        return RedirectResponse(f"/systemen/{system_id}#plicht-kop", status_code=303)
 
     @login_required
     async def bulk_submit(request: Request, form) -> Response:
@@ -243,6 +272,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         Route("/bulk", bulk_submit, methods=["POST"]),
         Route("/systemen/{system_id}", system_page, methods=["GET"]),
         Route("/systemen/{system_id}/besluit", decide_submit, methods=["POST"]),
+        Route("/systemen/{system_id}/verplichting", obligation_submit, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]
     middleware = [

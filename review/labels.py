@@ -41,6 +41,9 @@ ACTION_LABELS: dict[str, str] = {
     "merge": "Samenvoegen",
     "split": "Bronregels afsplitsen",
     "edit": "Registervelden bewerken",
+    "requirement": "Vereiste of maatregel bijgewerkt",
+    "assessment": "DPIA/IAMA/FRIA bijgewerkt",
+    "review": "Herbeoordeling",
     "defer": "Uitstellen",
     "retire": "Buiten gebruik stellen",
 }

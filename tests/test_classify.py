@@ -68,9 +68,13 @@ def test_high_risk_annex_iii(text, area):
     assert r["publication_category"] == "Hoog-risico AI-systeem"
 
 
-def test_ai_processing_personal_data_needs_a_dpia():
-    r = one("Chatbot beantwoordt vragen van inwoners")
-    assert r["dpia_required"] and r["dpia_rule"] == "D7"
+def test_dpia_needs_two_edpb_criteria_or_generative_ai():
+    r = one("Chatbot beantwoordt vragen van inwoners")       # new technology alone: 1 of 9 criteria
+    assert not r["dpia_required"] and "1 van de 9 EDPB-criteria (innovatieve technologie" in r["dpia_reason"]
+    r = one("Chatbot beantwoordt vragen van kinderen over school")   # + vulnerable data subjects
+    assert r["dpia_required"] and r["dpia_rule"] == "D5"
+    r = one("ChatGPT voor het schrijven van brieven aan inwoners")
+    assert r["dpia_required"] and r["dpia_rule"] == "D8" and "generatieve AI" in r["dpia_reason"]
     assert not one("DeepL vertaling van webteksten")["dpia_required"]
 
 

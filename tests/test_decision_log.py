@@ -86,6 +86,11 @@ def test_every_action_has_a_valid_form(tmp_path):
         "edit": _ev(action="edit", fields={"next_review": "2026-12-01", "status_register": "In gebruik"}),
         "defer": _ev(action="defer", fields={"defer_until": "2026-06-01"}),
         "retire": _ev(action="retire", reason="uitgefaseerd"),
+        "requirement": _ev(action="requirement", fields={"item": "aia-01", "status": "gedaan", "owner": "Team I&A",
+                                                         "evidence": "https://intranet/ai-training", "date": "2026-11-01"}),
+        "assessment": _ev(action="assessment", fields={"assessment": "DPIA", "status": "afgerond", "date": "2026-10-01",
+                                                       "link": "https://intranet/dpia/12"}),
+        "review": _ev(action="review", fields={"reviewed_on": "2026-11-20"}, reason="geen wijzigingen"),
     }
     assert set(examples) == set(ACTIONS)
     path = log_path(tmp_path)
@@ -236,3 +241,26 @@ def test_decisions_frame_empty_has_the_table_shape(tmp_path):
     assert len(frame) == 0 and "fields_json" in frame.columns
     with connect(tmp_path / "w.duckdb") as con:
         assert replace_table(con, "review_decisions", frame) == 0
+
+
+@pytest.mark.parametrize(
+    "fields, reason, words",
+    [
+        ({"status": "gedaan"}, None, "fields.item"),
+        ({"item": "aia-01", "status": "klaar"}, None, "status must be one of niet gestart, bezig, gedaan"),
+        ({"item": "aia-01", "status": "niet van toepassing"}, None, "a reason is required"),
+        ({"item": "aia-01", "date": "1-11-2026"}, None, "'date' must be a date"),
+    ],
+)
+def test_requirement_decisions_are_checked(tmp_path, fields, reason, words):
+    with pytest.raises(DecisionLogError, match=words):
+        append_decision(log_path(tmp_path), _ev(action="requirement", fields=fields, reason=reason))
+
+
+def test_assessment_and_review_decisions_are_checked(tmp_path):
+    with pytest.raises(DecisionLogError, match="fields.assessment must be one of DPIA, IAMA, FRIA"):
+        append_decision(log_path(tmp_path), _ev(action="assessment", fields={"assessment": "PIA"}))
+    with pytest.raises(DecisionLogError, match="a reason is required when an assessment is 'niet nodig'"):
+        append_decision(log_path(tmp_path), _ev(action="assessment", fields={"assessment": "IAMA", "status": "niet nodig"}))
+    with pytest.raises(DecisionLogError, match="'system_id' is required for action 'review'"):
+        append_decision(log_path(tmp_path), {"reviewer": "x", "action": "review", "source_keys": ["a:b"]})

@@ -80,7 +80,7 @@ DPIA_RULE_LABELS = {
     "D4": "AP-lijst verplichte DPIA",
     "D5": "Twee of meer EDPB-criteria",
     "D6": "Hoog-risico AI-systeem (AI-verordening art. 26 lid 9)",
-    "D7": "AI die persoonsgegevens verwerkt (AVG art. 35 lid 1, nieuwe technologie)",
+    "D8": "generatieve AI van een externe aanbieder (AVG art. 35 lid 1; standpunt Rijksoverheid generatieve AI)",
 }
 
 _TABLES = {

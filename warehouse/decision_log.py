@@ -30,6 +30,7 @@ from typing import Iterator
 import pandas as pd
 
 from transforms.errors import DecisionLogError
+from transforms.obligations.vocab import OBLIGATION_ACTIONS, OBLIGATION_FIELDS, check_obligation_fields
 
 __all__ = [
     "ACTIONS",
@@ -48,7 +49,7 @@ __all__ = [
     "seed_log",
 ]
 
-ACTIONS: tuple[str, ...] = ("confirm", "reject", "merge", "split", "edit", "defer", "retire")
+ACTIONS: tuple[str, ...] = ("confirm", "reject", "merge", "split", "edit", "defer", "retire", *OBLIGATION_ACTIONS)
 # Register fields a reviewer may edit (stored in systems.fields_json by the pipeline).
 EDIT_FIELDS: tuple[str, ...] = (
     "name",
@@ -86,6 +87,7 @@ _ACTION_FIELDS: dict[str, frozenset[str]] = {
     "merge": frozenset(),
     "split": frozenset(),
     "retire": frozenset(),
+    **OBLIGATION_FIELDS,  # requirement / assessment / review (transforms.obligations.vocab)
 }
 _SYSTEM_ID = re.compile(r"^AIG-\d{6}$")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -229,6 +231,12 @@ def validate_decision(event: dict) -> dict:
         _fail(f"'system_id' is required for action '{action}'")
     if action == "defer" and not (fields and fields.get("defer_until")):
         _fail("fields.defer_until (YYYY-MM-DD) is required for action 'defer'")
+    if action in OBLIGATION_ACTIONS:
+        if system_id is None:
+            _fail(f"'system_id' is required for action '{action}'")
+        problem = check_obligation_fields(action, fields, reason)
+        if problem:
+            _fail(problem)
     if action == "edit" and not fields:
         _fail("'fields' with at least one register field is required for action 'edit'")
     return {

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from transforms.obligations.vocab import OBLIGATION_ACTIONS
+
 __all__ = ["ACTIONS", "EDITABLE_FIELDS", "Replay", "resolve", "replay_decisions"]
 
 ACTIONS = ("confirm", "reject", "merge", "split", "edit", "defer", "retire")
@@ -140,6 +142,8 @@ def _target(state: _State, event: dict) -> tuple[np.ndarray, str]:
 
 def _apply(state: _State, out: Replay, event: dict) -> tuple[bool, str]:
     action = _text(event.get("action"))
+    if action in OBLIGATION_ACTIONS:  # requirement / assessment / review: applied by the obligations stage
+        return True, "verwerkt bij de verplichtingen (vereisten, DPIA/IAMA/FRIA, periodieke herbeoordeling)"
     if action not in ACTIONS:
         return False, f"onbekende actie '{action}' (kies uit {', '.join(ACTIONS)})"
     if action == "split":

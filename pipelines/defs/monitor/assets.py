@@ -60,7 +60,7 @@ def build_monitor_assets(config: AigripConfig) -> list:
         return result("monitoring_report", {"period": period, "report": str(path)},
                       extra={"kpis": json.dumps(kpis, indent=1)})
 
-    @asset(group_name="monitor", deps=["monitoring_report", "public_site"],
+    @asset(group_name="monitor", deps=["monitoring_report", "public_site", "obligations", "reviews"],
            description="Publishes the read-only snapshot that the review app, status, export and report read.")
     def published_snapshot(context, aigrip: AigripResource):
         cfg = aigrip.config

@@ -1,0 +1,1 @@
+"""obligations: duties and deadlines, Algoritmekader requirements, DPIA/IAMA/FRIA, periodic review."""
