@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from connectors import PEER_TYPES, SOURCE_TYPES, SourceSpec
+from pipelines.alerts import AlertSettings
 from pipelines.obligations_config import DigestSettings, ObligationSettings
 from transforms.errors import ConfigError
 
@@ -36,7 +37,7 @@ class _Strict(BaseModel):
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
-def _check_email(value: str) -> str:
+def check_email(value: str) -> str:
     if not _EMAIL.match(value.strip()):
         raise ValueError(f"'{value}' is not an e-mail address (name@example.nl)")
     return value.strip()
@@ -57,7 +58,7 @@ class Organisation(_Strict):
     @field_validator("contact_email")
     @classmethod
     def _email(cls, v: str) -> str:
-        return _check_email(v)
+        return check_email(v)
 
 
 class SourceConfig(_Strict):
@@ -141,6 +142,7 @@ class AigripConfig(_Strict):
     publish: PublishSettings = Field(default_factory=PublishSettings)
     obligations: ObligationSettings = Field(default_factory=ObligationSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -81,4 +81,8 @@ def build_automation(config: AigripConfig, config_path: str):
         return RunRequest(run_key=f"inbox-{dt.datetime.now():%Y%m%dT%H%M%S%f}",
                           run_config=_run_config(dt.date.today()), tags={"aigrip/inbox": files[:200]})
 
-    return [discovery, apply_decisions], [weekly_discovery, monthly_report], [new_decisions, inbox]
+    from pipelines.defs.alerts import build_alert_sensors
+
+    schedules = [weekly_discovery, monthly_report]
+    alerts = build_alert_sensors(config, schedules)
+    return [discovery, apply_decisions], schedules, [new_decisions, inbox, *alerts]
