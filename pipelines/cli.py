@@ -126,6 +126,23 @@ def export(config: str = ConfigOpt,
 
 
 @app.command()
+def publish(config: str = ConfigOpt,
+            target: str = typer.Option(..., "--target", help="Where to deliver: 'national' (the national algorithm register)."),
+            dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent and the differences; send nothing."),
+            confirm: bool = typer.Option(False, "--confirm", help="Really send (token in AIGRIP_REGISTER_TOKEN).")) -> None:
+    """Deliver the register to the national algorithm register (aanleverapi v1_0); sends only with --confirm."""
+    from pipelines.delivery import deliver
+
+    if target != "national":
+        _fail(f"unknown target '{target}'; use --target national")
+    if dry_run and confirm:
+        _fail("give --dry-run or --confirm, not both")
+    result = deliver(_config(config, check_files=False), confirm=confirm, echo=lambda line: typer.echo(line))
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def report(config: str = ConfigOpt,
            period: Optional[str] = typer.Option(None, "--period", help="YYYY-MM; default: the latest period.")) -> None:
     """Write the monitoring report (HTML, PDF, charts, kpis.json) for a period."""
