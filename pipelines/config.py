@@ -126,6 +126,7 @@ class NationalDelivery(_Strict):
 class PublishSettings(_Strict):
     peers: list[str] = Field(default_factory=lambda: ["gm0772", "gm0363"])
     site_title: str | None = None
+    site_url: str | None = Field(default=None, pattern=r"^https?://\S+$")  # public address of the site (absolute feed links)
     national: NationalDelivery | None = None
 
 
