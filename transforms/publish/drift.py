@@ -122,6 +122,7 @@ def register_drift(own: pd.DataFrame, systems: list[dict]) -> pd.DataFrame:
 def drift_summary(drift: pd.DataFrame) -> dict:
     """Counts per kind (systems, not rows, for ``verschil``) and the rows per kind, for pages and the report."""
     out = {"kinds": []}
+    drift = drift.astype(object).where(drift.notna(), None)
     for kind, label in DRIFT_KINDS.items():
         part = drift[drift["kind"] == kind] if len(drift) else drift
         n = part["system_id"].nunique() if kind == "verschil" else len(part)
