@@ -138,8 +138,13 @@ def deliver(cfg: AigripConfig, *, confirm: bool, token: str | None = None,
 def _print_diff(api: RegisterApi, plan: SystemPlan, token: str | None, echo) -> None:
     if not plan.payload or not any(s.action in ("create", "update") for s in plan.steps):
         return
-    held = api.get_algorithm(plan.lars) if (plan.lars and token) else None
-    if plan.lars and token and held is None:
+    if not plan.lars:
+        echo(f"    nieuwe registratie met {len(plan.payload)} velden: {', '.join(plan.payload)}")
+        return
+    if not token:
+        return  # the register cannot be read without a token (said once above)
+    held = api.get_algorithm(plan.lars)
+    if held is None:
         echo(f"    registratie {plan.lars} niet gevonden in het register")
     for key, old, new in field_diff(plan.payload, held):
         if key == "source_id" and old is None and held is None:

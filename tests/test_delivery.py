@@ -141,7 +141,7 @@ def test_retract_only_what_aigrip_created_or_adopted(tmp_path):
         report, out = _run(cfg)
         assert reg.writes()[-1] == ("DELETE", f"/aanleverapi/v1_0/organizations/gm9999/published-algorithms/{ours}/retract")
         assert not reg.algorithms[ours]["published"] and reg.algorithms[foreign]["published"]
-        assert "AIG-000009" not in out or "blijft ongemoeid" in out
+        assert "AIG-000009" not in out
         n = len(reg.writes())
         _run(cfg)
         assert len(reg.writes()) == n  # retracted once

@@ -160,7 +160,7 @@ def plan_delivery(items: list[dict], state: dict[str, dict], remote: list[dict] 
         plans.append(plan)
         if pub == "gedepubliceerd":
             if not plan.lars:
-                plan.note = "niet door aigrip aangemaakt of overgenomen: blijft ongemoeid"
+                plan.note = "ongewijzigd"  # never delivered by aigrip: an entry it did not make stays untouched
             elif known.get("retracted"):
                 plan.note = "al teruggetrokken"
             else:
