@@ -117,3 +117,19 @@ def test_review_page_shows_drift_escaped(drift_snapshot):
     assert "Alleen in het landelijk register (1)" in page and "Slimme lantaarnpalen" in page
     assert "Chatbot &lt;b&gt;Gem&lt;/b&gt;" in page and "<b>Gem</b>" not in page
     assert "In ontwikkeling" in page and 'href="/systemen/AIG-000001"' in page
+
+
+def test_demo_run_has_drift_table_and_report_section(demo_run):
+    from warehouse import snapshot_connect
+
+    config = load_config(demo_run)
+    with snapshot_connect(config.data_dir) as con:
+        df = con.execute("SELECT * FROM register_drift").df()
+        confirmed = con.execute("SELECT count(*) FROM systems WHERE status = 'confirmed'").fetchone()[0]
+    # the demo municipality has no entries of its own in the national register yet
+    assert set(df["kind"]) == {"niet_gepubliceerd"} and len(df) == confirmed
+    report = next((config.data_dir / "reports").glob("*/report.html")).read_text(encoding="utf-8")
+    assert "Afwijkingen van het landelijk algoritmeregister" in report
+    assert f"Niet in het landelijk register: {confirmed}" in report
+    site = config.data_dir / "site"
+    assert (site / "veranderingen.html").exists() and (site / "downloads" / "algoritmeregister.json").exists()

@@ -109,3 +109,34 @@ def test_csv_export_has_bom_semicolon_and_safe_cells(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig").splitlines()
     assert text[0] == "name;bedrag" and text[1] == '"\'=HYPERLINK(""x"")";1,5'
+
+
+# --- properties -----------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from transforms.publish.register_files import decode_text  # noqa: E402
+
+_TEXT = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs")), min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_TEXT.filter(lambda t: t.strip()), min_size=1, max_size=4),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]), sep=st.sampled_from([",", ";"]))
+def test_csv_in_any_excel_encoding_reads_back_the_same_names(tmp_path, names, encoding, sep):
+    path = tmp_path / "x.csv"
+    pd.DataFrame([VALID | {"name": n} for n in names]).to_csv(path, index=False, sep=sep, encoding=encoding)
+    labels = list(validate_file(path))
+    assert labels == [f"#{i} {n}" for i, n in enumerate(names, start=1)]
+
+
+@given(st.binary(max_size=200))
+def test_decode_text_never_fails(data):
+    text, encoding = decode_text(data)
+    assert isinstance(text, str) and encoding in ("UTF-8", "UTF-16", "Windows-1252")
+
+
+@given(st.text(max_size=80), st.one_of(st.none(), st.text(max_size=40)))
+def test_assessment_performed_is_total(text, url):
+    assert assessment_performed(text, url) in (True, False)
