@@ -157,7 +157,8 @@ def render_site(entries: list[tuple[str, dict]], org: dict, *, generated_at: dt.
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     title = title or f"Algoritmeregister {org.get('name', '')}".strip()
     meta = meta or {}
-    changes = list(reversed(changes or []))  # newest first
+    changes = sorted(changes or [], key=lambda c: str(c.get("name") or "").lower())
+    changes.sort(key=lambda c: str(c.get("at") or ""), reverse=True)  # newest first, by name within a moment
     base = {"title": title, "org": org, "generated_at": generated_at, "facets": FACETS,
             "live": {_slug(sid) for sid, _ in entries}}
     pages: dict[str, str | bytes] = {}
