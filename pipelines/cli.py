@@ -132,7 +132,8 @@ def export(config: str = ConfigOpt,
 def publish(config: str = ConfigOpt,
             target: str = typer.Option(..., "--target", help="Where to deliver: 'national' (the national algorithm register)."),
             dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent and the differences; send nothing."),
-            confirm: bool = typer.Option(False, "--confirm", help="Really send (token in AIGRIP_REGISTER_TOKEN).")) -> None:
+            confirm: bool = typer.Option(False, "--confirm", help="Really send (token in AIGRIP_REGISTER_TOKEN)."),
+            as_json: bool = JsonOpt) -> None:
     """Deliver the register to the national algorithm register (aanleverapi v1_0); sends only with --confirm."""
     from pipelines.delivery import deliver
 
@@ -140,7 +141,10 @@ def publish(config: str = ConfigOpt,
         _fail(f"unknown target '{target}'; use --target national")
     if dry_run and confirm:
         _fail("give --dry-run or --confirm, not both")
-    result = deliver(_config(config, check_files=False), confirm=confirm, echo=lambda line: typer.echo(line))
+    result = deliver(_config(config, check_files=False), confirm=confirm,
+                     echo=(lambda line: None) if as_json else (lambda line: typer.echo(line)))
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     if result.failed:
         raise typer.Exit(1)
 

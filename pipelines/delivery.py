@@ -36,6 +36,13 @@ class DeliveryReport:
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
+    def as_dict(self) -> dict:
+        """For ``--json``: counts, and per system its state, lars and the steps with their reasons."""
+        return {"counts": self.counts(), "sent": self.sent, "failed": self.failed, "skipped": self.skipped,
+                "systems": [{"system_id": p.system_id, "state": p.state, "lars": p.lars, "origin": p.origin,
+                             "steps": [{"action": s.action, "reason": s.reason} for s in p.steps], "note": p.note}
+                            for p in self.plans]}
+
     def counts(self) -> dict[str, int]:
         out = {"create": 0, "update": 0, "release": 0, "retract": 0, "unchanged": 0}
         for p in self.plans:

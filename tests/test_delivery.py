@@ -222,3 +222,14 @@ def test_a_create_lost_in_a_5xx_is_adopted_by_source_id_next_time(tmp_path):
         report, out = _run(cfg)
         assert [m for m, _ in reg.writes()] == ["PUT", "PUT"] and len(reg.algorithms) == 1
         assert "bron-ID AIG-000001" in out
+
+
+def test_json_output_for_scripts(tmp_path, monkeypatch):
+    with FakeRegister() as reg:
+        cfg = _setup(tmp_path, reg.url, [("AIG-000001", "confirmed", _entry("Chatbot", "AIG-000001"))])
+        monkeypatch.setenv("AIGRIP_REGISTER_TOKEN", TOKEN)
+        res = CliRunner().invoke(app, ["publish", "--config", str(cfg), "--target", "national", "--confirm", "--json"])
+        assert res.exit_code == 0
+        out = json.loads(res.output)
+        assert out["counts"]["create"] == 1 and out["sent"] == 2
+        assert out["systems"][0]["lars"] in reg.algorithms and [s["action"] for s in out["systems"][0]["steps"]] == ["create", "release"]
