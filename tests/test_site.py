@@ -116,3 +116,9 @@ def test_downloads_in_the_registers_shapes_validate(tmp_path):
 
 def test_dutch_dates():
     assert dutch_date(dt.date(2026, 12, 6)) == "6 december 2026" and dutch_date("2026-03-12T10:00:00") == "12 maart 2026"
+
+
+def test_a_withdrawn_entry_keeps_its_address_with_a_notice():
+    page = build()["algoritme/aig-000005.html"]
+    assert "Afvalroutes plannen" in page and "sinds 6 november 2026 niet meer in het register" in page
+    assert "Doel en impact" not in page

@@ -172,6 +172,10 @@ def render_site(entries: list[tuple[str, dict]], org: dict, *, generated_at: dt.
         pages[row["href"]] = _env.get_template("site_system.html.j2").render(
             **base, root="../", entry=entry, name=row["name"], system_id=system_id, row=row,
             sections=_sections(entry), history=_history_lines(history.get(system_id, [])))
+    for sid, records in history.items():  # a withdrawn entry's address keeps working: it says since when
+        if records[0].get("change") == "ingetrokken" and f"algoritme/{_slug(sid)}.html" not in pages:
+            pages[f"algoritme/{_slug(sid)}.html"] = _env.get_template("site_withdrawn.html.j2").render(
+                **base, root="../", name=records[0].get("name") or sid, since=dutch_date(records[0].get("at")))
     rows.sort(key=lambda r: r["name"].lower())
     facet_values = _facet_values(rows)
     pages["index.html"] = _env.get_template("site_index.html.j2").render(
