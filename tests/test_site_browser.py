@@ -61,22 +61,28 @@ def test_axe_finds_no_serious_or_critical_violation(site, browser, page_path, wi
 
 
 def test_search_and_filters_with_the_script(site, browser):
+    from playwright.sync_api import expect
+
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(site + "index.html")
     cards = page.locator("li.card:visible")
-    assert cards.count() == 4 and page.locator("#zoeken").is_visible()
+    expect(page.locator("#zoeken")).to_be_visible()
+    expect(cards).to_have_count(4)
     page.fill("#q", "parkeer")
-    assert cards.count() == 1 and "1 van 4 algoritmes gevonden" in page.inner_text("#aantal")
+    expect(cards).to_have_count(1)
+    expect(page.locator("#aantal")).to_have_text("1 van 4 algoritmes gevonden.")
     page.fill("#q", "")
     page.select_option("#f-thema", "Sociale zekerheid")
-    assert cards.count() == 2
+    expect(cards).to_have_count(2)
     page.select_option("#f-status", "Buiten gebruik")
-    assert cards.count() == 1 and "Risicomodel bijstand" in cards.first.inner_text()
+    expect(cards).to_have_count(1)
+    assert "Risicomodel bijstand" in cards.first.inner_text()
     assert "thema=Sociale+zekerheid" in page.url and "status=Buiten+gebruik" in page.url
     page.goto(site + "index.html?q=zzzz")
-    assert cards.count() == 0 and page.locator("#geen").is_visible()
+    expect(cards).to_have_count(0)
+    expect(page.locator("#geen")).to_be_visible()
     page.click("#wis")
-    assert cards.count() == 4
+    expect(cards).to_have_count(4)
     page.close()
 
 
