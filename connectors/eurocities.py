@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -28,7 +29,16 @@ from connectors.base import ConnectorResult, SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
 
-__all__ = ["load", "read_registrations", "STATUS_TO_NATIONAL"]
+__all__ = ["load", "read_registrations", "STATUS_TO_NATIONAL", "assessment_performed"]
+
+# An assessment description says whether it was *performed*, not whether it is *required*:
+# "DPIA verplicht" and "IAMA niet nodig" are not performed; "DPIA uitgevoerd (2025)" is.
+_NOT_YET = re.compile(r"\b(nog niet|wordt (nog )?uitgevoerd|in uitvoering|in voorbereiding|gepland|planned|"
+                      r"not yet|niet uitgevoerd|not (been )?(performed|conducted|carried out)|ongoing|loopt)\b")
+_DONE = re.compile(r"\b(uitgevoerd|afgerond|gereed|vastgesteld|goedgekeurd|gedaan|heeft plaatsgevonden|"
+                   r"ja|yes|done|completed|performed|conducted|carried out)\b")
+_NOT_DONE = re.compile(r"\b(verplicht|vereist|nodig|noodzakelijk|required|needed|mandatory|aanbevolen|recommended|"
+                       r"n\.?v\.?t|niet van toepassing|not applicable|n/a|geen|nee|no|none)\b")
 
 # Eurocities status (en and nl) -> national standard 1.0 status
 STATUS_TO_NATIONAL = {
@@ -102,9 +112,9 @@ def _row(rec: dict, source_id: str, opts: dict) -> dict:
         [d.strip() for d in str(domain).replace("|", ";").split(";") if d.strip()] if domain else []
     )
     assessments = []
-    if html_to_text(rec.get("DPIA_description")) or html_to_text(rec.get("DPIA_url")):
+    if assessment_performed(rec.get("DPIA_description"), rec.get("DPIA_url")):
         assessments.append("DPIA")
-    if html_to_text(rec.get("AIA_description")) or html_to_text(rec.get("AIA_url")):
+    if assessment_performed(rec.get("AIA_description"), rec.get("AIA_url")):
         assessments.append("AIIA")
     return {
         "entry_key": f"{source_id}:{key}",
@@ -129,3 +139,17 @@ def _row(rec: dict, source_id: str, opts: dict) -> dict:
         "snapshot_id": None,
         "raw_json": json.dumps(rec, ensure_ascii=False, sort_keys=True, default=str),
     }
+
+
+def assessment_performed(description, url=None) -> bool:
+    """Whether a DPIA/IAMA description (and link) says the assessment was carried out."""
+    text = fold(html_to_text(description))
+    if text:
+        if _NOT_YET.search(text):
+            return False
+        if _DONE.search(text):
+            return True
+        if _NOT_DONE.search(text):
+            return False
+    link = html_to_text(url)
+    return link.lower().startswith(("http://", "https://"))

@@ -123,18 +123,42 @@ def export(config: str = ConfigOpt,
            fmt: str = typer.Option(..., "--format", "-f", help="national-json, national-csv, national-xlsx, eurocities-csv, "
                                    "amsterdam, site, inventory or peer-comparison."),
            out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: data_dir/export/FORMAT)."),
-           peer: list[str] = typer.Option([], "--peer", help="GM-code to compare with (peer-comparison; repeatable).")) -> None:
+           peer: list[str] = typer.Option([], "--peer", help="GM-code to compare with (peer-comparison; repeatable)."),
+           sep: Optional[str] = typer.Option(None, "--sep", help="CSV separator: ',' or ';' (';' opens in Dutch Excel).")) -> None:
     """Export the register or the inventory from the last published snapshot."""
     from pipelines.exports import EXPORTERS, run_export
 
     if fmt not in EXPORTERS:
         _fail(f"unknown format '{fmt}'; use one of {', '.join(EXPORTERS)}")
     cfg = _config(config, check_files=False)
-    written = run_export(cfg, fmt, out, peers=peer or None)
+    if sep not in (None, ",", ";"):
+        _fail(f"unknown separator '{sep}'; use --sep ',' or --sep ';'")
+    written = run_export(cfg, fmt, out, peers=peer or None, sep=sep)
     for path in written[:4]:
         console.print(str(path), highlight=False)
     if len(written) > 4:
         console.print(f"… and {len(written) - 4} more files in {written[0].parent}", highlight=False)
+
+
+@app.command()
+def publish(config: str = ConfigOpt,
+            target: str = typer.Option(..., "--target", help="Where to deliver: 'national' (the national algorithm register)."),
+            dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent and the differences; send nothing."),
+            confirm: bool = typer.Option(False, "--confirm", help="Really send (token in AIGRIP_REGISTER_TOKEN)."),
+            as_json: bool = JsonOpt) -> None:
+    """Deliver the register to the national algorithm register (aanleverapi v1_0); sends only with --confirm."""
+    from pipelines.delivery import deliver
+
+    if target != "national":
+        _fail(f"unknown target '{target}'; use --target national")
+    if dry_run and confirm:
+        _fail("give --dry-run or --confirm, not both")
+    result = deliver(_config(config, check_files=False), confirm=confirm,
+                     echo=(lambda line: None) if as_json else (lambda line: typer.echo(line)))
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    if result.failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -180,14 +204,18 @@ def validate(file: Path = typer.Argument(..., help="Register entries: a JSON obj
 
     if not file.exists():
         _fail(f"{file} does not exist")
-    problems = validate_file(file)
+    notes: list[str] = []
+    problems = validate_file(file, notes)
+    for note in notes:
+        typer.echo(f"{file.name}: {note}")
     bad = {k: v for k, v in problems.items() if v}
     for key, items in bad.items():
         for p in items:
             typer.echo(f"{file.name}: {key}: {p}")
     if bad:
         raise typer.Exit(1)
-    typer.echo(f"{file.name}: {len(problems)} entr{'y' if len(problems) == 1 else 'ies'} valid (publicatiestandaard 1.0)")
+    skipped = f"; {len(notes)} of another standard version not checked" if notes else ""
+    typer.echo(f"{file.name}: {len(problems)} entr{'y' if len(problems) == 1 else 'ies'} valid (publicatiestandaard 1.0){skipped}")
 
 
 @app.command()

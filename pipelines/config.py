@@ -125,9 +125,25 @@ class ReviewSettingsConfig(_Strict):
     https_only: bool = False
 
 
+class NationalDelivery(_Strict):
+    """Delivery to the national register's aanleverapi v1_0 (``aigrip publish --target national``)."""
+
+    url: str
+    organisation_id: str = Field(min_length=1)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not _URL.match(v):
+            raise ValueError(f"'{v}' is not an http(s) URL; give the aanleverapi base, e.g. https://…/aanleverapi/v1_0")
+        return v
+
+
 class PublishSettings(_Strict):
     peers: list[str] = Field(default_factory=lambda: ["gm0772", "gm0363"])
     site_title: str | None = None
+    site_url: str | None = Field(default=None, pattern=r"^https?://\S+$")  # public address of the site (absolute feed links)
+    national: NationalDelivery | None = None
 
 
 class AigripConfig(_Strict):

@@ -10,14 +10,13 @@ import json
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import pandas as pd
 
 from pipelines.config import AigripConfig
 from pipelines.publishing import confirmed_systems, org_info, published_entries, write_site
 from warehouse import snapshot_connect
 
-__all__ = ["EXPORTERS", "run_export", "INVENTORY_COLUMNS"]
+__all__ = ["EXPORTERS", "run_export", "write_csv", "INVENTORY_COLUMNS"]
 
 INVENTORY_COLUMNS = [
     "system_id", "status", "name", "vendor", "department", "ai_act_class", "ai_act_area", "publication_category",
@@ -26,7 +25,7 @@ INVENTORY_COLUMNS = [
 ]
 
 
-def _national_json(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
+def _national_json(con, cfg: AigripConfig, out: Path, peers, sep: str | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.json"):
         old.unlink()
@@ -41,17 +40,17 @@ def _national_json(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
     return [allp, *paths]
 
 
-def _national_csv(con, cfg, out: Path, peers) -> list[Path]:
+def _national_csv(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
     from transforms.publish.register import to_national_csv
 
     out.mkdir(parents=True, exist_ok=True)
     df = to_national_csv([e for _, e in published_entries(con)])
     p = out / "algoritmeregister.csv"
-    df.to_csv(p, index=False, encoding="utf-8-sig", quoting=1)
+    write_csv(df, p, sep or ",", quoting=1)
     return [p]
 
 
-def _national_xlsx(con, cfg, out: Path, peers) -> list[Path]:
+def _national_xlsx(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
     from transforms.publish.register import standard_fields, to_national_csv
 
     out.mkdir(parents=True, exist_ok=True)
@@ -73,16 +72,16 @@ def _confirmed_frames(con) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs])
 
 
-def _eurocities(con, cfg, out: Path, peers) -> list[Path]:
+def _eurocities(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
     from transforms.publish.register import to_eurocities_rows
 
     out.mkdir(parents=True, exist_ok=True)
     p = out / "eurocities_ats.csv"
-    to_eurocities_rows(*_confirmed_frames(con), org_info(cfg)).to_csv(p, index=False, sep=";", encoding="utf-8")
+    write_csv(to_eurocities_rows(*_confirmed_frames(con), org_info(cfg)), p, sep or ";")
     return [p]
 
 
-def _amsterdam(con, cfg, out: Path, peers) -> list[Path]:
+def _amsterdam(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
     from transforms.publish.register import to_amsterdam
 
     out.mkdir(parents=True, exist_ok=True)
@@ -92,12 +91,12 @@ def _amsterdam(con, cfg, out: Path, peers) -> list[Path]:
     return [p]
 
 
-def _site(con, cfg, out: Path, peers) -> list[Path]:
+def _site(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
     write_site(con, cfg, out)
     return [out / "index.html"]
 
 
-def _inventory(con, cfg, out: Path, peers) -> list[Path]:
+def _inventory(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     inv = con.execute(
         "SELECT s.*, c.* EXCLUDE (system_id) FROM systems s LEFT JOIN classifications c USING (system_id) "
@@ -110,8 +109,8 @@ def _inventory(con, cfg, out: Path, peers) -> list[Path]:
     prov = con.execute("SELECT system_id, source_key, match_probability, match_reason FROM provenance "
                        "ORDER BY system_id, source_key").df()
     p1, p2 = out / "inventory.csv", out / "provenance.csv"
-    inv.to_csv(p1, index=False, encoding="utf-8")
-    prov.to_csv(p2, index=False, encoding="utf-8")
+    write_csv(inv, p1, sep or ",")
+    write_csv(prov, p2, sep or ",")
     return [p1, p2]
 
 
@@ -122,7 +121,7 @@ def _join(value) -> str:
     return ", ".join(map(str, value.tolist() if hasattr(value, "tolist") else value))
 
 
-def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
+def _peer_comparison(con, cfg: AigripConfig, out: Path, peers, sep: str | None = None) -> list[Path]:
     from pipelines.reporting import peer_comparison
     from transforms.publish.comparison import comparison_tables
 
@@ -133,18 +132,28 @@ def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
     paths = [p]
     for name, df in comparison_tables(result).items():
         q = out / f"{name}.csv"
-        df.to_csv(q, index=False, encoding="utf-8")
+        write_csv(df, q, sep or ",")
         paths.append(q)
     kb = con.execute("SELECT product_id, name, vendor, org_count, entry_count, names, organisations, categories, "
                      "publication_categories, impact_assessments FROM kb_products ORDER BY org_count DESC, name").df()
     for col in ("names", "organisations", "categories", "publication_categories", "impact_assessments"):
         kb[col] = kb[col].map(_join)
     q = out / "kb_products.csv"  # the knowledge base: what peers register, grouped into products
-    kb.to_csv(q, index=False, encoding="utf-8")
+    write_csv(kb, q, sep or ",")
     return [*paths, q]
 
 
-EXPORTERS: dict[str, Callable[[duckdb.DuckDBPyConnection, AigripConfig, Path, list | None], list[Path]]] = {
+def write_csv(df: pd.DataFrame, path: Path, sep: str = ",", quoting: int = 0) -> Path:
+    """A CSV that opens in Excel: UTF-8 with a BOM, formula-safe cells; with ``sep=';'`` (Dutch Excel)
+    decimals are written with a comma."""
+    from transforms.privacy.cells import neutralise_frame
+
+    neutralise_frame(df).to_csv(path, index=False, sep=sep, encoding="utf-8-sig", quoting=quoting,
+                                decimal="," if sep == ";" else ".")
+    return path
+
+
+EXPORTERS: dict[str, Callable[..., list[Path]]] = {
     "national-json": _national_json,
     "national-csv": _national_csv,
     "national-xlsx": _national_xlsx,
@@ -156,7 +165,9 @@ EXPORTERS: dict[str, Callable[[duckdb.DuckDBPyConnection, AigripConfig, Path, li
 }
 
 
-def run_export(cfg: AigripConfig, fmt: str, out: Path | None = None, peers: list[str] | None = None) -> list[Path]:
+def run_export(cfg: AigripConfig, fmt: str, out: Path | None = None, peers: list[str] | None = None,
+               sep: str | None = None) -> list[Path]:
+    """Write one export; ``sep`` overrides the CSV separator (default ``,``; ``;`` for eurocities-csv)."""
     out = Path(out) if out else cfg.data_dir / "export" / fmt
     with snapshot_connect(cfg.data_dir) as con:
-        return EXPORTERS[fmt](con, cfg, out, peers)
+        return EXPORTERS[fmt](con, cfg, out, peers, sep=sep)

@@ -70,8 +70,16 @@ def write_files(files: dict[str, str | bytes], out_dir: Path) -> int:
 
 
 def write_site(con: duckdb.DuckDBPyConnection, config: AigripConfig, out_dir: Path) -> int:
+    """Render the public site into ``out_dir``; additions, changes and withdrawals since the last build
+    are appended to ``data_dir/publish/site_changes.jsonl`` (the site's "Wat is er veranderd")."""
+    from pipelines.site_history import record_changes
+
     entries = published_entries(con)
-    files = render_site(entries, org_info(config), generated_at=dt.datetime.now().replace(microsecond=0),
-                        title=config.publish.site_title)
+    now = dt.datetime.now().replace(microsecond=0)
+    departments = dict(con.execute("SELECT system_id, department FROM systems").fetchall())
+    meta = {sid: {"department": departments.get(sid)} for sid, _ in entries}
+    changes = record_changes(config.data_dir, entries, now)
+    files = render_site(entries, org_info(config), generated_at=now, title=config.publish.site_title,
+                        meta=meta, changes=changes, site_url=config.publish.site_url)
     write_files(files, out_dir)
     return sum(1 for k in files if k.endswith(".html"))

@@ -63,7 +63,18 @@ def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: s
     sources = con.execute("SELECT * FROM source_status ORDER BY source_id").df()
     return render_report(org=org_info(config), period=period, kpis=kpis, previous=previous,
                          history=history[history["period"] <= period], inventory=inventory, sources=sources,
-                         peer_news=peer_news(con), comparison=peer_comparison(con, config))
+                         peer_news=peer_news(con), comparison=peer_comparison(con, config), drift=_drift(con))
+
+
+def _drift(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The drift against the national register for the report (None when no register is loaded)."""
+    from pipelines.register_state import table_columns
+    from transforms.publish.drift import drift_summary
+
+    if not table_columns(con, "register_drift") or not con.execute(
+            "SELECT count(*) FROM peer_register_entries").fetchone()[0]:
+        return None
+    return drift_summary(con.execute("SELECT * FROM register_drift").df())
 
 
 def write_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> Path:

@@ -261,6 +261,14 @@ def create_app(settings: ReviewSettings) -> Starlette:
             _flash(request, f"Niet opgeslagen: {line}", "error")
         return RedirectResponse(back, status_code=303)
 
+    @login_required
+    async def drift_page(request: Request, form) -> Response:
+        from review.register_drift import drift_context
+
+        with snapshot_connect(settings.data_dir) as con:
+            context = drift_context(con)
+        return render(request, "drift.html", **context)
+
     async def not_found(request: Request, exc) -> Response:
         return render(request, "error.html", 404, title="Niet gevonden", message="Deze pagina bestaat niet.")
 
@@ -273,6 +281,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         Route("/systemen/{system_id}", system_page, methods=["GET"]),
         Route("/systemen/{system_id}/besluit", decide_submit, methods=["POST"]),
         Route("/systemen/{system_id}/verplichting", obligation_submit, methods=["POST"]),
+        Route("/register/afwijkingen", drift_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]
     middleware = [

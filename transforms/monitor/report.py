@@ -89,7 +89,7 @@ def _delta(kpis: dict, previous: dict, name: str) -> str:
 def render_report(*, org: dict, period: str, kpis: dict[str, float], previous: dict[str, float],
                   history: pd.DataFrame, inventory: pd.DataFrame, sources: pd.DataFrame,
                   peer_news: pd.DataFrame, comparison: dict | None = None,
-                  generated_at: dt.datetime | None = None) -> ReportFiles:
+                  generated_at: dt.datetime | None = None, drift: dict | None = None) -> ReportFiles:
     """Render the report for one period. ``history`` holds the kpis table (period, name, value)."""
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     charts: dict[str, bytes] = {}
@@ -120,7 +120,8 @@ def render_report(*, org: dict, period: str, kpis: dict[str, float], previous: d
     ctx = dict(org=org, period=period, kpis=kpis, headline=headline, status_rows=status_rows, class_rows=class_rows,
                attention=attention.to_dict("records"), high=high.to_dict("records"),
                sources=sources.to_dict("records"), peer_news=peer_news.head(25).to_dict("records"),
-               comparison=comparison or {}, field_labels=REGISTER_FIELD_LABELS, charts=sorted(charts), generated_at=generated_at)
+               comparison=comparison or {}, field_labels=REGISTER_FIELD_LABELS, charts=sorted(charts), generated_at=generated_at,
+               drift=drift)
     html = _env.get_template("report.html.j2").render(**ctx)
     pdf = _pdf(ctx, charts)
     return ReportFiles(html=html, pdf=pdf, charts=charts,

@@ -6,9 +6,7 @@ in ``transforms/data/standard_1_0.json``. Lengths are measured on the text with 
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import re
 from functools import lru_cache
@@ -18,7 +16,6 @@ from typing import Any
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from transforms.errors import RegisterValidationError
 from transforms.publish.formats import to_amsterdam, to_eurocities_rows
 
 __all__ = [
@@ -283,26 +280,17 @@ def _entry_from_csv(row: dict) -> dict:
     return entry
 
 
-def validate_file(path: Path | str) -> dict[str, list[str]]:
-    """Problems per entry of a file (a JSON object, a JSON list, or a national CSV export)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegisterValidationError(f"{path}: cannot read the file ({exc}); give a JSON or CSV export") from None
-    if text.lstrip()[:1] in ("{", "["):
-        try:
-            doc = json.loads(text)
-        except ValueError as exc:
-            raise RegisterValidationError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno}); fix the file") from None
-        entries = doc if isinstance(doc, list) else [doc]
-    else:
-        reader = csv.DictReader(io.StringIO(text))
-        if "name" not in (reader.fieldnames or []):
-            raise RegisterValidationError(f"{path}: neither JSON nor a register CSV export with a 'name' column")
-        entries = [_entry_from_csv(r) for r in reader]
+def validate_file(path: Path | str, notes: list[str] | None = None) -> dict[str, list[str]]:
+    """Problems per entry of a file: a JSON object or list, the register's site-data download, or a
+    national CSV export (UTF-8/UTF-16/Windows-1252, ``,`` or ``;``). Entries of another standard
+    version are not checked; a line about each goes to ``notes`` when given."""
+    from transforms.publish.register_files import read_register_file
+
     result: dict[str, list[str]] = {}
-    for n, entry in enumerate(entries, start=1):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        result[f"#{n} {name or '(zonder naam)'}"] = validate_entry(entry)
+    for label, entry, note in read_register_file(path, _entry_from_csv):
+        if note:
+            if notes is not None:
+                notes.append(f"{label}: {note}")
+            continue
+        result[label] = validate_entry(entry)
     return result

@@ -38,7 +38,7 @@ def build_monitor_assets(config: AigripConfig) -> list:
         return result("inventory_snapshot", {"period": period, "systems": len(rows)}, rows,
                       ["system_id", "status", "ai_act_class", "published"])
 
-    @asset(group_name="monitor", deps=["inventory_snapshot"], kinds={"duckdb"},
+    @asset(group_name="monitor", deps=["inventory_snapshot", "register_drift"], kinds={"duckdb"},
            description="KPIs for the period and the management report (HTML, PDF, charts, kpis.json).")
     def monitoring_report(aigrip: AigripResource):
         period, cfg = aigrip.period, aigrip.config

@@ -42,4 +42,6 @@ def build_publish_assets(config: AigripConfig) -> list:
             pages = write_site(con, aigrip.config, aigrip.config.data_dir / "site")
         return result("public_site", {"pages": pages, "path": str(aigrip.config.data_dir / "site" / "index.html")})
 
-    return [register_entries, public_site]
+    from pipelines.defs.publish.drift import register_drift
+
+    return [register_entries, public_site, register_drift]
