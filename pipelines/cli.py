@@ -72,6 +72,8 @@ def run(config: str = ConfigOpt,
             dt.date.fromisoformat(as_of)
         except ValueError:
             _fail(f"--as-of '{as_of}' is not a date; use YYYY-MM-DD")
+    if not cfg.enabled_sources:
+        _fail(f"{cfg.config_path}: no sources to run: add one under 'sources:' or set 'enabled: true' (see docs/sources.md)")
     console.print(f"[bold]aigrip run[/] — {cfg.organisation.name} ({len(cfg.enabled_sources)} sources) → {cfg.data_dir}")
 
     def show(asset: str, info: dict, seconds: float) -> None:

@@ -163,8 +163,6 @@ class AigripConfig(_Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "AigripConfig":
-        if not self.sources:
-            raise ValueError("no sources: add at least one under 'sources:' (see docs/sources.md)")
         seen: set[str] = set()
         for s in self.sources:
             if s.id in seen:

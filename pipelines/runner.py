@@ -41,6 +41,9 @@ class RunOutcome:
 def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = None,
                  on_asset: Callable[[str, dict, float], None] | None = None) -> RunOutcome:
     """Materialise the whole graph (or one group and what it needs downstream) in-process."""
+    if not config.enabled_sources:
+        raise AigripError(f"{config.config_path}: no sources to run: add one under 'sources:' or set 'enabled: true' "
+                          "(see docs/sources.md)")
     if select and select not in GROUPS:
         raise AigripError(f"unknown group '{select}'; use one of {', '.join(GROUPS)}")
     assets, checks = build_assets(config)

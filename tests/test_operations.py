@@ -54,14 +54,14 @@ def test_a_failed_source_gives_the_partial_exit_code(tmp_path):
     assert "partial run" in res.output and "portfolio" in res.output
 
 
-@pytest.mark.parametrize("body, message", [
-    ("organisation: {name: X, code: gm0001, contact_email: a@b.nl}\ndata_dir: var\nsources: []\n", "no sources"),
-    ("organisation: {name: X, code: gm0001, contact_email: 'geen adres'}\ndata_dir: var\n"
+@pytest.mark.parametrize("command, body, message", [
+    ("run", "organisation: {name: X, code: gm0001, contact_email: a@b.nl}\ndata_dir: var\nsources: []\n", "no sources"),
+    ("status", "organisation: {name: X, code: gm0001, contact_email: 'geen adres'}\ndata_dir: var\n"
      "sources: [{id: l, type: spend_ledger, path: l.csv}]\n", "is not an e-mail address"),
 ])
-def test_config_errors_are_one_line(tmp_path, body, message):
+def test_config_errors_are_one_line(tmp_path, command, body, message):
     cfg = _write(tmp_path / "aigrip.yaml", body)
-    res = runner.invoke(app, ["status", "--config", str(cfg)])
+    res = runner.invoke(app, [command, "--config", str(cfg)])
     assert res.exit_code == 1 and message in res.output
     assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
 
