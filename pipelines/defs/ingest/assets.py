@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 
@@ -12,8 +13,15 @@ from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.errors import AigripError
+from transforms.privacy.pseudonyms import load_or_create_key
 from warehouse.db import first_row
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
+from warehouse.privacy import (
+    drop_expired_raw_text,
+    keep_quarantine_dates,
+    quarantine_first_seen,
+    store_redactions,
+)
 
 __all__ = ["build_ingest_assets", "raw_asset_key"]
 
@@ -22,10 +30,14 @@ def raw_asset_key(source_id: str) -> AssetKey:
     return AssetKey(f"raw_{source_id}")
 
 
-def _load(context: AssetExecutionContext, source: SourceConfig):
+def _load(context: AssetExecutionContext, source: SourceConfig, config: AigripConfig):
     """Run the connector; a failure becomes one readable line, never an exception."""
     try:
-        return load_source(source.to_spec()), None
+        spec = source.to_spec()
+        if source.type == "survey":  # respondents get the data_dir's keyed person key (transforms.privacy)
+            spec = dataclasses.replace(spec, options={**spec.options,
+                                                      "pseudonym_key": load_or_create_key(config.data_dir)})
+        return load_source(spec), None
     except AigripError as exc:
         return None, str(exc)
     except Exception as exc:  # a connector bug must not sink the run either
@@ -42,10 +54,17 @@ def _make_ingest_asset(source: SourceConfig):
     )
     def _ingest(context, aigrip: AigripResource):
         start = time.perf_counter()
-        loaded, error = _load(context, source)
+        loaded, error = _load(context, source, aigrip.config)
         extra: dict = {}
         with aigrip.connect() as con:
+            before = quarantine_first_seen(con, source.id)
             counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
+            keep_quarantine_dates(con, source.id, before)
+            drop_expired_raw_text(con, aigrip.config.privacy.quarantine_retention_days, source_id=source.id)
+            if loaded is not None:
+                store_redactions(con, source.id, loaded.redactions)
+                if loaded.redactions:
+                    extra["redacted"] = sum(loaded.redactions.values())
             if loaded is not None and source.type in PEER_TYPES:
                 from transforms.publish.peers import content_hash
 
