@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipelines.config import AigripConfig
 from pipelines.publishing import confirmed_systems, org_info, published_entries, write_site
+from transforms.privacy.sheets import write_csv, write_xlsx
 from warehouse import snapshot_connect
 
 __all__ = ["EXPORTERS", "run_export", "INVENTORY_COLUMNS"]
@@ -47,7 +48,7 @@ def _national_csv(con, cfg, out: Path, peers) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     df = to_national_csv([e for _, e in published_entries(con)])
     p = out / "algoritmeregister.csv"
-    df.to_csv(p, index=False, encoding="utf-8-sig", quoting=1)
+    write_csv(df, p, encoding="utf-8-sig", quoting=1)
     return [p]
 
 
@@ -63,7 +64,7 @@ def _national_xlsx(con, cfg, out: Path, peers) -> list[Path]:
     sheet = df.T
     sheet.index = [titles.get(k, k) for k in df.columns]
     sheet.columns = [f"Algoritme {i + 1}" for i in range(len(df))]
-    sheet.to_excel(p, sheet_name="1.0", index_label="Veld")
+    write_xlsx(sheet, p, sheet_name="1.0", index=True, index_label="Veld")
     return [p]
 
 
@@ -78,7 +79,7 @@ def _eurocities(con, cfg, out: Path, peers) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     p = out / "eurocities_ats.csv"
-    to_eurocities_rows(*_confirmed_frames(con), org_info(cfg)).to_csv(p, index=False, sep=";", encoding="utf-8")
+    write_csv(to_eurocities_rows(*_confirmed_frames(con), org_info(cfg)), p, sep=";")
     return [p]
 
 
@@ -110,8 +111,8 @@ def _inventory(con, cfg, out: Path, peers) -> list[Path]:
     prov = con.execute("SELECT system_id, source_key, match_probability, match_reason FROM provenance "
                        "ORDER BY system_id, source_key").df()
     p1, p2 = out / "inventory.csv", out / "provenance.csv"
-    inv.to_csv(p1, index=False, encoding="utf-8")
-    prov.to_csv(p2, index=False, encoding="utf-8")
+    write_csv(inv, p1)
+    write_csv(prov, p2)
     return [p1, p2]
 
 
@@ -133,14 +134,14 @@ def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
     paths = [p]
     for name, df in comparison_tables(result).items():
         q = out / f"{name}.csv"
-        df.to_csv(q, index=False, encoding="utf-8")
+        write_csv(df, q)
         paths.append(q)
     kb = con.execute("SELECT product_id, name, vendor, org_count, entry_count, names, organisations, categories, "
                      "publication_categories, impact_assessments FROM kb_products ORDER BY org_count DESC, name").df()
     for col in ("names", "organisations", "categories", "publication_categories", "impact_assessments"):
         kb[col] = kb[col].map(_join)
     q = out / "kb_products.csv"  # the knowledge base: what peers register, grouped into products
-    kb.to_csv(q, index=False, encoding="utf-8")
+    write_csv(kb, q)
     return [*paths, q]
 
 

@@ -50,6 +50,7 @@ FIELD_LABELS: dict[str, str] = {
     "owner": "Eigenaar (afdeling)",
     "contact_email": "Contact (e-mailadres)",
     "goal": "Doel",
+    "description": "Openbare omschrijving",
     "status_register": "Status",
     "publication_category": "Publicatiecategorie",
     "dpia_status": "DPIA-status",

@@ -52,6 +52,7 @@ ACTIONS: tuple[str, ...] = ("confirm", "reject", "merge", "split", "edit", "defe
 # Register fields a reviewer may edit (stored in systems.fields_json by the pipeline).
 EDIT_FIELDS: tuple[str, ...] = (
     "name",
+    "description",  # the public description (a survey answer is never published as one)
     "department",
     "owner",
     "contact_email",

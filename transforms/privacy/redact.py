@@ -30,7 +30,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum import iban as _iban
 from stdnum.nl import bsn as _bsn
 
@@ -70,7 +73,7 @@ _CAP = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\
 _INITIALS = r"(?:[A-Z]\.\s?){1,4}"
 # "Zwaantje Pietersma", "Jan de Vries", "J.P. van der Berg", "Anna-Lisa ter Horst"
 _NAME = rf"(?:{_INITIALS}|{_CAP}\s+)(?:{_PARTICLE}\s+){{0,3}}{_CAP}"
-_CUE = r"(?i:contactpersoon|contact|naam|dhr\.?|mevr\.?|mw\.?|mevrouw|meneer|de heer|t\.a\.v\.?|bel|mail|gemaild door|ingevuld door|door|collega)"
+_CUE = r"(?i:contactpersoon|contact|naam|dhr\.?|mevr\.?|mw\.?|mevrouw|meneer|de heer|t\.a\.v\.?|gemaild door|ingevuld door)"
 _NAME_AFTER_CUE = re.compile(rf"(?<!\w){_CUE}\s*[:.,]?\s*(?:\(\s*)?({_NAME})")
 _NAME_BEFORE = re.compile(rf"({_NAME})\s*(?:\)\s*)?(?:[,:;(\-]\s*)?(?:(?i:op|via|tel\.?|telefoon|mobiel|e-?mail|mail|bereikbaar op|:)\s*)*$")
 _NAME_AFTER = re.compile(rf"^\s*[)\],;:\-]?\s*(?:\(\s*)?({_NAME})")
@@ -79,7 +82,8 @@ _NOT_NAMES = {"Gemeente", "Afdeling", "Team", "Bel", "Mail", "Graag", "Contact",
               "Dit", "Deze", "Wij", "Ons", "Onze", "Zie", "Telefoon", "Tel", "Mobiel", "Support", "Servicedesk",
               "Helpdesk", "Klantenservice", "Dossier", "Licentie", "Factuur", "Applicatie", "Systeem"}
 # Only texts with one of these can hold something to redact (vectorised pre-filter).
-_MAYBE = re.compile(r"@|\(at\)|\[at\]|\d[\d .()/-]{6,}\d|[A-Z]{2}\d{2}|(?i:contact|naam|dhr|mevr|mw\.|t\.a\.v|heer|door|collega|bel|mail)")
+_MAYBE_PATTERN = r"@|\(at\)|\[at\]|\d[\d .()/-]{6,}\d|[A-Z]{2}\d{2}|(?i:contact|naam|dhr|mevr|mw\.|mevrouw|meneer|heer|t\.a\.v|door)"
+_MAYBE = re.compile(_MAYBE_PATTERN)
 _PLACEHOLDER_RE = "|".join(re.escape(p) for p in PLACEHOLDERS.values())
 
 
@@ -180,34 +184,49 @@ def redact_texts(values: pd.Series, own: pd.Series | None = None) -> tuple[pd.Se
     counts: Counter = Counter()
     if values.empty:
         return values, counts
-    is_text = values.map(lambda v: isinstance(v, str))
     if own is not None:
-        out = values.copy()
-        for idx in values.index[is_text]:
-            out.at[idx] = redact_text(values.at[idx], counts, own.at[idx])
+        out = values.astype(object).copy()
+        for idx, value in values.items():
+            if isinstance(value, str):
+                out.at[idx] = redact_text(value, counts, own.at[idx])
         return out, counts
-    text = values[is_text]
-    maybe = text.str.contains(_MAYBE)
-    todo = text[maybe]
-    if todo.empty:
+    rows = np.flatnonzero(_maybe_mask(values))
+    if not len(rows):
         return values, counts
-    distinct = pd.unique(todo)
-    mapping, per_text = {}, {}
-    for value in distinct:
+    todo = values.iloc[rows]
+    codes, uniques = pd.factorize(todo.to_numpy(dtype=object))
+    redacted = np.array(uniques, dtype=object)
+    changed = np.zeros(len(uniques), dtype=bool)
+    per_text: dict[int, Counter] = {}
+    for i, value in enumerate(uniques):
         c: Counter = Counter()
-        mapping[value] = redact_text(value, c)
-        per_text[value] = c
-    changed = [v for v in distinct if mapping[v] != v]
-    if not changed:
+        new = redact_text(value, c)
+        if new != value:
+            redacted[i], changed[i], per_text[i] = new, True, c
+    if not changed.any():
         return values, counts
-    freq = todo.value_counts()
-    for v in changed:
-        for kind, n in per_text[v].items():
-            counts[kind] += n * int(freq[v])
-    out = values.copy()
-    hit = todo.isin(set(changed))
-    out.loc[hit[hit].index] = todo[hit].map(mapping)
+    freq = np.bincount(codes, minlength=len(uniques))
+    for i, c in per_text.items():
+        for kind, n in c.items():
+            counts[kind] += n * int(freq[i])
+    out = values.astype(object).copy()
+    hit = changed[codes]
+    out.iloc[rows[hit]] = redacted[codes[hit]]
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        out = out.astype(values.dtype)
     return out, counts
+
+
+def _maybe_mask(values: pd.Series) -> np.ndarray:
+    """Per cell: is it text that may hold something to redact? (RE2 over the whole column, no Python loop)."""
+    try:
+        arr = (pa.array(values.array) if hasattr(values.array, "__arrow_array__")
+               else pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True))
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            arr = arr.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed cell types: look at the text cells only
+        return values.map(lambda v: isinstance(v, str) and bool(_MAYBE.search(v))).to_numpy(dtype=bool)
+    return pc.match_substring_regex(arr, _MAYBE_PATTERN).fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def redact_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None, own: pd.Series | None = None,
