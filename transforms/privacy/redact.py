@@ -163,11 +163,12 @@ def identity_patterns(identities: Iterable[object]) -> re.Pattern | None:
 def redact_text(text: str, counts: Counter | None = None, own: re.Pattern | None = None) -> str:
     """``text`` with personal data replaced by placeholders; ``counts`` gets one per replacement by kind."""
     counts = Counter() if counts is None else counts
-    if _MAYBE.search(text):
+    maybe = bool(_MAYBE.search(text))
+    if maybe:
         text = _sub(_EMAIL, text, "email", counts)
     if own is not None:
         text = _sub(own, text, "name", counts)
-    if not _MAYBE.search(text):
+    if not maybe:
         return text
     text = _sub(_IBAN, text, "iban", counts, _valid_iban)
     text = _sub(_PHONE, text, "phone", counts)
