@@ -278,6 +278,21 @@ def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
                "(applied at the next run)")
 
 
+@app.command()
+def erase(config: str = ConfigOpt,
+          person: Optional[str] = typer.Option(None, "--person", help="Person key (16 hex), or the e-mail address/name."),
+          source_row: Optional[str] = typer.Option(None, "--source-row", help="A source key, e.g. uitvraag_2026:12-1."),
+          reviewer: str = typer.Option(..., "--reviewer", help="Who carries out the request (for the audit trail)."),
+          reason: Optional[str] = typer.Option(None, "--reason", help="E.g. the request's reference.")) -> None:
+    """Erase a person's data (or one source row) on request; a tombstone keeps it out of later runs."""
+    from pipelines.erase import erase as do_erase
+
+    outcome = do_erase(_config(config), person=person, source_row=source_row, reviewer=reviewer, reason=reason)
+    if not outcome.applied:
+        _fail(outcome.message)
+    console.print(outcome.message, highlight=False)
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 1."""
     try:

@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "edit": "Registervelden bewerken",
     "defer": "Uitstellen",
     "retire": "Buiten gebruik stellen",
+    "erase": "Gewist op verzoek",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Naam",

@@ -86,6 +86,7 @@ def test_every_action_has_a_valid_form(tmp_path):
         "edit": _ev(action="edit", fields={"next_review": "2026-12-01", "status_register": "In gebruik"}),
         "defer": _ev(action="defer", fields={"defer_until": "2026-06-01"}),
         "retire": _ev(action="retire", reason="uitgefaseerd"),
+        "erase": _ev(action="erase", system_id=None, fields={"person_key": "0123456789abcdef"}),
     }
     assert set(examples) == set(ACTIONS)
     path = log_path(tmp_path)

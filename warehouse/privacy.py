@@ -15,7 +15,7 @@ import duckdb
 from warehouse.db import table_exists
 
 __all__ = ["DEFAULT_RETENTION_DAYS", "DROPPED_TEXT", "quarantine_first_seen", "keep_quarantine_dates",
-           "drop_expired_raw_text", "store_redactions", "redaction_counts"]
+           "drop_expired_raw_text", "store_redactions", "redaction_counts", "store_erasures"]
 
 DEFAULT_RETENTION_DAYS = 90
 DROPPED_TEXT = "(ruwe tekst verwijderd na de bewaartermijn)"
@@ -79,3 +79,11 @@ def redaction_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]
     for sid, kind, n in con.execute("SELECT source_id, kind, n FROM redactions ORDER BY source_id, kind").fetchall():
         out.setdefault(sid, {})[kind] = int(n)
     return out
+
+
+def store_erasures(con: duckdb.DuckDBPyConnection, source_id: str, counts: dict[str, int]) -> None:
+    """Replace the source's erasure counts (rows removed per tombstone event) with this run's."""
+    con.execute("DELETE FROM erasures WHERE source_id = ?", [source_id])
+    rows = [(event_id, source_id, int(n), _now()) for event_id, n in sorted(counts.items())]
+    if rows:
+        con.executemany("INSERT INTO erasures VALUES (?, ?, ?, ?)", rows)

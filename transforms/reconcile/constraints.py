@@ -140,6 +140,8 @@ def _target(state: _State, event: dict) -> tuple[np.ndarray, str]:
 
 def _apply(state: _State, out: Replay, event: dict) -> tuple[bool, str]:
     action = _text(event.get("action"))
+    if action == "erase":  # a tombstone: applied at ingest (transforms/privacy/erasure.py), nothing to cluster
+        return True, "verwijderverzoek: de genoemde bronregels zijn bij het inlezen gewist"
     if action not in ACTIONS:
         return False, f"onbekende actie '{action}' (kies uit {', '.join(ACTIONS)})"
     if action == "split":

@@ -13,8 +13,7 @@ ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS raw_text_dropped_at TIMESTAMP;
 -- Erasures applied (tombstones from the decision log): what was removed, never who.
 CREATE TABLE IF NOT EXISTS erasures (
     event_id VARCHAR,
-    erased_at TIMESTAMP,
-    person_key VARCHAR,
-    source_keys VARCHAR[],
-    rows_removed BIGINT
+    source_id VARCHAR,
+    rows_removed BIGINT,
+    applied_at TIMESTAMP
 );

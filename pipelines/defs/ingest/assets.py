@@ -13,13 +13,16 @@ from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.errors import AigripError
+from transforms.privacy.erasure import erase_rows, erasure_targets
 from transforms.privacy.pseudonyms import load_or_create_key
 from warehouse.db import first_row
+from warehouse.decision_log import log_path, read_decisions
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
 from warehouse.privacy import (
     drop_expired_raw_text,
     keep_quarantine_dates,
     quarantine_first_seen,
+    store_erasures,
     store_redactions,
 )
 
@@ -56,12 +59,17 @@ def _make_ingest_asset(source: SourceConfig):
         start = time.perf_counter()
         loaded, error = _load(context, source, aigrip.config)
         extra: dict = {}
+        erased: dict[str, int] = {}
+        if loaded is not None:  # tombstones in the decision log: erased rows are never stored again
+            targets = erasure_targets(read_decisions(log_path(aigrip.config.data_dir)))
+            loaded.frame, loaded.quarantine, erased = erase_rows(source.id, loaded.frame, loaded.quarantine, targets)
         with aigrip.connect() as con:
             before = quarantine_first_seen(con, source.id)
             counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
             keep_quarantine_dates(con, source.id, before)
             drop_expired_raw_text(con, aigrip.config.privacy.quarantine_retention_days, source_id=source.id)
             if loaded is not None:
+                store_erasures(con, source.id, erased)
                 store_redactions(con, source.id, loaded.redactions)
                 if loaded.redactions:
                     extra["redacted"] = sum(loaded.redactions.values())
