@@ -66,7 +66,7 @@ _PHONE = re.compile(
     r")(?!\w)"
 )
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
-_BSN = re.compile(r"(?<![\d.\-/])(\d{4}\.?\d{2}\.?\d{3}|\d{3}[ .]\d{3}[ .]\d{3}|\d{8,9})(?![\d\-/]|\.\d)")
+_BSN = re.compile(r"(?<![\d.\-/])(\d{4}\.\d{2}\.\d{3}|\d{3}[ .]\d{3}[ .]\d{3}|\d{9})(?![\d\-/]|\.\d)")
 
 _PARTICLE = r"(?:van|de|der|den|ter|ten|te|het|in|op|'t|la|le|du|da|von|el|al)"
 _CAP = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?"
@@ -82,8 +82,11 @@ _NOT_NAMES = {"Gemeente", "Afdeling", "Team", "Bel", "Mail", "Graag", "Contact",
               "Dit", "Deze", "Wij", "Ons", "Onze", "Zie", "Telefoon", "Tel", "Mobiel", "Support", "Servicedesk",
               "Helpdesk", "Klantenservice", "Dossier", "Licentie", "Factuur", "Applicatie", "Systeem"}
 # Only texts with one of these can hold something to redact (vectorised pre-filter).
-_MAYBE_PATTERN = r"@|\(at\)|\[at\]|\d[\d .()/-]{6,}\d|[A-Z]{2}\d{2}|(?i:contact|naam|dhr|mevr|mw\.|mevrouw|meneer|heer|t\.a\.v|door)"
+_MAYBE_PATTERN = (r"@|\(at\)|\[at\]|(?:\+|00)\s?31|(?:^|[^\d])\(?0[1-9][\d .()/-]{7,}\d|0[89]00|\d{9}|\d{4}\.\d{2}\.\d{3}|\d{3}[ .]\d{3}[ .]\d{3}"
+                  r"|[A-Z]{2}\d{2}|(?i:contact|naam|dhr|mevr|mw\.|mevrouw|meneer|heer|t\.a\.v|ingevuld door|gemaild door)")
 _MAYBE = re.compile(_MAYBE_PATTERN)
+_DIGIT_RUN = re.compile(r"\d[\d .()/-]{2,}\d")
+_CUE_RE = re.compile(_CUE)
 _PLACEHOLDER_RE = "|".join(re.escape(p) for p in PLACEHOLDERS.values())
 
 
@@ -93,7 +96,7 @@ def _valid_iban(match: re.Match) -> bool:
 
 def _valid_bsn(match: re.Match) -> bool:
     digits = re.sub(r"\D", "", match.group(0))
-    return len(digits) in (8, 9) and _bsn.is_valid(digits.zfill(9)) and digits.strip("0") != ""
+    return len(digits) == 9 and _bsn.is_valid(digits) and digits.strip("0") != ""
 
 
 def _sub(pattern: re.Pattern, text: str, kind: str, counts: Counter, check=None) -> str:
@@ -164,16 +167,19 @@ def redact_text(text: str, counts: Counter | None = None, own: re.Pattern | None
     """``text`` with personal data replaced by placeholders; ``counts`` gets one per replacement by kind."""
     counts = Counter() if counts is None else counts
     maybe = bool(_MAYBE.search(text))
-    if maybe:
+    if maybe and ("@" in text or "(at)" in text or "[at]" in text):
         text = _sub(_EMAIL, text, "email", counts)
     if own is not None:
         text = _sub(own, text, "name", counts)
     if not maybe:
         return text
-    text = _sub(_IBAN, text, "iban", counts, _valid_iban)
-    text = _sub(_PHONE, text, "phone", counts)
-    text = _sub(_BSN, text, "bsn", counts, _valid_bsn)
-    return _redact_names_near_contacts(text, counts)
+    if _DIGIT_RUN.search(text):
+        text = _sub(_IBAN, text, "iban", counts, _valid_iban)
+        text = _sub(_PHONE, text, "phone", counts)
+        text = _sub(_BSN, text, "bsn", counts, _valid_bsn)
+    if "verwijderd]" in text or _CUE_RE.search(text):
+        text = _redact_names_near_contacts(text, counts)
+    return text
 
 
 def redact_texts(values: pd.Series, own: pd.Series | None = None) -> tuple[pd.Series, Counter]:
