@@ -122,3 +122,9 @@ def test_generated_phone_numbers_never_survive(prefix, digits, seps, lead):
     body = "".join(f"{d}{s}" for d, s in zip(digits, seps)).strip(" -")
     out = redact_text(f"{lead}{prefix}{body} graag")
     assert T in out and not any(ch.isdigit() for ch in out)
+
+
+def test_own_identity_keeps_ordinary_words_of_team_addresses():
+    own = identity_patterns(["data.team@voorbeeldstad.nl", "Anna de Wit"])
+    out = redact_text("het data team vraagt Wit en Anna; mail data.team@voorbeeldstad.nl", own=own)
+    assert out == f"het data team vraagt {N} en {N}; mail {E}"

@@ -139,23 +139,31 @@ def _redact_names_near_contacts(text: str, counts: Counter) -> str:
     return text
 
 
+# Words that people put in the name or e-mail field that are not names (kept in their answers).
+_COMMON_WORDS = {"info", "data", "team", "afdeling", "gemeente", "admin", "service", "support", "beheer", "contact",
+                 "algemeen", "noreply", "post", "mail", "secretariaat", "functioneel", "applicatie", "systeem"}
+
+
+def _name_word(word: str, shortest: int = 4) -> bool:
+    return len(word) >= shortest and not re.fullmatch(_PARTICLE, word.lower()) and word.lower() not in _COMMON_WORDS
+
+
 def identity_patterns(identities: Iterable[object]) -> re.Pattern | None:
     """A pattern for one person's own name and e-mail address wherever they recur (also the bare surname
     and the e-mail's local part, e.g. ``zwaantje.pietersma``), case-insensitive, whole words only."""
     parts: set[str] = set()
-    for ident in identities:
-        if ident is None or (isinstance(ident, float) and pd.isna(ident)):
-            continue
-        text = " ".join(str(ident).split())
-        if not text:
-            continue
+    idents = [" ".join(str(i).split()) for i in identities
+              if i is not None and not (isinstance(i, float) and pd.isna(i)) and str(i).strip()]
+    has_name = any("@" not in i for i in idents)
+    for text in idents:
         parts.add(text)
         if "@" in text:
             local = text.split("@", 1)[0]
             parts.add(local)
-            parts.update(w for w in re.split(r"[._\-+]", local) if len(w) >= 4)
+            if not has_name:  # 'zwaantje.pietersma@…' without a name: its parts are the name
+                parts.update(w for w in re.split(r"[._\-+]", local) if _name_word(w))
         else:
-            parts.update(w for w in re.split(r"[\s]+", text) if len(w) >= 4 and not re.fullmatch(_PARTICLE, w.lower()))
+            parts.update(w for w in text.split() if _name_word(w, 3))  # 'Wit', 'Bos', 'Ali' too
     parts = {p for p in parts if len(p) >= 3}
     if not parts:
         return None
