@@ -87,6 +87,10 @@ def run(config: str = ConfigOpt,
     quarantined = sum(v["rows_quarantined"] for v in st["sources"].values())
     if quarantined:
         console.print(f"  {quarantined} input rows quarantined with a reason (table 'quarantine').", highlight=False)
+    redacted = sum(sum(v.get("redacted", {}).values()) for v in st["sources"].values())
+    if redacted:
+        console.print(f"  {redacted} personal data items redacted from the sources (per source: status --json).",
+                      highlight=False)
     for sid, e in failed.items():
         console.print(f"  [yellow]source {sid} failed:[/] {e}", highlight=False)
     console.print(f"  public site: {cfg.data_dir / 'site' / 'index.html'}", highlight=False)

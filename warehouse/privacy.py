@@ -9,12 +9,14 @@ quarantined, its raw text is dropped and the row keeps only source, row referenc
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 
 from warehouse.db import table_exists
 
-__all__ = ["DEFAULT_RETENTION_DAYS", "DROPPED_TEXT", "quarantine_first_seen", "keep_quarantine_dates",
+__all__ = ["quarantine_retention", "DEFAULT_RETENTION_DAYS", "DROPPED_TEXT", "quarantine_first_seen", "keep_quarantine_dates",
            "drop_expired_raw_text", "store_redactions", "redaction_counts", "store_erasures"]
 
 DEFAULT_RETENTION_DAYS = 90
@@ -87,3 +89,14 @@ def store_erasures(con: duckdb.DuckDBPyConnection, source_id: str, counts: dict[
     rows = [(event_id, source_id, int(n), _now()) for event_id, n in sorted(counts.items())]
     if rows:
         con.executemany("INSERT INTO erasures VALUES (?, ?, ?, ?)", rows)
+
+
+@contextmanager
+def quarantine_retention(con: duckdb.DuckDBPyConnection, source_id: str,
+                         days: int = DEFAULT_RETENTION_DAYS) -> Iterator[None]:
+    """Around a reload of a source's quarantine: rows quarantined before keep their first date, and raw
+    text older than ``days`` is dropped afterwards."""
+    before = quarantine_first_seen(con, source_id)
+    yield
+    keep_quarantine_dates(con, source_id, before)
+    drop_expired_raw_text(con, days, source_id=source_id)

@@ -18,13 +18,7 @@ from transforms.privacy.pseudonyms import load_or_create_key
 from warehouse.db import first_row
 from warehouse.decision_log import log_path, read_decisions
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
-from warehouse.privacy import (
-    drop_expired_raw_text,
-    keep_quarantine_dates,
-    quarantine_first_seen,
-    store_erasures,
-    store_redactions,
-)
+from warehouse.privacy import quarantine_retention, store_erasures, store_redactions
 
 __all__ = ["build_ingest_assets", "raw_asset_key"]
 
@@ -48,6 +42,20 @@ def _load(context: AssetExecutionContext, source: SourceConfig, config: AigripCo
         return None, f"source '{source.id}': unexpected {type(exc).__name__}: {exc} (see the run log)"
 
 
+def _apply_tombstones(loaded, source_id: str, config: AigripConfig) -> tuple[dict[str, int], str | None]:
+    """Rows named by an ``erase`` tombstone in the decision log are dropped before anything is stored.
+
+    If the log cannot be read, the source is not loaded at all (an erased row must never come back)."""
+    if loaded is None:
+        return {}, None
+    try:
+        targets = erasure_targets(read_decisions(log_path(config.data_dir)))
+    except AigripError as exc:
+        return {}, f"source '{source_id}' not loaded: the decision log (erasure requests) cannot be read: {exc}"
+    loaded.frame, loaded.quarantine, erased = erase_rows(source_id, loaded.frame, loaded.quarantine, targets)
+    return erased, None
+
+
 def _make_ingest_asset(source: SourceConfig):
     @asset(
         name=f"raw_{source.id}",
@@ -59,20 +67,17 @@ def _make_ingest_asset(source: SourceConfig):
         start = time.perf_counter()
         loaded, error = _load(context, source, aigrip.config)
         extra: dict = {}
-        erased: dict[str, int] = {}
-        if loaded is not None:  # tombstones in the decision log: erased rows are never stored again
-            targets = erasure_targets(read_decisions(log_path(aigrip.config.data_dir)))
-            loaded.frame, loaded.quarantine, erased = erase_rows(source.id, loaded.frame, loaded.quarantine, targets)
+        erased, problem = _apply_tombstones(loaded, source.id, aigrip.config)
+        if problem:
+            loaded, error = None, problem
         with aigrip.connect() as con:
-            before = quarantine_first_seen(con, source.id)
-            counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
-            keep_quarantine_dates(con, source.id, before)
-            drop_expired_raw_text(con, aigrip.config.privacy.quarantine_retention_days, source_id=source.id)
-            if loaded is not None:
+            with quarantine_retention(con, source.id, aigrip.config.privacy.quarantine_retention_days):
+                counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
+            if loaded is not None:  # personal data: redaction counts (shown in the progress line) and erasures
                 store_erasures(con, source.id, erased)
                 store_redactions(con, source.id, loaded.redactions)
                 if loaded.redactions:
-                    extra["redacted"] = sum(loaded.redactions.values())
+                    counts["redacted"] = sum(loaded.redactions.values())
             if loaded is not None and source.type in PEER_TYPES:
                 from transforms.publish.peers import content_hash
 
