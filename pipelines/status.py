@@ -65,11 +65,14 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
 
 def render_status(st: dict, console: Console) -> None:
     console.print(f"[bold]{st['organisation']}[/] — last run: {st['last_run'] or 'never'}", highlight=False)
-    t = Table("source", "type", "rows in", "loaded", "quarantined", "redacted", "error")
+    t = Table("source", "type", "rows in", "loaded", "quarantined", "error")
     for sid, s in st["sources"].items():
-        t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]),
-                  str(sum(s.get("redacted", {}).values())), s["error"] or "")
+        t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]), s["error"] or "")
     console.print(t)
+    redacted = {sid: sum(s.get("redacted", {}).values()) for sid, s in st["sources"].items()}
+    if any(redacted.values()):
+        console.print("personal data redacted: " + ", ".join(f"{sid} {n}" for sid, n in redacted.items() if n),
+                      highlight=False)
     sy = st["systems"]
     console.print(
         f"mentions {st['mentions']} · candidates {st['candidates']} · systems: {sy['candidate']} candidate, "
