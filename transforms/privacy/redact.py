@@ -90,6 +90,21 @@ _CUE_RE = re.compile(_CUE)
 _PLACEHOLDER_RE = "|".join(re.escape(p) for p in PLACEHOLDERS.values())
 
 
+# Local parts of functional addresses (a department's or register's mailbox: not personal data, and the
+# contact address a register publishes on purpose); 'algoritmes@gemeente.nl' stays, 'j.jansen@…' goes.
+_ROLE_MAILBOXES = {
+    "algoritmes", "algoritme", "algoritmeregister", "info", "informatie", "privacy", "fg", "contact", "servicedesk",
+    "helpdesk", "noreply", "no-reply", "klantcontact", "gemeente", "post", "postbus", "secretariaat",
+    "communicatie", "support", "ict", "informatiebeheer", "informatievoorziening", "security", "ciso", "inkoop",
+    "webmaster", "data", "ai", "klachten", "bezwaar", "publiekszaken", "burgerzaken", "team", "functioneelbeheer",
+}
+
+
+def _personal_email(match: re.Match) -> bool:
+    local = re.split(r"\s*(?:@|\(at\)|\[at\])", match.group(0), maxsplit=1)[0].lower()
+    return local not in _ROLE_MAILBOXES
+
+
 def _valid_iban(match: re.Match) -> bool:
     return _iban.is_valid(match.group(0))
 
@@ -176,7 +191,7 @@ def redact_text(text: str, counts: Counter | None = None, own: re.Pattern | None
     counts = Counter() if counts is None else counts
     maybe = bool(_MAYBE.search(text))
     if maybe and ("@" in text or "(at)" in text or "[at]" in text):
-        text = _sub(_EMAIL, text, "email", counts)
+        text = _sub(_EMAIL, text, "email", counts, _personal_email)
     if own is not None:
         text = _sub(own, text, "name", counts)
     if not maybe:
