@@ -6,16 +6,19 @@ dispatches on ``spec.type``. No Dagster here.
 
 from __future__ import annotations
 
+from collections import Counter
 from importlib import import_module
 
 from connectors.base import ConnectorResult, SourceSpec, empty_quarantine
 from transforms.errors import ConfigError
+from transforms.privacy.redact import IDENTIFIER_COLUMNS, redact_frame
 
 __all__ = [
     "ConnectorResult",
     "SourceSpec",
     "empty_quarantine",
     "load_source",
+    "redact_result",
     "SOURCE_TYPES",
     "MENTION_TYPES",
     "PEER_TYPES",
@@ -45,4 +48,16 @@ def load_source(spec: SourceSpec) -> ConnectorResult:
         raise ConfigError(
             f"source '{spec.id}': unknown type '{spec.type}'; use one of {', '.join(SOURCE_TYPES)}"
         ) from None
-    return module.load(spec)
+    return redact_result(module.load(spec))
+
+
+def redact_result(result: ConnectorResult) -> ConnectorResult:
+    """``result`` with personal data redacted from every text column and from quarantined raw text,
+    before anything is stored (docs/security.md); identifier columns are left alone."""
+    frame, n_frame = redact_frame(result.frame, skip=IDENTIFIER_COLUMNS)
+    quarantine, n_quarantine = redact_frame(result.quarantine, ("reason", "raw_text"))
+    counts = Counter(result.redactions)
+    counts.update(n_frame)
+    counts.update(n_quarantine)
+    return ConnectorResult(frame=frame, quarantine=quarantine, rows_in=result.rows_in, notes=result.notes,
+                           redactions=dict(counts))

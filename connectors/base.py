@@ -44,6 +44,8 @@ class ConnectorResult:
     quarantine: pd.DataFrame = field(default_factory=empty_quarantine)
     rows_in: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: personal data already redacted by the connector, by kind (transforms.privacy.redact.KINDS)
+    redactions: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows_in is None:

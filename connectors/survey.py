@@ -3,24 +3,32 @@
 Questions are recognised by keywords ("E-mail", "Naam", "Afdeling", "systemen"/"toepassingen",
 "Leverancier", "Waarvoor"/"Omschrijving", "AI"/"leert"). A cell naming several systems (newline,
 ``;``, ``,``, `` en ``) gives several rows ``<response id>-<k>``. Respondent names and e-mail addresses
-never leave this module: only ``respondent_hash`` = sha256(salt + lower(e-mail or name))[:16].
+never leave this module: only ``respondent_hash`` = the keyed person key of the e-mail (or name)
+(:func:`transforms.privacy.pseudonyms.person_key`, HMAC with the ``data_dir``'s key, passed in as the
+``pseudonym_key`` option; without it a throwaway random key is used, so nothing can be re-identified).
+Each answer's texts are redacted before they leave: the respondent's own name and e-mail address
+wherever they recur (also as a bare name typed where the system belongs), and every other kind of
+personal data :mod:`transforms.privacy.redact` finds; the counts are in ``ConnectorResult.redactions``.
 ``rows_in`` counts answers (one per named system) plus quarantined rows, so that
 ``rows_in == len(frame) + len(quarantine)`` holds.
 """
 
 from __future__ import annotations
 
-import hashlib
+import secrets
+from collections import Counter
 
 import pandas as pd
 
 from connectors._rows import quarantine_frame, read_fields
 from connectors.base import ConnectorResult, SourceSpec
+from transforms.privacy.pseudonyms import person_key
+from transforms.privacy.redact import identity_patterns, redact_frame
 
-__all__ = ["load", "ALIASES", "FRAME_COLUMNS", "DEFAULT_SALT", "respondent_hash", "parse_yes_no"]
+__all__ = ["load", "ALIASES", "FRAME_COLUMNS", "respondent_hash", "parse_yes_no"]
 
 FRAME_COLUMNS = ["row_ref", "response_id", "answer_index", "department", "system", "vendor", "description", "uses_ai", "respondent_hash"]
-DEFAULT_SALT = "aigrip-uitvraag"
+_TEXT_FIELDS = ("systems", "vendor", "description", "department")
 _SPLIT = r"\r?\n|;|,|\s+en\s+"
 
 # Order matters: the systems question also contains "AI" and "afdeling".
@@ -39,11 +47,9 @@ _YES = {"ja", "yes", "j", "y", "true", "waar", "1", "ja, zeker", "ja, deels"}
 _NO = {"nee", "no", "n", "false", "onwaar", "0"}
 
 
-def respondent_hash(identity: pd.Series, salt: str) -> pd.Series:
-    """sha256(salt + lower(identity))[:16] per respondent; None where no identity is known."""
-    return identity.map(
-        lambda v: hashlib.sha256((salt + str(v).strip().lower()).encode("utf-8")).hexdigest()[:16] if v else None
-    )
+def respondent_hash(identity: pd.Series, key: bytes) -> pd.Series:
+    """The keyed person key (16 hex) per respondent; None where no identity is known."""
+    return identity.map(lambda v: person_key(v, key) if v else None)
 
 
 def parse_yes_no(values: pd.Series) -> pd.Series:
@@ -59,8 +65,11 @@ def parse_yes_no(values: pd.Series) -> pd.Series:
 def load(spec: SourceSpec) -> ConnectorResult:
     """Read a survey export; rows without any named system are quarantined (respondent data removed)."""
     frame, table = read_fields(spec, ALIASES, required=("systems",), sheet_hints=("Sheet1", "Blad1", "Antwoorden"))
-    salt = str(spec.options.get("salt") or DEFAULT_SALT)
-    frame["respondent_hash"] = respondent_hash(frame["respondent_email"].where(frame["respondent_email"].notna(), frame["respondent_name"]), salt)
+    key = spec.options.get("pseudonym_key") or secrets.token_bytes(32)
+    frame["respondent_hash"] = respondent_hash(frame["respondent_email"].where(frame["respondent_email"].notna(), frame["respondent_name"]), key)
+    own = pd.Series([identity_patterns((e, n)) for e, n in zip(frame["respondent_email"], frame["respondent_name"])],
+                    index=frame.index, dtype=object)
+    frame, redactions = redact_frame(frame, _TEXT_FIELDS, own=own)
     frame["response_id"] = frame["response_id"].where(frame["response_id"].notna(), frame["_ord"].map(lambda n: f"rij{n}"))
     frame = frame.drop(columns=["respondent_email", "respondent_name", "_raw"])
     frame["uses_ai"] = parse_yes_no(frame["uses_ai"])
@@ -79,4 +88,5 @@ def load(spec: SourceSpec) -> ConnectorResult:
                      "raw_text": f"{table.ref(ordinal)}; afdeling: {dept or ''}"})
     out = exploded[FRAME_COLUMNS].reset_index(drop=True)
     out["answer_index"] = out["answer_index"].astype("int64")
-    return ConnectorResult(frame=out, quarantine=quarantine_frame(rows), notes=table.notes)
+    return ConnectorResult(frame=out, quarantine=quarantine_frame(rows), notes=table.notes,
+                           redactions=Counter(redactions))

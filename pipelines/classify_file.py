@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipelines.config import AigripConfig
 from transforms.errors import AigripError, SourceFormatError
+from transforms.privacy.sheets import write_csv, write_xlsx
 
 __all__ = ["classify_file", "read_table_file"]
 
@@ -60,7 +61,7 @@ def classify_file(path: Path, text_column: str, vendor_column: str | None, confi
     scored = score_table(df, text_column, vendor_column, kb_products=kb, threshold=threshold)
     target = Path(out) if out else Path(path).with_name(Path(path).stem + ".classified.csv")
     if target.suffix.lower() == ".xlsx":
-        scored.to_excel(target, index=False)
+        write_xlsx(scored, target)
     else:
-        scored.to_csv(target, index=False, encoding="utf-8")
+        write_csv(scored, target)
     return target, len(scored), int(scored["is_candidate"].astype(bool).sum())

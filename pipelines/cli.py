@@ -97,6 +97,10 @@ def run(config: str = ConfigOpt,
     quarantined = sum(v["rows_quarantined"] for v in st["sources"].values())
     if quarantined:
         console.print(f"  {quarantined} input rows quarantined with a reason (table 'quarantine').", highlight=False)
+    redacted = sum(sum(v.get("redacted", {}).values()) for v in st["sources"].values())
+    if redacted:
+        console.print(f"  {redacted} personal data items redacted from the sources (per source: status --json).",
+                      highlight=False)
     for sid, e in failed.items():
         console.print(f"  [yellow]source {sid} failed:[/] {e}", highlight=False)
     console.print(f"  public site: {cfg.data_dir / 'site' / 'index.html'}", highlight=False)
@@ -355,6 +359,18 @@ def quarantine(config: str = ConfigOpt,
 from pipelines.obligations_cli import register as _register_obligations  # noqa: E402
 
 _register_obligations(app)
+def erase(config: str = ConfigOpt,
+          person: Optional[str] = typer.Option(None, "--person", help="Person key (16 hex), or the e-mail address/name."),
+          source_row: Optional[str] = typer.Option(None, "--source-row", help="A source key, e.g. uitvraag_2026:12-1."),
+          reviewer: str = typer.Option(..., "--reviewer", help="Who carries out the request (for the audit trail)."),
+          reason: Optional[str] = typer.Option(None, "--reason", help="E.g. the request's reference.")) -> None:
+    """Erase a person's data (or one source row) on request; a tombstone keeps it out of later runs."""
+    from pipelines.erase import erase as do_erase
+
+    outcome = do_erase(_config(config), person=person, source_row=source_row, reviewer=reviewer, reason=reason)
+    if not outcome.applied:
+        _fail(outcome.message)
+    console.print(outcome.message, highlight=False)
 
 
 def main() -> None:

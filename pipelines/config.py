@@ -25,7 +25,7 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _NEEDS_URL_OR_PATH = set(SOURCE_TYPES)
 # Keys of a source block other than id/type/path/url/columns/enabled: passed to the connector as options.
 _OPTION_KEYS = (
-    "buyer", "auth_env", "sheet", "date_from", "date_to", "language", "page_size", "salt", "dump",
+    "buyer", "auth_env", "sheet", "date_from", "date_to", "language", "page_size", "dump",
     "encoding", "separator", "timeout", "max_pages", "cpv_codes", "query", "organisation",
 )
 
@@ -75,7 +75,6 @@ class SourceConfig(_Strict):
     date_to: str | None = None
     language: str | None = None
     page_size: int | None = None
-    salt: str | None = None
     dump: bool | None = None
     encoding: str | None = None
     separator: str | None = None
@@ -146,6 +145,10 @@ class PublishSettings(_Strict):
     national: NationalDelivery | None = None
 
 
+class PrivacySettings(_Strict):
+    quarantine_retention_days: int = Field(default=90, ge=1, le=3650)  # raw text of quarantined rows, then dropped
+
+
 class AigripConfig(_Strict):
     organisation: Organisation
     data_dir: Path
@@ -159,6 +162,7 @@ class AigripConfig(_Strict):
     obligations: ObligationSettings = Field(default_factory=ObligationSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipelines.config import AigripConfig
 from pipelines.publishing import confirmed_systems, org_info, published_entries, write_site
+from transforms.privacy.sheets import write_xlsx
 from warehouse import snapshot_connect
 
 __all__ = ["EXPORTERS", "run_export", "write_csv", "INVENTORY_COLUMNS"]
@@ -62,7 +63,7 @@ def _national_xlsx(con, cfg, out: Path, peers, sep: str | None = None) -> list[P
     sheet = df.T
     sheet.index = [titles.get(k, k) for k in df.columns]
     sheet.columns = [f"Algoritme {i + 1}" for i in range(len(df))]
-    sheet.to_excel(p, sheet_name="1.0", index_label="Veld")
+    write_xlsx(sheet, p, sheet_name="1.0", index=True, index_label="Veld")
     return [p]
 
 
@@ -146,11 +147,9 @@ def _peer_comparison(con, cfg: AigripConfig, out: Path, peers, sep: str | None =
 def write_csv(df: pd.DataFrame, path: Path, sep: str = ",", quoting: int = 0) -> Path:
     """A CSV that opens in Excel: UTF-8 with a BOM, formula-safe cells; with ``sep=';'`` (Dutch Excel)
     decimals are written with a comma."""
-    from transforms.privacy.cells import neutralise_frame
+    from transforms.privacy.sheets import write_csv as _safe_csv
 
-    neutralise_frame(df).to_csv(path, index=False, sep=sep, encoding="utf-8-sig", quoting=quoting,
-                                decimal="," if sep == ";" else ".")
-    return path
+    return _safe_csv(df, path, sep=sep, encoding="utf-8-sig", quoting=quoting, decimal="," if sep == ";" else ".")
 
 
 EXPORTERS: dict[str, Callable[..., list[Path]]] = {

@@ -15,6 +15,7 @@ from typing import Iterator
 import duckdb
 
 from pipelines.config import AigripConfig
+from transforms.privacy.public_text import PUBLIC_SYSTEMS_SQL
 from transforms.publish.site import render_site
 
 __all__ = ["org_info", "confirmed_systems", "published_entries", "write_site", "write_files"]
@@ -32,8 +33,12 @@ def _records(cur: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def confirmed_systems(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[dict, dict]]:
-    """(system, classification) for every confirmed system, by system_id."""
-    systems = _records(con.execute("SELECT * FROM systems WHERE status = 'confirmed' ORDER BY system_id"))
+    """(system, classification) for every confirmed system, by system_id.
+
+    The description is the public one (:data:`transforms.privacy.public_text.PUBLIC_SYSTEMS_SQL`): an
+    editor's, or one a vetted source gave; a system whose only description is a survey answer has none.
+    """
+    systems = _records(con.execute(PUBLIC_SYSTEMS_SQL + " WHERE status = 'confirmed' ORDER BY system_id"))
     cls = {r["system_id"]: r for r in _records(con.execute("SELECT * FROM classifications"))}
     for s in systems:
         yield s, cls.get(s["system_id"], {})

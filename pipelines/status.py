@@ -10,6 +10,7 @@ from rich.table import Table
 from pipelines.config import AigripConfig
 from warehouse import SNAPSHOT_NAME, snapshot_connect, table_exists
 from warehouse.db import first_row
+from warehouse.privacy import redaction_counts
 
 __all__ = ["collect_status", "render_status"]
 
@@ -20,8 +21,8 @@ def _empty(config: AigripConfig) -> dict:
     return {
         "organisation": config.organisation.name,
         "last_run": None,
-        "sources": {s.id: {"type": s.type, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "error": None}
-                    for s in config.enabled_sources},
+        "sources": {s.id: {"type": s.type, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "error": None,
+                           "redacted": {}} for s in config.enabled_sources},
         "mentions": 0, "peer_register_entries": 0, "peer_organisations": 0, "kb_products": 0,
         "candidates": 0, "systems": {s: 0 for s in _STATUSES}, "review_queue": 0, "decisions": 0,
     }
@@ -42,6 +43,9 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
             if sid in st["sources"]:
                 st["sources"][sid] = {"type": typ, "rows_in": int(rin), "rows_loaded": int(rl),
                                       "rows_quarantined": int(rq), "error": err}
+        redacted = redaction_counts(con)  # personal data redacted on ingest, by kind
+        for sid, src in st["sources"].items():
+            src["redacted"] = redacted.get(sid, {})
         one = lambda sql, p=None: int(con.execute(sql, p or []).fetchall()[0][0])  # noqa: E731
         st["mentions"] = one("SELECT count(*) FROM mentions")
         st["peer_register_entries"] = one("SELECT count(*) FROM peer_register_entries")
@@ -65,6 +69,10 @@ def render_status(st: dict, console: Console) -> None:
     for sid, s in st["sources"].items():
         t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]), s["error"] or "")
     console.print(t)
+    redacted = {sid: sum(s.get("redacted", {}).values()) for sid, s in st["sources"].items()}
+    if any(redacted.values()):
+        console.print("personal data redacted: " + ", ".join(f"{sid} {n}" for sid, n in redacted.items() if n),
+                      highlight=False)
     sy = st["systems"]
     console.print(
         f"mentions {st['mentions']} · candidates {st['candidates']} · systems: {sy['candidate']} candidate, "

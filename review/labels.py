@@ -46,6 +46,7 @@ ACTION_LABELS: dict[str, str] = {
     "review": "Herbeoordeling",
     "defer": "Uitstellen",
     "retire": "Buiten gebruik stellen",
+    "erase": "Gewist op verzoek",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Naam",
@@ -53,6 +54,7 @@ FIELD_LABELS: dict[str, str] = {
     "owner": "Eigenaar (afdeling)",
     "contact_email": "Contact (e-mailadres)",
     "goal": "Doel",
+    "description": "Openbare omschrijving",
     "status_register": "Status",
     "publication_category": "Publicatiecategorie",
     "dpia_status": "DPIA-status",

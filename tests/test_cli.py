@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 
 runner = CliRunner()
-COMMANDS = ["run", "status", "export", "report", "classify", "validate", "serve", "ui", "hash-password",
+COMMANDS = ["run", "status", "export", "report", "classify", "validate", "serve", "ui", "hash-password", "erase",
             "review list", "review show", "review decide", "quarantine"]
 
 
@@ -32,7 +32,8 @@ def test_status_json_has_the_contract_keys(demo_run):
                        "kb_products", "candidates", "systems", "review_queue", "decisions"}
     assert set(st["systems"]) == {"candidate", "confirmed", "rejected", "retired"}
     for s in st["sources"].values():
-        assert set(s) == {"type", "rows_in", "rows_loaded", "rows_quarantined", "error"}
+        assert set(s) >= {"type", "rows_in", "rows_loaded", "rows_quarantined", "error"}
+        assert isinstance(s.get("redacted", {}), dict)  # personal data redacted per kind (docs/security.md)
         assert s["rows_in"] == s["rows_loaded"] + s["rows_quarantined"]
     human = runner.invoke(app, ["status", "--config", str(demo_run)])
     assert human.exit_code == 0 and "crediteuren_2025" in human.output

@@ -73,7 +73,8 @@ def test_survey_split_and_privacy(tmp_path):
         [2, None, None, "anna@voorbeeldstad.nl", "Anna de Vries", "Wonen", None, None, None, "Nee"],
         [3, None, None, None, "Karel", "KCC", "Gem", None, "chatbot", "Weet ik niet"],
     ])
-    r = _check(load_survey(SourceSpec(id="u", type="survey", path=path, options={"salt": "s1"})))
+    key1, key2 = b"k" * 32, b"l" * 32
+    r = _check(load_survey(SourceSpec(id="u", type="survey", path=path, options={"pseudonym_key": key1})))
     assert list(r.frame["row_ref"]) == ["1-1", "1-2", "1-3", "1-4", "3-1"]
     assert list(r.frame["system"])[:4] == ["Scanauto", "Kentekenherkenning", "Copilot", "ChatGPT"]
     assert r.frame.loc[0, "uses_ai"] and r.frame["uses_ai"].isna().iloc[-1]
@@ -82,8 +83,12 @@ def test_survey_split_and_privacy(tmp_path):
     for secret in ("Piet", "Jansen", "anna@", "Anna", "Karel", "voorbeeldstad.nl"):
         assert secret not in text
     assert "respondent_email" not in r.frame.columns and r.frame["respondent_hash"].str.len().eq(16).all()
-    other = load_survey(SourceSpec(id="u", type="survey", path=path, options={"salt": "s2"}))
-    assert other.frame.loc[0, "respondent_hash"] != r.frame.loc[0, "respondent_hash"]
+    other = load_survey(SourceSpec(id="u", type="survey", path=path, options={"pseudonym_key": key2}))
+    assert other.frame.loc[0, "respondent_hash"] != r.frame.loc[0, "respondent_hash"]  # keyed: no key, no match
+    again = load_survey(SourceSpec(id="u", type="survey", path=path, options={"pseudonym_key": key1}))
+    assert again.frame["respondent_hash"].tolist() == r.frame["respondent_hash"].tolist()  # stable per key
+    from transforms.privacy.pseudonyms import person_key
+    assert r.frame.loc[0, "respondent_hash"] == person_key("piet.jansen@voorbeeldstad.nl", key1)
     assert list(r.quarantine["row_ref"]) == ["2"]
 
 

@@ -91,6 +91,7 @@ def test_every_action_has_a_valid_form(tmp_path):
         "assessment": _ev(action="assessment", fields={"assessment": "DPIA", "status": "afgerond", "date": "2026-10-01",
                                                        "link": "https://intranet/dpia/12"}),
         "review": _ev(action="review", fields={"reviewed_on": "2026-11-20"}, reason="geen wijzigingen"),
+        "erase": _ev(action="erase", system_id=None, fields={"person_key": "0123456789abcdef"}),
     }
     assert set(examples) == set(ACTIONS)
     path = log_path(tmp_path)

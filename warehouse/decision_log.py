@@ -49,10 +49,12 @@ __all__ = [
     "seed_log",
 ]
 
-ACTIONS: tuple[str, ...] = ("confirm", "reject", "merge", "split", "edit", "defer", "retire", *OBLIGATION_ACTIONS)
+ACTIONS: tuple[str, ...] = ("confirm", "reject", "merge", "split", "edit", "defer", "retire", "erase",
+                           *OBLIGATION_ACTIONS)
 # Register fields a reviewer may edit (stored in systems.fields_json by the pipeline).
 EDIT_FIELDS: tuple[str, ...] = (
     "name",
+    "description",  # the public description (a survey answer is never published as one)
     "department",
     "owner",
     "contact_email",
@@ -88,6 +90,7 @@ _ACTION_FIELDS: dict[str, frozenset[str]] = {
     "split": frozenset(),
     "retire": frozenset(),
     **OBLIGATION_FIELDS,  # requirement / assessment / review (transforms.obligations.vocab)
+    "erase": frozenset({"person_key"}),  # a tombstone (aigrip erase; transforms/privacy/erasure.py)
 }
 _SYSTEM_ID = re.compile(r"^AIG-\d{6}$")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -216,7 +219,12 @@ def validate_decision(event: dict) -> dict:
         source_keys = keys or None
     reason = _text(event, "reason", required=(action == "reject"))
     fields = _fields(event, action)
-    if system_id is None and not source_keys:
+    if action == "erase":
+        if system_id is not None or not (source_keys or (fields and fields.get("person_key"))):
+            _fail("action 'erase' needs source_keys or fields.person_key (and no system_id)")
+        if fields and fields.get("person_key") and not re.fullmatch(r"[0-9a-f]{16}", fields["person_key"]):
+            _fail("fields.person_key must be a 16-character person key")
+    elif system_id is None and not source_keys:
         _fail(f"action '{action}' needs a system_id or source_keys")
     if action == "merge":
         if into is None:

@@ -86,10 +86,21 @@ def _delta(kpis: dict, previous: dict, name: str) -> str:
     return "" if d == 0 else (f"+{d:g}" if d > 0 else f"{d:g}")
 
 
-def render_report(*, org: dict, period: str, kpis: dict[str, float], previous: dict[str, float],
-                  history: pd.DataFrame, inventory: pd.DataFrame, sources: pd.DataFrame,
-                  peer_news: pd.DataFrame, comparison: dict | None = None,
-                  generated_at: dt.datetime | None = None, drift: dict | None = None) -> ReportFiles:
+# Text from sources (system names, departments) is never markup: no mathtext ("Fraudescore $_$ bijstand"),
+# no TeX. HTML is escaped by Jinja's autoescape; nothing is rendered as Markdown.
+_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def render_report(**kwargs) -> ReportFiles:
+    """Render the report for one period (arguments as :func:`_render_report`); source text stays plain text."""
+    with plt.rc_context(_PLAIN_TEXT):
+        return _render_report(**kwargs)
+
+
+def _render_report(*, org: dict, period: str, kpis: dict[str, float], previous: dict[str, float],
+                   history: pd.DataFrame, inventory: pd.DataFrame, sources: pd.DataFrame,
+                   peer_news: pd.DataFrame, comparison: dict | None = None,
+                   generated_at: dt.datetime | None = None, drift: dict | None = None) -> ReportFiles:
     """Render the report for one period. ``history`` holds the kpis table (period, name, value)."""
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     charts: dict[str, bytes] = {}

@@ -144,6 +144,8 @@ def _apply(state: _State, out: Replay, event: dict) -> tuple[bool, str]:
     action = _text(event.get("action"))
     if action in OBLIGATION_ACTIONS:  # requirement / assessment / review: applied by the obligations stage
         return True, "verwerkt bij de verplichtingen (vereisten, DPIA/IAMA/FRIA, periodieke herbeoordeling)"
+    if action == "erase":  # a tombstone: applied at ingest (transforms/privacy/erasure.py), nothing to cluster
+        return True, "verwijderverzoek: de genoemde bronregels zijn bij het inlezen gewist"
     if action not in ACTIONS:
         return False, f"onbekende actie '{action}' (kies uit {', '.join(ACTIONS)})"
     if action == "split":

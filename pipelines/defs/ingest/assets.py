@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 
@@ -13,8 +14,12 @@ from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.errors import AigripError
+from transforms.privacy.erasure import erase_rows, erasure_targets
+from transforms.privacy.pseudonyms import load_or_create_key
 from warehouse.db import first_row
+from warehouse.decision_log import log_path, read_decisions
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
+from warehouse.privacy import quarantine_retention, store_erasures, store_redactions
 
 __all__ = ["build_ingest_assets", "raw_asset_key"]
 
@@ -23,16 +28,34 @@ def raw_asset_key(source_id: str) -> AssetKey:
     return AssetKey(f"raw_{source_id}")
 
 
-def _load(context: AssetExecutionContext, source: SourceConfig, data_dir):
+def _load(context: AssetExecutionContext, source: SourceConfig, config: AigripConfig):
     """Run the connector over the source's files (see connectors.inbox); a failure becomes one readable
     line, never an exception."""
     try:
-        return load_source_files(data_dir, source.to_spec()), None
+        spec = source.to_spec()
+        if source.type == "survey":  # respondents get the data_dir's keyed person key (transforms.privacy)
+            spec = dataclasses.replace(spec, options={**spec.options,
+                                                      "pseudonym_key": load_or_create_key(config.data_dir)})
+        return load_source_files(config.data_dir, spec), None
     except AigripError as exc:
         return None, str(exc)
     except Exception as exc:  # a connector bug must not sink the run either
         context.log.error(traceback.format_exc())
         return None, f"source '{source.id}': unexpected {type(exc).__name__}: {exc} (see the run log)"
+
+
+def _apply_tombstones(loaded, source_id: str, config: AigripConfig) -> tuple[dict[str, int], str | None]:
+    """Rows named by an ``erase`` tombstone in the decision log are dropped before anything is stored.
+
+    If the log cannot be read, the source is not loaded at all (an erased row must never come back)."""
+    if loaded is None:
+        return {}, None
+    try:
+        targets = erasure_targets(read_decisions(log_path(config.data_dir)))
+    except AigripError as exc:
+        return {}, f"source '{source_id}' not loaded: the decision log (erasure requests) cannot be read: {exc}"
+    loaded.frame, loaded.quarantine, erased = erase_rows(source_id, loaded.frame, loaded.quarantine, targets)
+    return erased, None
 
 
 def _make_ingest_asset(source: SourceConfig):
@@ -44,10 +67,19 @@ def _make_ingest_asset(source: SourceConfig):
     )
     def _ingest(context, aigrip: AigripResource):
         start = time.perf_counter()
-        loaded, error = _load(context, source, aigrip.config.data_dir)
+        loaded, error = _load(context, source, aigrip.config)
         extra: dict = {}
+        erased, problem = _apply_tombstones(loaded, source.id, aigrip.config)
+        if problem:
+            loaded, error = None, problem
         with aigrip.connect() as con:
-            counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
+            with quarantine_retention(con, source.id, aigrip.config.privacy.quarantine_retention_days):
+                counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
+            if loaded is not None:  # personal data: redaction counts (shown in the progress line) and erasures
+                store_erasures(con, source.id, erased)
+                store_redactions(con, source.id, loaded.redactions)
+                if loaded.redactions:
+                    counts["redacted"] = sum(loaded.redactions.values())
             if loaded is not None and source.type in PEER_TYPES:
                 from transforms.publish.peers import content_hash
 

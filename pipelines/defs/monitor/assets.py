@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import traceback
 
 from dagster import asset
 
@@ -40,7 +41,7 @@ def build_monitor_assets(config: AigripConfig) -> list:
 
     @asset(group_name="monitor", deps=["inventory_snapshot", "register_drift"], kinds={"duckdb"},
            description="KPIs for the period and the management report (HTML, PDF, charts, kpis.json).")
-    def monitoring_report(aigrip: AigripResource):
+    def monitoring_report(context, aigrip: AigripResource):
         period, cfg = aigrip.period, aigrip.config
         with aigrip.connect() as con:
             inv = read_table(con, "inventory_snapshots", "period = ?", [period])
@@ -56,9 +57,16 @@ def build_monitor_assets(config: AigripConfig) -> list:
                                 peer_organisations=orgs)
             con.execute("DELETE FROM kpis WHERE period = ?", [period])
             con.executemany("INSERT INTO kpis VALUES (?, ?, ?)", [[period, k, v] for k, v in kpis.items()])
-            path = write_report(con, cfg, period)
-        return result("monitoring_report", {"period": period, "report": str(path)},
-                      extra={"kpis": json.dumps(kpis, indent=1)})
+            try:  # a report failure never blocks publishing the snapshot: the run says so and goes on
+                path, error = write_report(con, cfg, period), None
+            except Exception as exc:  # noqa: BLE001 - any rendering problem, reported in one line
+                context.log.error(traceback.format_exc())
+                path, error = None, (f"report for {period} not written ({type(exc).__name__}: "
+                                     f"{str(exc).splitlines()[0] if str(exc) else 'no message'}); "
+                                     "the snapshot is published anyway, the traceback is in the run log")
+                context.log.warning(error)
+        counts = {"period": period, "report": str(path) if path else None, "error": error}
+        return result("monitoring_report", counts, extra={"kpis": json.dumps(kpis, indent=1)})
 
     @asset(group_name="monitor", deps=["monitoring_report", "public_site", "obligations", "reviews"],
            description="Publishes the read-only snapshot that the review app, status, export and report read.")
