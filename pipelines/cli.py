@@ -359,6 +359,9 @@ def quarantine(config: str = ConfigOpt,
 from pipelines.obligations_cli import register as _register_obligations  # noqa: E402
 
 _register_obligations(app)
+
+
+@app.command()
 def erase(config: str = ConfigOpt,
           person: Optional[str] = typer.Option(None, "--person", help="Person key (16 hex), or the e-mail address/name."),
           source_row: Optional[str] = typer.Option(None, "--source-row", help="A source key, e.g. uitvraag_2026:12-1."),
