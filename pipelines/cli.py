@@ -255,7 +255,7 @@ def review_show(system_id: str = typer.Argument(..., help="AIG-nnnnnn"), config:
 
 @review_app.command("decide")
 def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
-                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer or retire."),
+                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer, retire, requirement, assessment or review."),
                   reviewer: str = typer.Option(..., "--reviewer", help="Who decides (recorded in the log)."),
                   reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject)."),
                   into: Optional[str] = typer.Option(None, "--into", help="Target system for merge."),
