@@ -107,17 +107,17 @@ def _deadline(duty: dict, row: dict, dates: dict) -> tuple[dt.date | None, str, 
     kind = duty.get("deadline", "applies_from")
     if kind not in _DEADLINE_KINDS:
         raise ValueError(f"obligations.yaml: duty {duty['id']}: deadline '{kind}' is not one of {', '.join(_DEADLINE_KINDS)}")
-    start_key = duty["applies_from"]
-    start = dates[start_key]["date"]
+    start_key = duty.get("applies_from")
     first_use = _as_date(row.get("first_seen"))
     if kind == "none":
         return None, start_key, "geen wettelijke termijn (beleid); plan het vóór ingebruikname of bij de eerstvolgende wijziging"
+    start = dates[start_key]["date"]
     if kind == "applies_from":
         return start, start_key, f"geldt vanaf {dutch_date(start)}"
     if kind == "target":
         target_key = duty["target"]
         target = dates[target_key]["date"]
-        return target, target_key, f"streefdatum {dutch_date(target)} ({dates[target_key]['source']})"
+        return target, target_key, f"streefdatum {dutch_date(target)}"
     if kind == "before_use":
         if first_use and first_use > start:
             return first_use, start_key, f"vóór de verwerking; het systeem is in gebruik sinds ten minste {dutch_date(first_use)}"
@@ -149,14 +149,17 @@ def system_obligations(systems: pd.DataFrame, classifications: pd.DataFrame, rul
             if not _applies(duty, row):
                 continue
             deadline, key, how = _deadline(duty, row, dates)
-            spec = dates[key]
-            sure = "" if spec["confirmed"] else f" De datum {dutch_date(spec['date'])} is nog niet bevestigd ({spec['source']})."
+            spec = dates.get(key) if key else None
+            sure = "" if spec is None or spec["confirmed"] or deadline is None else \
+                f" De datum {dutch_date(spec['date'])} is nog niet bevestigd ({spec['source']})."
             rows.append({
                 "system_id": row["system_id"], "obligation_id": duty["id"], "duty": duty["duty"],
-                "legal_source": duty["source"], "applies_from": dates[duty["applies_from"]]["date"],
-                "deadline": deadline, "date_key": key, "date_value": spec["date"], "date_confirmed": spec["confirmed"],
-                "date_source": spec["source"], "requirement_id": duty.get("requirement"),
-                "reason": f"Geldt omdat: {_why(duty, row)}; termijn: {how} ({duty['source']}).{sure}",
+                "legal_source": duty["source"],
+                "applies_from": dates[duty["applies_from"]]["date"] if duty.get("applies_from") else None,
+                "deadline": deadline, "date_key": key, "date_value": spec["date"] if spec else None,
+                "date_confirmed": spec["confirmed"] if spec else True, "date_source": spec["source"] if spec else None,
+                "requirement_id": duty.get("requirement"),
+                "reason": f"Geldt omdat: {_why(duty, row)}; termijn: {how}.{sure}",
                 "status": None, "status_reason": None,
             })
     out = pd.DataFrame(rows, columns=OBLIGATION_COLUMNS)
