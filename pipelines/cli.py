@@ -53,7 +53,7 @@ def _fail(message: str, code: int = 1) -> None:
 def run(config: str = ConfigOpt,
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (report period); default today."),
         select: Optional[str] = typer.Option(None, "--select", help="Run one stage group and publish: ingest, normalise, "
-                                             "knowledge, detect, reconcile, classify, publish, monitor.")) -> None:
+                                             "knowledge, detect, reconcile, classify, obligations, publish, monitor.")) -> None:
     """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
     from pipelines.runner import run_pipeline
     from pipelines.status import collect_status
