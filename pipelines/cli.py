@@ -61,7 +61,7 @@ def _check_port(port: int) -> None:
 def run(config: str = ConfigOpt,
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (report period); default today."),
         select: Optional[str] = typer.Option(None, "--select", help="Run one stage group and publish: ingest, normalise, "
-                                             "knowledge, detect, reconcile, classify, publish, monitor.")) -> None:
+                                             "knowledge, detect, reconcile, classify, obligations, publish, monitor.")) -> None:
     """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
     from pipelines.runner import run_pipeline
     from pipelines.status import collect_status
@@ -304,7 +304,7 @@ def review_show(system_id: str = typer.Argument(..., help="AIG-nnnnnn"), config:
 
 @review_app.command("decide")
 def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
-                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer or retire."),
+                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer, retire, requirement, assessment or review."),
                   reviewer: str = typer.Option(..., "--reviewer", help="Who decides: a reviewer's username from aigrip.yaml (recorded in the log)."),
                   reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject)."),
                   into: Optional[str] = typer.Option(None, "--into", help="Target system for merge."),

@@ -2,7 +2,8 @@
 
 - ``aigrip obligations [--within DAYS] [--system ID] [--json]`` — duties and deadlines (open ones first)
 - ``aigrip reviews [--overdue] [--json]`` — the periodic review list
-- ``aigrip requirements export [--out F] [--system ID]`` / ``import FILE --reviewer R [--dry-run]``
+- ``aigrip requirements export [--out F] [--system ID]`` / ``import FILE --reviewer R [--dry-run]`` /
+  ``progress [--by system|department|organisation]``
 - ``aigrip digest [--dry-run] [--as-of DATE] [--app-url URL]`` — the e-mail digest
 All read the last published snapshot; imports and reviews write decisions to the log.
 """
@@ -128,6 +129,32 @@ def requirements_import(file: Path = typer.Argument(..., help="An XLSX file made
     verb = "would record" if dry_run else "recorded"
     typer.echo(f"{verb} {len(res.decisions)} change(s); {res.unchanged} row(s) unchanged"
                + ("" if dry_run else " (applied at the next run)"))
+
+
+@requirements_app.command("progress")
+def requirements_progress(config: str = ConfigOpt,
+                          by: str = typer.Option("department", "--by", help="system, department or organisation."),
+                          as_json: bool = JsonOpt) -> None:
+    """Progress on the requirements and measures: counts per status and the share settled."""
+    from transforms.obligations.requirements import requirement_progress
+
+    keys = {"system": "system_id", "department": "department", "organisation": None}
+    if by not in keys:
+        raise AigripError(f"--by '{by}' is not one of system, department, organisation")
+    cfg = load_config(config, check_files=False)
+    req, systems = _read(cfg, "requirements")
+    prog = requirement_progress(req, systems, keys[by])
+    if as_json:
+        typer.echo(prog.to_json(orient="records", force_ascii=False))
+        return
+    if prog.empty:
+        typer.echo("Nog geen vereisten (er zijn nog geen bevestigde systemen).")
+        return
+    for r in prog.to_dict("records"):
+        label = r.get(keys[by]) if keys[by] else "Hele organisatie"
+        share = "—" if r["settled_share"] is None or r["settled_share"] != r["settled_share"] else f"{r['settled_share'] * 100:.0f}%"
+        typer.echo(f"{label}: {r['gedaan']} gedaan, {r['niet van toepassing']} niet van toepassing, {r['bezig']} bezig, "
+                   f"{r['niet gestart']} niet gestart van {r['items']} — afgehandeld {share}")
 
 
 def digest(config: str = ConfigOpt, dry_run: bool = typer.Option(False, "--dry-run", help="Print the messages; send nothing."),

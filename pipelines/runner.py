@@ -18,7 +18,7 @@ from transforms.errors import AigripError
 
 __all__ = ["RunOutcome", "run_pipeline", "GROUPS"]
 
-GROUPS = ("ingest", "normalise", "knowledge", "detect", "reconcile", "classify", "publish", "monitor")
+GROUPS = ("ingest", "normalise", "knowledge", "detect", "reconcile", "classify", "obligations", "publish", "monitor")
 
 
 @dataclass

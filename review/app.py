@@ -39,8 +39,10 @@ from review.obligations import (
     OBLIGATION_ACTIONS,
     REQUIREMENT_STATUSES,
     datum,
+    form_problem,
     obligation_detail,
     obligation_fields,
+    obligations_overview,
 )
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
 from transforms.errors import AigripError, WarehouseError
@@ -221,6 +223,12 @@ def create_app(settings: ReviewSettings) -> Starlette:
         return RedirectResponse(f"/systemen/{system_id}", status_code=303)
 
     @login_required
+    async def obligations_page(request: Request, form) -> Response:
+        with snapshot_connect(settings.data_dir) as con:
+            overview = obligations_overview(con, date.today())
+        return render(request, "obligations.html", o=overview)
+
+    @login_required
     async def obligation_submit(request: Request, form) -> Response:
         system_id = request.path_params["system_id"]
         action = str(form.get("action") or "")
@@ -228,6 +236,10 @@ def create_app(settings: ReviewSettings) -> Starlette:
             _flash(request, "Onbekende actie.", "error")
             return RedirectResponse(f"/systemen/{system_id}", status_code=303)
         fields, reason = obligation_fields(action, form)
+        problem = form_problem(action, fields, reason)
+        if problem:
+            _flash(request, f"Niet opgeslagen: {problem}.", "error")
+            return RedirectResponse(f"/systemen/{system_id}#plicht-kop", status_code=303)
         try:
             decide(settings.data_dir, system_id, action, request.state.user["username"], reason=reason,
                    fields=fields, event_id=form.get("event_id") or None)
@@ -282,6 +294,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         Route("/systemen/{system_id}/besluit", decide_submit, methods=["POST"]),
         Route("/systemen/{system_id}/verplichting", obligation_submit, methods=["POST"]),
         Route("/register/afwijkingen", drift_page, methods=["GET"]),
+        Route("/verplichtingen", obligations_page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]
     middleware = [

@@ -17,7 +17,7 @@ from transforms.obligations.vocab import (
 )
 from warehouse import table_exists
 
-__all__ = ["obligation_detail", "obligation_fields", "datum", "OBLIGATION_ACTIONS", "REQUIREMENT_STATUSES",
+__all__ = ["obligations_overview", "obligation_detail", "obligation_fields", "form_problem", "datum", "OBLIGATION_ACTIONS", "REQUIREMENT_STATUSES",
            "ASSESSMENT_KINDS", "ASSESSMENT_STATUSES"]
 
 
@@ -82,3 +82,52 @@ def obligation_fields(action: str, form) -> tuple[dict, str | None]:
     else:
         fields = {}
     return {k: v for k, v in fields.items() if v is not None}, get("reason")
+
+
+def form_problem(action: str, fields: dict, reason: str | None) -> str | None:
+    """A Dutch message for the mistakes a reviewer can make in these forms, or None."""
+    for key in ("date", "reviewed_on", "next_review"):
+        if fields.get(key):
+            try:
+                dt.date.fromisoformat(fields[key])
+            except ValueError:
+                return f"de datum '{fields[key]}' is geen geldige datum (JJJJ-MM-DD)"
+    if action == "requirement" and fields.get("status") == "niet van toepassing" and not reason:
+        return "geef een toelichting als een vereiste of maatregel niet van toepassing is"
+    if action == "assessment" and fields.get("status") == "niet nodig" and not reason:
+        return f"geef een toelichting als een {fields.get('assessment') or 'toets'} niet nodig is"
+    if action == "review" and fields.get("reviewed_on", "") > dt.date.today().isoformat():
+        return "de datum van de herbeoordeling ligt in de toekomst"
+    return None
+
+
+def obligations_overview(con: duckdb.DuckDBPyConnection, today: dt.date, horizon_days: int = 90) -> dict | None:
+    """The organisation's to-do list: overdue reviews, deadlines within the horizon (and overdue),
+    assessment flags, requirement progress per department and in total, recently moved deadlines."""
+    if not table_exists(con, "obligations"):
+        return None
+    import pandas as pd
+
+    from transforms.obligations.requirements import requirement_progress
+
+    limit = today + dt.timedelta(days=horizon_days)
+    reviews = _rows(con, """SELECT r.*, s.name, s.department FROM reviews r JOIN systems s USING (system_id)
+                            WHERE r.overdue ORDER BY r.next_review, r.system_id""", [])
+    deadlines = _rows(con, """SELECT o.*, s.name, s.department FROM obligations o JOIN systems s USING (system_id)
+                              WHERE o.status <> 'gedaan' AND o.deadline IS NOT NULL AND o.deadline <= ?
+                              ORDER BY o.deadline, o.system_id, o.obligation_id""", [limit])
+    flags = _rows(con, """SELECT a.*, s.name, s.department FROM assessments a JOIN systems s USING (system_id)
+                          WHERE a.flags IS NOT NULL ORDER BY a.flag_missing DESC, s.name, a.assessment""", [])
+    moves = _rows(con, "SELECT m.*, s.name FROM deadline_moves m LEFT JOIN systems s USING (system_id) "
+                       "ORDER BY m.moved_on DESC, m.system_id LIMIT 50", [])
+    req = con.execute("SELECT system_id, status FROM requirements").df()
+    systems = con.execute("SELECT system_id, department FROM systems").df()
+    per_dept = requirement_progress(req, systems, "department") if len(req) else pd.DataFrame()
+    total = requirement_progress(req, systems, None) if len(req) else pd.DataFrame()
+
+    def records(df):
+        return [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()} for r in df.to_dict("records")]
+
+    return {"reviews": reviews, "deadlines": deadlines, "flags": flags, "moves": moves,
+            "progress": records(per_dept), "total": records(total)[0] if len(total) else None,
+            "horizon_days": horizon_days, "today": today}

@@ -107,6 +107,10 @@ def test_cli_obligations_reviews_requirements(demo_copy, tmp_path):
     out = tmp_path / "v.xlsx"
     r = runner.invoke(app, ["requirements", "export", "--config", str(demo_copy), "--out", str(out)])
     assert r.exit_code == 0 and out.exists()
+    r = runner.invoke(app, ["requirements", "progress", "--config", str(demo_copy), "--by", "organisation"])
+    assert r.exit_code == 0 and r.output.startswith("Hele organisatie: 0 gedaan")
+    r = runner.invoke(app, ["requirements", "progress", "--config", str(demo_copy), "--by", "afdeling"])
+    assert r.exit_code == 1 and "not one of system, department, organisation" in r.output
     r = runner.invoke(app, ["requirements", "import", str(tmp_path / "nope.xlsx"), "--reviewer", "privacy", "--config", str(demo_copy)])
     assert r.exit_code == 1 and "file not found" in r.output and "Traceback" not in r.output
 

@@ -69,7 +69,7 @@ def test_not_applicable_without_reason_is_refused_in_dutch(demo_client):
     token = _csrf(client.get(f"/systemen/{sid}").text)
     r = client.post(f"/systemen/{sid}/verplichting", data={"action": "requirement", "item": "aia-01",
                                                            "status": "niet van toepassing", "csrf_token": token})
-    assert "Niet opgeslagen" in r.text
+    assert "Niet opgeslagen: geef een toelichting als een vereiste of maatregel niet van toepassing is." in r.text
     assert read_decisions(log_path(data_dir)) == []
 
 
@@ -77,3 +77,13 @@ def test_obligation_post_needs_csrf(demo_client):
     client, data_dir, sid = demo_client
     r = client.post(f"/systemen/{sid}/verplichting", data={"action": "review", "csrf_token": "nope"})
     assert r.status_code == 403 and read_decisions(log_path(data_dir)) == []
+
+
+def test_overview_page_lists_deadlines_flags_and_progress(demo_client):
+    client, _, _ = demo_client
+    page = client.get("/verplichtingen")
+    assert page.status_code == 200
+    for words in ("Herbeoordelingen die te laat zijn", "Termijnen verstreken of binnen 90 dagen",
+                  "DPIA, IAMA en FRIA: aandachtspunten", "Voortgang vereisten en maatregelen", "Hele organisatie"):
+        assert words in page.text, words
+    assert 'href="/verplichtingen"' in client.get("/").text

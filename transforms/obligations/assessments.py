@@ -108,7 +108,7 @@ def system_assessments(systems: pd.DataFrame, classifications: pd.DataFrame, eve
             flags = []
             missing = required and status not in ("afgerond",)
             if missing:
-                flags.append(f"{kind} vereist maar niet afgerond (status '{status}')")
+                flags.append(f"{kind} {'aanbevolen' if kind == 'IAMA' else 'vereist'} maar niet afgerond (status '{status}')")
             outdated = False
             if status == "afgerond":
                 if when and when < limit:

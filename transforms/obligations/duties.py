@@ -107,17 +107,17 @@ def _deadline(duty: dict, row: dict, dates: dict) -> tuple[dt.date | None, str, 
     kind = duty.get("deadline", "applies_from")
     if kind not in _DEADLINE_KINDS:
         raise ValueError(f"obligations.yaml: duty {duty['id']}: deadline '{kind}' is not one of {', '.join(_DEADLINE_KINDS)}")
-    start_key = duty["applies_from"]
-    start = dates[start_key]["date"]
+    start_key = duty.get("applies_from")
     first_use = _as_date(row.get("first_seen"))
     if kind == "none":
         return None, start_key, "geen wettelijke termijn (beleid); plan het vóór ingebruikname of bij de eerstvolgende wijziging"
+    start = dates[start_key]["date"]
     if kind == "applies_from":
         return start, start_key, f"geldt vanaf {dutch_date(start)}"
     if kind == "target":
         target_key = duty["target"]
         target = dates[target_key]["date"]
-        return target, target_key, f"streefdatum {dutch_date(target)} ({dates[target_key]['source']})"
+        return target, target_key, f"streefdatum {dutch_date(target)}"
     if kind == "before_use":
         if first_use and first_use > start:
             return first_use, start_key, f"vóór de verwerking; het systeem is in gebruik sinds ten minste {dutch_date(first_use)}"
@@ -149,14 +149,17 @@ def system_obligations(systems: pd.DataFrame, classifications: pd.DataFrame, rul
             if not _applies(duty, row):
                 continue
             deadline, key, how = _deadline(duty, row, dates)
-            spec = dates[key]
-            sure = "" if spec["confirmed"] else f" De datum {dutch_date(spec['date'])} is nog niet bevestigd ({spec['source']})."
+            spec = dates.get(key) if key else None
+            sure = "" if spec is None or spec["confirmed"] or deadline is None else \
+                f" De datum {dutch_date(spec['date'])} is nog niet bevestigd ({spec['source']})."
             rows.append({
                 "system_id": row["system_id"], "obligation_id": duty["id"], "duty": duty["duty"],
-                "legal_source": duty["source"], "applies_from": dates[duty["applies_from"]]["date"],
-                "deadline": deadline, "date_key": key, "date_value": spec["date"], "date_confirmed": spec["confirmed"],
-                "date_source": spec["source"], "requirement_id": duty.get("requirement"),
-                "reason": f"Geldt omdat: {_why(duty, row)}; termijn: {how} ({duty['source']}).{sure}",
+                "legal_source": duty["source"],
+                "applies_from": dates[duty["applies_from"]]["date"] if duty.get("applies_from") else None,
+                "deadline": deadline, "date_key": key, "date_value": spec["date"] if spec else None,
+                "date_confirmed": spec["confirmed"] if spec else True, "date_source": spec["source"] if spec else None,
+                "requirement_id": duty.get("requirement"),
+                "reason": f"Geldt omdat: {_why(duty, row)}; termijn: {how}.{sure}",
                 "status": None, "status_reason": None,
             })
     out = pd.DataFrame(rows, columns=OBLIGATION_COLUMNS)
@@ -170,31 +173,34 @@ def obligation_status(obligations: pd.DataFrame, requirement_status: pd.DataFram
     """Fill status (gedaan / open / te laat) from the assessments (DPIA, IAMA, FRIA) and the
     Algoritmekader requirement statuses, with a reason."""
     out = obligations.copy()
-    done: dict[tuple[str, str], str] = {}
-    if requirement_status is not None and len(requirement_status):
-        for r in requirement_status.itertuples(index=False):
-            if r.status == "gedaan":
-                done[(r.system_id, r.slug)] = f"vereiste {r.slug} staat op 'gedaan'"
-    by_kind = {"AVG-35": "DPIA", "IAMA": "IAMA", "AIA-27": "FRIA"}
+    if out.empty:
+        return out
+    done = pd.Series(None, index=out.index, dtype=object)
     if assessments is not None and len(assessments):
-        for a in assessments.itertuples(index=False):
-            if a.status == "afgerond":
-                ob = {v: k for k, v in by_kind.items()}[a.assessment]
-                done[(a.system_id, ob)] = f"{a.assessment} afgerond" + (f" op {dutch_date(a.assessment_date)}" if _as_date(a.assessment_date) else "")
-    status, why = [], []
-    for r in out.itertuples(index=False):
-        hit = done.get((r.system_id, r.obligation_id)) or done.get((r.system_id, r.requirement_id))
-        if hit:
-            status.append("gedaan")
-            why.append(hit[0].upper() + hit[1:] + ".")
-        elif r.deadline is not None and _as_date(r.deadline) < as_of:
-            status.append("te laat")
-            why.append(f"Termijn verstreken op {dutch_date(_as_date(r.deadline))} en nog niet als gedaan vastgelegd.")
-        else:
-            status.append("open")
-            why.append("Nog niet als gedaan vastgelegd" + (f"; termijn {dutch_date(_as_date(r.deadline))}." if r.deadline else "."))
-    out["status"] = status
-    out["status_reason"] = why
+        kinds = {"DPIA": "AVG-35", "IAMA": "IAMA", "FRIA": "AIA-27"}
+        a = assessments[assessments["status"] == "afgerond"].copy()
+        if len(a):
+            a["obligation_id"] = a["assessment"].map(kinds)
+            a["_why"] = [f"{k} afgerond" + (f" op {dutch_date(d)}" if d else "")
+                         for k, d in zip(a["assessment"], a["assessment_date"].map(_as_date), strict=True)]
+            m = out[["system_id", "obligation_id"]].merge(a[["system_id", "obligation_id", "_why"]],
+                                                          on=["system_id", "obligation_id"], how="left")
+            done = done.where(done.notna(), pd.Series(m["_why"].to_numpy(), index=out.index))
+    if requirement_status is not None and len(requirement_status):
+        r = requirement_status.loc[requirement_status["status"] == "gedaan", ["system_id", "slug"]].drop_duplicates()
+        if len(r):
+            r = r.assign(_why="vereiste " + r["slug"] + " staat op 'gedaan'").rename(columns={"slug": "requirement_id"})
+            m = out[["system_id", "requirement_id"]].merge(r, on=["system_id", "requirement_id"], how="left")
+            done = done.where(done.notna(), pd.Series(m["_why"].to_numpy(), index=out.index))
+    deadline = out["deadline"].map(_as_date)
+    late = deadline.map(lambda d: d is not None and d < as_of) & done.isna()
+    text_deadline = deadline.map(lambda d: dutch_date(d) if d else "")
+    out["status"] = "open"
+    out.loc[late, "status"] = "te laat"
+    out.loc[done.notna(), "status"] = "gedaan"
+    out["status_reason"] = ("Nog niet als gedaan vastgelegd" + text_deadline.map(lambda t: f"; termijn {t}." if t else "."))
+    out.loc[late, "status_reason"] = "Termijn verstreken op " + text_deadline[late] + " en nog niet als gedaan vastgelegd."
+    out.loc[done.notna(), "status_reason"] = done[done.notna()].map(lambda t: t[0].upper() + t[1:] + ".")
     return out
 
 

@@ -127,22 +127,35 @@ def select_items(profile: dict, kader: dict | None = None) -> list[dict]:
     return out
 
 
+def _profile_key(p: dict) -> tuple:
+    return (tuple(p["soort-toepassing"]), tuple(p["risicogroep"]), tuple(p["rol-ai-act"]),
+            tuple(p["transparantieverplichting"]), p["is_ai"],
+            p.get("publication_category") in _REGISTER_ONLY["bzk-01"], p["reason"])
+
+
 def system_requirements(systems: pd.DataFrame, classifications: pd.DataFrame, events: pd.DataFrame | None = None, *,
                         organisation: str = "", default_role: str = "gebruiksverantwoordelijke") -> pd.DataFrame:
     """One row per system and applicable requirement or measure (REQUIREMENT_COLUMNS), with the
-    status from the ``requirement`` decisions (default 'niet gestart')."""
+    status from the ``requirement`` decisions (default 'niet gestart'). The selection is computed
+    once per distinct profile, so thousands of systems cost little."""
     if systems is None or systems.empty:
         return pd.DataFrame(columns=REQUIREMENT_COLUMNS)
     kader = load_algoritmekader()
     cols = [c for c in ("system_id", "name", "vendor", "description") if c in systems.columns]
     facts = systems[cols].merge(classifications, on="system_id", how="left")
-    rows = []
+    keys, per_key = [], {}
     for row in facts.to_dict("records"):
         row = {k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v) for k, v in row.items()}
         profile = system_profile(row, organisation=organisation, default_role=default_role)
-        for item in select_items(profile, kader):
-            rows.append({"system_id": row["system_id"], **item})
-    out = pd.DataFrame(rows, columns=[c for c in REQUIREMENT_COLUMNS if c in rows[0]] if rows else REQUIREMENT_COLUMNS)
+        key = _profile_key(profile)
+        if key not in per_key:
+            per_key[key] = pd.DataFrame(select_items(profile, kader))
+        keys.append(key)
+    key_ids = {k: i for i, k in enumerate(per_key)}
+    items = pd.concat([f.assign(_key=key_ids[k]) for k, f in per_key.items() if len(f)], ignore_index=True) \
+        if any(len(f) for f in per_key.values()) else pd.DataFrame(columns=["_key"])
+    link = pd.DataFrame({"system_id": facts["system_id"].to_numpy(), "_key": [key_ids[k] for k in keys]})
+    out = link.merge(items, on="_key", how="inner").drop(columns="_key")
     out["status"] = "niet gestart"
     for c in ("owner", "evidence_link", "status_date", "status_reason", "decided_by", "decided_at"):
         out[c] = None
@@ -150,23 +163,32 @@ def system_requirements(systems: pd.DataFrame, classifications: pd.DataFrame, ev
         state = latest_per_key(events, "requirement", "item")
         if len(state):
             out = _apply_status(out, state)
-    return out[REQUIREMENT_COLUMNS]
+    return out.reindex(columns=REQUIREMENT_COLUMNS)
 
 
 def _apply_status(out: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
-    by = {(r["system_id"], r["key"]): r for r in state.to_dict("records")}
-    for i, (sid, slug, iid) in enumerate(zip(out["system_id"], out["slug"], out["item_id"], strict=True)):
-        s = by.get((sid, slug.lower())) or by.get((sid, str(iid).lower()))
-        if not s:
-            continue
-        idx = out.index[i]
-        for col, key in (("status", "status"), ("owner", "owner"), ("evidence_link", "evidence"), ("status_date", "date")):
-            if s.get(key) is not None and not (isinstance(s.get(key), float) and pd.isna(s.get(key))):
-                out.at[idx, col] = s[key]
-        out.at[idx, "status_reason"] = s.get("_reason")
-        out.at[idx, "decided_by"] = s.get("_reviewer")
-        out.at[idx, "decided_at"] = s.get("_at")
-    return out
+    """Merge the decided statuses in by (system, slug) — or by the item's URN when that was given."""
+    state = state.copy()
+    for col in ("status", "owner", "evidence", "date", "_reason", "_reviewer", "_at"):
+        if col not in state.columns:
+            state[col] = None
+    out = out.copy()
+    out["_slug"] = out["slug"].str.lower()
+    out["_urn"] = out["item_id"].str.lower()
+    by_slug = state.rename(columns={"key": "_slug"})
+    by_urn = state.rename(columns={"key": "_urn"})
+    take = ["status", "owner", "evidence", "date", "_reason", "_reviewer", "_at"]
+    m1 = out[["system_id", "_slug"]].merge(by_slug[["system_id", "_slug", *take]], on=["system_id", "_slug"], how="left")
+    m2 = out[["system_id", "_urn"]].merge(by_urn[["system_id", "_urn", *take]], on=["system_id", "_urn"], how="left")
+    m = m1[take].where(m1[take].notna(), m2[take])
+    m.index = out.index
+    hit = m["_reviewer"].notna()
+    for col, key in (("status", "status"), ("owner", "owner"), ("evidence_link", "evidence"), ("status_date", "date")):
+        out[col] = out[col].where(~(hit & m[key].notna()), m[key])
+    out.loc[hit, "status_reason"] = m.loc[hit, "_reason"]
+    out.loc[hit, "decided_by"] = m.loc[hit, "_reviewer"]
+    out.loc[hit, "decided_at"] = m.loc[hit, "_at"]
+    return out.drop(columns=["_slug", "_urn"])
 
 
 def requirement_progress(requirements: pd.DataFrame, systems: pd.DataFrame | None = None, by: str = "system_id") -> pd.DataFrame:

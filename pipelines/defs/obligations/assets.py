@@ -14,6 +14,7 @@ from transforms.obligations.duties import deadline_moves, obligation_status, sys
 from transforms.obligations.requirements import system_requirements
 from transforms.obligations.reviews import system_reviews
 from warehouse import read_table, replace_table
+from warehouse.decision_log import decisions_frame, log_path, read_decisions
 
 __all__ = ["build_obligations_assets", "SYSTEM_CHANGES_SQL"]
 
@@ -34,7 +35,9 @@ def build_obligations_assets(config: AigripConfig) -> list:
     def _inputs(con):
         systems = read_table(con, "systems", _LIVE)
         cls = read_table(con, "classifications")
-        events = obligation_decisions(read_table(con, "review_decisions"), read_table(con, "system_ids"))
+        # the log itself (not the review_decisions table): a run of just this group sees the latest edits
+        log = decisions_frame(read_decisions(log_path(config.data_dir)))
+        events = obligation_decisions(log, read_table(con, "system_ids"))
         return systems, cls, events
 
     @asset(group_name="obligations", deps=["classifications"], kinds={"duckdb"},
