@@ -112,6 +112,7 @@ class ReviewSettingsConfig(_Strict):
 class PublishSettings(_Strict):
     peers: list[str] = Field(default_factory=lambda: ["gm0772", "gm0363"])
     site_title: str | None = None
+    inhabitants_file: Path | None = None  # CSV gm_code/name + inhabitants, for "similar municipalities"
 
 
 class AigripConfig(_Strict):
@@ -214,6 +215,11 @@ def load_config(path: str | Path | None = None, *, check_files: bool = True) -> 
                 raise ConfigError(
                     f"{path}: source '{s.id}': file {s.path} does not exist; fix 'path:' or set 'enabled: false'"
                 )
+    if cfg.publish.inhabitants_file is not None:
+        cfg.publish.inhabitants_file = (base / cfg.publish.inhabitants_file).resolve()
+        if check_files and not cfg.publish.inhabitants_file.exists():
+            raise ConfigError(f"{path}: publish.inhabitants_file {cfg.publish.inhabitants_file} does not exist; "
+                              "fix the path or remove the key")
     if check_files and cfg.review_seed is not None and not cfg.review_seed.exists():
         raise ConfigError(f"{path}: review_seed file {cfg.review_seed} does not exist; fix or remove 'review_seed:'")
     return cfg

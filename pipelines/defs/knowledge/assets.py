@@ -9,6 +9,7 @@ from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.knowledge.kb import build_kb, kb_summary
+from transforms.knowledge.own_entries import own_register_entries as find_own_entries
 from warehouse import read_table, replace_table
 from warehouse.loaders import raw_table_name
 
@@ -38,4 +39,17 @@ def build_knowledge_assets(config: AigripConfig) -> list:
                   "peer_organisations": int(entries["org_code"].nunique()) if len(entries) else 0}
         return result("kb_products", counts, extra={"groups": MetadataValue.md("\n".join(lines))})
 
-    return [kb_products]
+    @asset(
+        group_name="knowledge",
+        deps=[AssetKey(raw_table_name(s.id)) for s in peer_sources],
+        description="Our own published entries in the loaded registers (by organisation code, else by name).",
+        kinds={"duckdb"},
+    )
+    def own_register_entries(aigrip: AigripResource):
+        org = aigrip.config.organisation
+        with aigrip.connect() as con:
+            own = find_own_entries(read_table(con, "peer_register_entries"), org.code, org.name)
+            n = replace_table(con, "own_register_entries", own)
+        return result("own_register_entries", {"own_register_entries": n}, own, ["lars", "name", "status", "reason"])
+
+    return [kb_products, own_register_entries]
