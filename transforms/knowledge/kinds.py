@@ -1,19 +1,21 @@
 """The knowledge base's two levels: kinds of system (one purpose) and the products of each kind.
 
-**Kinds.** Each registered entry becomes a TF-IDF vector of its name (counted twice) and its short
-description/goal, over word stems (folded, hyphens dropped, first 7 letters), without stop words,
-generic register words and organisation names (so "De gemeente Apeldoorn controleert …" does not
-tie Apeldoorn's entries together). Entries are visited most common name first; each joins the most
-similar *leader* with cosine ≥ ``KIND_MIN`` or becomes a leader itself. Leaders never grow, so a
-generic word cannot chain "Signalen" to "Halt-signaleringsinstrument" to "Signaleren vogels": an
-entry joins a kind only by resembling that kind's first entry as a whole, name and description.
-Entries that name the same product then go to that product's most common kind (one product, one
-purpose).
+**Kinds.** Two similarities per pair of entries: of their names (TF-IDF over character 3–5-grams
+of the name without stop words and organisation names, so "anonimiseren" meets
+"anonimiseringstool" but "parkeercontrole" hardly meets "parkeervergunning") and of their short
+descriptions/goals (TF-IDF over word stems: folded, hyphens dropped, first 7 letters, without stop
+words, generic register words and organisation names, so "De gemeente Apeldoorn controleert …" does
+not tie Apeldoorn's entries together). Their mean is clustered with *average linkage* down to
+``KIND_MIN``: two groups join only when their entries resemble each other on average, never through
+one shared generic word, so "Signalen" (reports about the public space) does not join
+"Halt-signaleringsinstrument" nor "Signaleren vogels". Entries that name the same product then go to
+that product's most common kind (one product, one purpose).
 
 **Products.** Within a kind, an entry's product is its vendor (the register's provider field,
 normalised, in-house and municipalities excepted), else the *product words* of its name: words that
-running text never uses as ordinary words — not in any description, or written with a capital
-mid-sentence ("Octobox", "Zivver", "Copilot") — and that are not organisation names, law names
+running text writes with a capital mid-sentence ("Octobox", "Copilot"), or that no description uses
+and that look like a name (the whole name "Zivver", an inner capital "DataMask", an abbreviation,
+a capital inside a name not in title case "Chatbot Guus") — and that are not organisation names, law names
 (…wet) or public-sector abbreviations (Woo, AVG, BRP, WOZ …). Product keys of one kind are grouped
 by leader clustering (Jaccard ≥ 0.5). Entries naming no product form the kind's "product not named"
 group, so "Anonimiseren" and "Octobox Anonimiseren" share a kind but not a product.
@@ -26,6 +28,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 import pandas as pd
+from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from transforms.knowledge.organisations import municipalities
@@ -33,7 +36,8 @@ from transforms.text import fold, normalise_vendor
 
 __all__ = ["assign_levels", "product_words", "KIND_MIN", "PRODUCT_JACCARD_MIN", "STOP_WORDS"]
 
-KIND_MIN = 0.3
+KIND_MIN = 0.11
+NAME_WEIGHT = 0.4
 PRODUCT_JACCARD_MIN = 0.5
 _STEM = 7
 _WORD = re.compile(r"[a-z0-9]+")
@@ -71,7 +75,7 @@ def _org_words(organisations: pd.Series) -> frozenset[str]:
     return frozenset(words)
 
 
-def _capital_ratio(texts: list[str]) -> dict[str, float]:
+def _capital_ratio(texts: list[str]) -> dict:
     """Per folded word: the share of its mid-sentence occurrences written with a capital."""
     caps: Counter = Counter()
     total: Counter = Counter()
@@ -82,18 +86,60 @@ def _capital_ratio(texts: list[str]) -> dict[str, float]:
                 w = fold(tok).replace("-", "")
                 total[w] += 1
                 caps[w] += tok[:1].isupper()
-    return {w: caps[w] / n for w, n in total.items()}
+    out = {w: caps[w] / n for w, n in total.items()}
+    stem_caps: Counter = Counter()
+    stem_total: Counter = Counter()
+    for w, n in total.items():
+        stem_caps["~" + w[:_STEM]] += caps[w]
+        stem_total["~" + w[:_STEM]] += n
+    out.update({s: stem_caps[s] / n for s, n in stem_total.items() if len(s) > _STEM})
+    out[""] = frozenset(w for w, n in total.items() if len(w) >= 3 and caps[w] / n < 0.5)  # ordinary words
+    return out
+
+
+def _compound(word: str, vocab: frozenset[str], depth: int = 0) -> bool:
+    """True when ``word`` is made of ordinary words ("kentekencamerahandhaving", "houtopstand")."""
+    if word in vocab or any(word.endswith(x) and word[: -len(x)] in vocab for x in ("en", "e", "s", "n")):
+        return depth > 0 or word in vocab
+    if depth >= 3:
+        return False
+    for i in range(3, len(word) - 2):
+        head, rest = word[:i], word[i:]
+        if head in vocab:
+            if _compound(rest, vocab, depth + 1) or (rest[:1] == "s" and _compound(rest[1:], vocab, depth + 1)):
+                return True
+    return False
+
+
+def _brand_like(raw: str, position: int, raw_words: list[str]) -> bool:
+    """A word no description uses looks like a name: the whole name or its first word ("Zivver",
+    "Datamask anonimiseringstool"), an inner capital ("DataMask", "iBurgerzaken"), an abbreviation
+    ("SCIL"), or a capital inside a name not written in title case ("Chatbot Guus")."""
+    if len(raw_words) == 1 or position == 0:
+        return raw[:1].isalpha()
+    if re.search(r"[a-z][A-Z]", raw) or (raw.isupper() and len(raw) >= 3):
+        return True
+    long_words = [w for w in raw_words if len(w) > 3]
+    title_case = all(w[:1].isupper() for w in long_words)
+    return raw[:1].isupper() and not title_case
 
 
 def product_words(name: str, cap_ratio: dict[str, float], org_words: frozenset[str]) -> frozenset[str]:
     """The words of a registered name that name a product (see module docstring)."""
+    vocab = cap_ratio.get("", frozenset())
     out = set()
-    for w in _words(name):
-        if len(w) < 3 or w.isdigit() or w in STOP_WORDS or w in _NOT_PRODUCTS or w in org_words or w.endswith("wet"):
+    raw_words = re.findall(r"[^\W_][\w'-]*", str(name or ""))
+    for pos, raw in enumerate(raw_words):
+        w = re.sub(r"\d+$", "", fold(raw).replace("-", "").replace("'", ""))
+        if len(w) < 3 or not w.isalnum() or w in STOP_WORDS or w in _NOT_PRODUCTS or w in org_words or w.endswith("wet"):
             continue
         ratio = cap_ratio.get(w)
-        if ratio is None or ratio >= 0.5:
-            out.add(re.sub(r"\d+$", "", w) or w)
+        if ratio is None:
+            unseen = not _compound(w, vocab) and cap_ratio.get("~" + w[:_STEM], 1.0) >= 0.5
+            if unseen and _brand_like(raw, pos, raw_words):
+                out.add(w)
+        elif ratio >= 0.5:
+            out.add(w)
     return frozenset(out)
 
 
@@ -104,31 +150,44 @@ def _analyzer(org_words: frozenset[str]):
     return analyse
 
 
-def _leaders(sim_rows, order: list[int], threshold: float) -> list[int]:
-    """Leader clustering in ``order``; sim_rows(i) gives cosine similarities of i to all items."""
-    leader_of = [-1] * len(order)
-    leaders: list[int] = []
-    for i in order:
-        if leaders:
-            sims = sim_rows(i)[leaders]
-            best = int(np.argmax(sims))
-            if sims[best] >= threshold:
-                leader_of[i] = leaders[best]
-                continue
-        leaders.append(i)
-        leader_of[i] = i
-    return leader_of
+def _tfidf(docs: list[str], **kwargs) -> np.ndarray:
+    """Cosine similarities of the documents (all zero for documents without features)."""
+    try:
+        x = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **kwargs).fit_transform(docs)
+    except ValueError:  # no features at all
+        return np.zeros((len(docs), len(docs)), dtype=np.float32)
+    return (x @ x.T).toarray()
+
+
+def _kinds(names: list[str], descs: list[str], org_words: frozenset[str], kind_min: float) -> list[int]:
+    """Average-linkage clusters of the entries; returns per entry the index of its kind's first entry."""
+    n = len(names)
+    if n == 1:
+        return [0]
+    clean = [" ".join(w for w in _words(nm) if w not in STOP_WORDS and w not in org_words and not w.isdigit())
+             for nm in names]
+    sim = NAME_WEIGHT * _tfidf(clean, analyzer="char_wb", ngram_range=(3, 5))
+    sim += (1 - NAME_WEIGHT) * _tfidf([f"{nm} {ds}" for nm, ds in zip(names, descs, strict=True)],
+                                      analyzer=_analyzer(org_words))
+    dist = np.clip(1.0 - sim, 0.0, None)
+    np.fill_diagonal(dist, 0.0)
+    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                     distance_threshold=1.0 - kind_min).fit(dist).labels_
+    first: dict[int, int] = {}
+    for i, lab in enumerate(labels):
+        first.setdefault(int(lab), i)
+    return [first[int(lab)] for lab in labels]
 
 
 def _cluster_keys(keys: list[frozenset], counts: Counter) -> dict[frozenset, frozenset]:
-    order = sorted(set(keys), key=lambda k: (-counts[k], -len(k), sorted(k)))
+    order = sorted(set(keys), key=lambda k: (-len(k), -counts[k], sorted(k)))  # specific keys lead
     leaders: list[frozenset] = []
     out: dict[frozenset, frozenset] = {}
     for k in order:
         best, score = None, 0.0
         for lead in leaders:
             j = len(k & lead) / len(k | lead)
-            if j >= PRODUCT_JACCARD_MIN and j > score:
+            if j >= PRODUCT_JACCARD_MIN and (j > score or (j == score and counts[lead] > counts[best])):
                 best, score = lead, j
         if best is None:
             leaders.append(k)
@@ -153,19 +212,7 @@ def assign_levels(entries: pd.DataFrame, *, kind_min: float = KIND_MIN) -> pd.Da
     org_words = _org_words(df["organisation"] if "organisation" in df else pd.Series(dtype=object))
     providers = df["provider"].tolist() if "provider" in df else [None] * n
     vendors = [_vendor_key(p) for p in providers]
-    vec = TfidfVectorizer(analyzer=_analyzer(org_words), sublinear_tf=True, dtype=np.float32)
-    docs = [f"{nm} {nm} {ds}" for nm, ds in zip(names, descs, strict=True)]
-    try:
-        x = vec.fit_transform(docs)
-    except ValueError:  # nothing but stop words
-        x = None
-    name_counts = Counter(fold(nm) for nm in names)
-    order = sorted(range(n), key=lambda i: (-name_counts[fold(names[i])], fold(names[i]), -len(descs[i]), i))
-    if x is None:
-        kind_of = [i for i in range(n)]
-    else:
-        xt = x.T.tocsc()
-        kind_of = _leaders(lambda i: np.asarray((x[i] @ xt).todense()).ravel(), order, kind_min)
+    kind_of = _kinds(names, descs, org_words, kind_min)
     # products
     caps = _capital_ratio(descs)
     raw_keys = [frozenset([f"vendor:{v}"]) if v else product_words(nm, caps, org_words | frozenset(v.split()))
