@@ -8,8 +8,9 @@
   DataMask; Zivver, SmartLockr …), plus one "product not named" group per kind. The peer comparison
   draws on the product.
 
-``product_id`` = ``KB-`` + 8 hex of sha1(kind's leading name | product key) and ``kind_id`` =
-``KIND-`` + 8 hex of sha1(the kind's leading name): stable for the same data. ``match_keys`` are the
+``product_id`` = ``KB-`` + 8 hex of sha1(kind's representative name | product key) and ``kind_id`` =
+``KIND-`` + 8 hex of sha1(the kind's representative name, its most common registered name): stable
+for the same data, whatever the order of the entries. ``match_keys`` are the
 folded registered names (also without the vendor's name); keys of generic words only or shorter than
 4 characters are left out. A vendor is a provider as registered, never "nan".
 """
@@ -104,16 +105,16 @@ def build_kb_levels(peer_entries: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     kind_rows, product_rows = [], []
     kind_id_of: dict[int, str] = {}
     product_id_of: dict[int, str] = {}
-    for leader, members in kinds.items():
+    for members in kinds.values():
         kind_name = _representative([names[m] for m in members])
-        kind_id = "KIND-" + hashlib.sha1(fold(names[leader]).encode("utf-8")).hexdigest()[:8]
+        kind_id = "KIND-" + hashlib.sha1(fold(kind_name).encode("utf-8")).hexdigest()[:8]
         by_product: dict[str, list[int]] = defaultdict(list)
         for m in members:
             by_product[levels.at[m, "product_key"]].append(m)
         prods = []
         for key, pm in sorted(by_product.items()):
             row = _product(df, sorted(pm), levels["vendor_key"].tolist(), providers, org_keys, names)
-            row["product_id"] = "KB-" + hashlib.sha1(f"{fold(names[leader])}|{key}".encode("utf-8")).hexdigest()[:8]
+            row["product_id"] = "KB-" + hashlib.sha1(f"{fold(kind_name)}|{key}".encode("utf-8")).hexdigest()[:8]
             row["kind_id"], row["kind_name"] = kind_id, kind_name
             product_rows.append(row)
             prods.append((key, row))
@@ -124,7 +125,7 @@ def build_kb_levels(peer_entries: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
         named = sorted((r for k, r in prods if k), key=lambda r: (-r["org_count"], r["name"]))
         kind_rows.append({
             "kind_id": kind_id, "name": kind_name, "terms": _terms([names[m] for m in members]),
-            "names": _ranked([names[m] for m in members]), "products": [r["name"] for r in named],
+            "names": _ranked([names[m] for m in members]), "products": [r["vendor"] or r["name"] for r in named],
             "product_ids": [r["product_id"] for r in named],
             "org_count": len({org_keys[m] for m in members if org_keys[m]}),
             "organisations": sorted({str(df.at[m, "organisation"]) for m in members if df.at[m, "organisation"]}),

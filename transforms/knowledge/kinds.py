@@ -1,15 +1,16 @@
 """The knowledge base's two levels: kinds of system (one purpose) and the products of each kind.
 
-**Kinds.** Two similarities per pair of entries: of their names (TF-IDF over character 3–5-grams
-of the name without stop words and organisation names, so "anonimiseren" meets
-"anonimiseringstool" but "parkeercontrole" hardly meets "parkeervergunning") and of their short
-descriptions/goals (TF-IDF over word stems: folded, hyphens dropped, first 7 letters, without stop
-words, generic register words and organisation names, so "De gemeente Apeldoorn controleert …" does
-not tie Apeldoorn's entries together). Their mean is clustered with *average linkage* down to
-``KIND_MIN``: two groups join only when their entries resemble each other on average, never through
-one shared generic word, so "Signalen" (reports about the public space) does not join
-"Halt-signaleringsinstrument" nor "Signaleren vogels". Entries that name the same product then go to
-that product's most common kind (one product, one purpose).
+**Kinds.** Per pair of entries, the similarity of their names (TF-IDF over character 3–5-grams of
+the name without stop words and organisation names: "anonimiseren" meets "anonimiseringstool") and
+of their words (TF-IDF over light stems of name and short description/goal, compounds kept whole,
+without stop words, generic register words and organisation names, so "De gemeente Apeldoorn
+controleert …" does not tie Apeldoorn's entries together). The name resemblance counts only as far as
+the descriptions share words (``DESC_GATE``), so "Signalen" (reports about the public space) does
+not meet "Signaleren vogels" through its first letters. The weighted sum (``NAME_WEIGHT``) is
+clustered with *average linkage* down to ``KIND_MIN``: two groups join only when their entries
+resemble each other on average, never through one shared word, so "Parkeercontrole" does not
+swallow "Parkeervergunning" and "Parkeerdruk". Entries that name the same product then go to that
+product's most common kind (one product, one purpose).
 
 **Products.** Within a kind, an entry's product is its vendor (the register's provider field,
 normalised, in-house and municipalities excepted), else the *product words* of its name: words that
@@ -36,8 +37,9 @@ from transforms.text import fold, normalise_vendor
 
 __all__ = ["assign_levels", "product_words", "KIND_MIN", "PRODUCT_JACCARD_MIN", "STOP_WORDS"]
 
-KIND_MIN = 0.11
+KIND_MIN = 0.10
 NAME_WEIGHT = 0.4
+DESC_GATE = 0.05
 PRODUCT_JACCARD_MIN = 0.5
 _STEM = 7
 _WORD = re.compile(r"[a-z0-9]+")
@@ -143,9 +145,18 @@ def product_words(name: str, cap_ratio: dict[str, float], org_words: frozenset[s
     return frozenset(out)
 
 
+def _stem(word: str) -> str:
+    """A light Dutch stem: plural and -ing endings off ("meldingen" -> "meld", "signalen" -> "signal"),
+    compounds kept whole so "parkeercontrole" stays apart from "parkeervergunning"."""
+    for suffix in ("ingen", "ing", "en", "e", "s"):
+        if len(word) - len(suffix) >= 5 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
 def _analyzer(org_words: frozenset[str]):
     def analyse(text: str) -> list[str]:
-        return [w[:_STEM] for w in _words(text) if len(w) > 2 and not w.isdigit()
+        return [_stem(w) for w in _words(text) if len(w) > 2 and not w.isdigit()
                 and w not in STOP_WORDS and w not in org_words]
     return analyse
 
@@ -164,11 +175,17 @@ def _kinds(names: list[str], descs: list[str], org_words: frozenset[str], kind_m
     n = len(names)
     if n == 1:
         return [0]
+    words = _analyzer(org_words)
     clean = [" ".join(w for w in _words(nm) if w not in STOP_WORDS and w not in org_words and not w.isdigit())
              for nm in names]
-    sim = NAME_WEIGHT * _tfidf(clean, analyzer="char_wb", ngram_range=(3, 5))
-    sim += (1 - NAME_WEIGHT) * _tfidf([f"{nm} {ds}" for nm, ds in zip(names, descs, strict=True)],
-                                      analyzer=_analyzer(org_words))
+    name_sim = _tfidf(clean, analyzer="char_wb", ngram_range=(3, 5))
+    text_sim = _tfidf([f"{nm} {ds}" for nm, ds in zip(names, descs, strict=True)], analyzer=words)
+    # a name resemblance counts only as far as the descriptions agree ("Signalen" / "Signaleren vogels")
+    gate = np.clip(_tfidf(descs, analyzer=words) / DESC_GATE, 0.0, 1.0)
+    described = np.array([bool(d.strip()) for d in descs])
+    gate[~described, :] = 1.0
+    gate[:, ~described] = 1.0
+    sim = NAME_WEIGHT * name_sim * gate + (1 - NAME_WEIGHT) * text_sim
     dist = np.clip(1.0 - sim, 0.0, None)
     np.fill_diagonal(dist, 0.0)
     labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
