@@ -148,3 +148,17 @@ def test_labelled_sample_is_complete():
     assert len(rows) >= 200
     assert {"lars", "organisation", "name", "kind", "product"} <= set(rows[0])
     assert all(r["kind"] for r in rows) and len({r["lars"] for r in rows}) == len(rows)
+
+
+def test_detection_reasons_never_show_a_nan_vendor():
+    import numpy as np
+
+    from transforms.detect.sources import kb_key_index
+    from transforms.detect.vocabulary import load_vocabulary
+
+    kb = build_kb(fixture_entries())
+    kb["vendor"] = kb["vendor"].where(kb["vendor"].notna(), np.nan)  # as read back from DuckDB
+    kb["vendor_norm"] = kb["vendor_norm"].where(kb["vendor_norm"].notna(), np.nan)
+    _, _, vendors, _ = kb_key_index(kb, load_vocabulary())
+    assert "nan" not in vendors and all(v[0] != "nan" for v in vendors.values())
+    assert "octobox" in vendors and vendors["octobox"][0] == "Octobox Nederland B.V."

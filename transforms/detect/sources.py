@@ -79,14 +79,16 @@ def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, di
         pubs = " ".join(str(x) for x in _as_list(rec.get("publication_categories")))
         ai_like[str(rec.get("product_id"))] = bool(strong or (vocab.product_re and vocab.product_re.search(text))
                                                    or "AI-systeem" in pubs)
-        vnorm = spaced(rec.get("vendor_norm") or rec.get("vendor") or "")
+        vendor = next((v for v in (rec.get("vendor_norm"), rec.get("vendor")) if isinstance(v, str) and v.strip()
+                       and v.strip().lower() != "nan"), "")  # NULLs come back from DuckDB as NaN
+        vnorm = spaced(vendor)
         if vnorm:
             prev = vendors.get(vnorm)
             is_ai = ai_like[str(rec.get("product_id"))]
             ai_name = plain if is_ai else None
             if prev is not None:
                 ai_name = prev[3] or ai_name
-            vendors[vnorm] = (str(rec.get("vendor") or vnorm), (prev[1] if prev else 0) + count,
+            vendors[vnorm] = ((rec["vendor"] if isinstance(rec.get("vendor"), str) and rec["vendor"].strip() else vnorm), (prev[1] if prev else 0) + count,
                               bool(is_ai or (prev[2] if prev else False)), ai_name)
     return title_keys, product_only, vendors, ai_like
 
