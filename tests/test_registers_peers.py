@@ -67,7 +67,7 @@ def test_compare_with_peers():
     sim = res["similar"]
     assert "gm0855" in sim["organisations"] and "gm0363" not in sim["organisations"]
     assert sim["entries_per_org"]["gm0855"] == 1 and sim["our_entries"] == 1
-    assert sim["inhabitants"] == {"gm0855": 227000} and "92.500 tot 370.000" in sim["basis"]
+    assert sim["inhabitants"] == {"gm0855": 227000} and "92.500 tot 370.000 inwoners" in sim["basis"]
     tables = comparison_tables(res)
     assert set(tables) == {"field_fill", "missing_products", "register_size"}
     assert list(tables["field_fill"].columns) == ["field", "ours", "gm0772", "gm0363"]

@@ -101,7 +101,8 @@ def _capital_ratio(texts: list[str]) -> dict:
 
 def _compound(word: str, vocab: frozenset[str], depth: int = 0) -> bool:
     """True when ``word`` is made of ordinary words ("kentekencamerahandhaving", "houtopstand")."""
-    if word in vocab or any(word.endswith(x) and word[: -len(x)] in vocab for x in ("en", "e", "s", "n")):
+    if word in vocab or any((word.endswith(x) and word[: -len(x)] in vocab) or word + x in vocab
+                            for x in ("en", "e", "s", "n")):
         return depth > 0 or word in vocab
     if depth >= 3:
         return False

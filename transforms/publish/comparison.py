@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.knowledge.organisations import municipalities
 from transforms.text import fold
 
 __all__ = ["compare_with_peers", "comparison_tables", "FIELD_MAP"]
@@ -33,6 +34,13 @@ def _lst(value: Any) -> list:
     if hasattr(value, "tolist") and not isinstance(value, str):
         value = value.tolist()
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _text(value: Any) -> str | None:
+    """Text, or None for NULL/NaN (never the string 'nan')."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
 
 
 def _filled(value: Any) -> bool:
@@ -105,14 +113,16 @@ def compare_with_peers(
     for code in peers:
         theirs = entries[entries["org_code"] == code]
         names = sorted(set(theirs["organisation"].dropna())) if len(theirs) else []
-        org_name = names[0] if names else code
+        org_name = names[0] if names else (municipalities().get(code) or code)
+        their_names = set(theirs["name"].dropna().astype(str)) if len(theirs) else set()
         missing = []
         for row in kb.to_dict("records"):
             if row["product_id"] in used and row["product_id"] not in registered and set(names) & set(_lst(row.get("organisations"))):
+                as_they_call_it = sorted(their_names & {str(n) for n in _lst(row.get("names"))}) or [row["name"]]
                 missing.append({
-                    "product_id": row["product_id"], "name": row["name"], "vendor": row.get("vendor"),
+                    "product_id": row["product_id"], "name": row["name"], "vendor": _text(row.get("vendor")),
                     "org_count": int(row.get("org_count") or 0),
-                    "reden": f"{org_name} registreert '{row['name']}'; wij gebruiken het maar hebben het niet geregistreerd",
+                    "reden": f"{org_name} registreert '{as_they_call_it[0]}'; wij gebruiken het maar hebben het niet geregistreerd",
                 })
         result["peers"][code] = {
             "organisation": org_name,
@@ -147,7 +157,8 @@ def _summary(sim: dict) -> str:
     n = len(sim["organisations"])
     if not n:
         return head + "; er zijn geen vergelijkbare organisaties in de ingelezen registers."
-    return (f"{head}; {_nl_int(n)} vergelijkbare gemeenten ({sim['basis']}) publiceren er "
+    noun = "vergelijkbare gemeente" if n == 1 else "vergelijkbare gemeenten"
+    return (f"{head}; {_nl_int(n)} {noun} ({sim['basis']}) publiceren er "
             f"{_nl_num(sim['median_entries'])} (mediaan).")
 
 
@@ -163,12 +174,12 @@ def _similar(entries: pd.DataFrame, similar_orgs: list[str] | None, our_code: st
         basis = "de gekozen organisaties"
     elif mine and sizes:
         similar_orgs = sorted(c for c, n in sizes.items() if c != our_code and mine / 2 <= n <= mine * 2)
-        basis = (f"gemeenten met {_nl_int(int(mine // 2))} tot {_nl_int(int(mine * 2))} inwoners "
-                 f"(wij: {_nl_int(int(mine))}; inwonertallen uit het opgegeven bestand)")
+        basis = (f"{_nl_int(int(mine // 2))} tot {_nl_int(int(mine * 2))} inwoners; wij hebben er "
+                 f"{_nl_int(int(mine))}, de anderen volgens het opgegeven bestand")
     else:
         similar_orgs = sorted({c for c in entries["org_code"].dropna() if str(c).startswith("gm") and c != our_code})
-        basis = ("alle gemeenten in de ingelezen registers (geen inwonertallen bekend: "
-                 "vul organisation.inhabitants en publish.inhabitants_file in)")
+        basis = ("alle gemeenten in de ingelezen registers; geen inwonertallen bekend, "
+                 "vul organisation.inhabitants en publish.inhabitants_file in")
     counts = entries["org_code"].value_counts().to_dict() if len(entries) else {}
     per_org = {c: int(counts.get(c, 0)) for c in similar_orgs}
     median = statistics.median(per_org.values()) if per_org else 0
