@@ -182,12 +182,22 @@ def _kinds(names: list[str], descs: list[str], org_words: frozenset[str], kind_m
     name_sim = _tfidf(clean, analyzer="char_wb", ngram_range=(3, 5))
     text_sim = _tfidf([f"{nm} {ds}" for nm, ds in zip(names, descs, strict=True)], analyzer=words)
     # a name resemblance counts only as far as the descriptions agree ("Signalen" / "Signaleren vogels")
-    gate = np.clip(_tfidf(descs, analyzer=words) / DESC_GATE, 0.0, 1.0)
+    gate = _tfidf(descs, analyzer=words)
+    gate /= DESC_GATE
+    np.clip(gate, 0.0, 1.0, out=gate)
     described = np.array([bool(d.strip()) for d in descs])
     gate[~described, :] = 1.0
     gate[:, ~described] = 1.0
-    sim = NAME_WEIGHT * name_sim * gate + (1 - NAME_WEIGHT) * text_sim
-    dist = np.clip(1.0 - sim, 0.0, None)
+    # in place, float32: a few n×n matrices are the whole memory cost (4,000 entries: ~64 MB each)
+    name_sim *= gate
+    del gate
+    name_sim *= NAME_WEIGHT
+    text_sim *= 1 - NAME_WEIGHT
+    name_sim += text_sim
+    del text_sim
+    dist = name_sim
+    np.subtract(1.0, dist, out=dist)
+    np.clip(dist, 0.0, None, out=dist)
     np.fill_diagonal(dist, 0.0)
     labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                      distance_threshold=1.0 - kind_min).fit(dist).labels_
