@@ -125,3 +125,30 @@ def test_dev_register_both_routes_give_169_organisations(tmp_path):
     assert all(municipality_code(o["name"]) for o in gemeenten)
     got = set(js.frame["org_code"])
     assert {municipality_code(o["name"]) for o in gemeenten} <= got
+
+
+def _excel_export(path: Path, versions: list[dict]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "1.0"
+    for label, key in (("Naam", "name"), ("Organisatienaam", "organization"), ("Status", "status"),
+                       ("Algoritme-ID", "lars")):
+        ws.append([label, *[v[key] for v in versions]])
+    wb.save(path)
+    return path
+
+
+def test_excel_route_gives_the_same_codes_and_peers_are_found_by_gm_code(tmp_path):
+    from transforms.knowledge.kb import build_kb
+    from transforms.publish.comparison import compare_with_peers
+
+    versions = _versions()
+    js = load_source(SourceSpec(id="nl", type="national_register", path=_site_data(tmp_path / "s.json", versions)))
+    xl = load_source(SourceSpec(id="nl", type="national_register", path=_excel_export(tmp_path / "e.xlsx", versions)))
+    assert _orgs(js.frame) == _orgs(xl.frame)
+    for frame in (js.frame, xl.frame):
+        res = compare_with_peers([], None, frame, build_kb(frame), peers=("gm0197", "gm0796", "gm1900"))
+        assert {code: p["entries"] for code, p in res["peers"].items()} == {"gm0197": 1, "gm0796": 1, "gm1900": 1}
+        assert res["peers"]["gm0796"]["organisation"] == "Gemeente 's-Hertogenbosch"
