@@ -26,8 +26,12 @@ def build_knowledge_assets(config: AigripConfig) -> list:
         kinds={"duckdb"},
     )
     def kb_products(aigrip: AigripResource):
+        org = aigrip.config.organisation
         with aigrip.connect() as con:
             entries = read_table(con, "peer_register_entries")
+            # what *other* organisations register: our own entries are own_register_entries
+            own = find_own_entries(entries, org.code, org.name)
+            entries = entries[~entries["entry_key"].isin(own["entry_key"])] if len(own) else entries
             kinds, kb, _ = build_kb_levels(entries)
             n = replace_table(con, "kb_products", kb)
             n_kinds = replace_table(con, "kb_kinds", kinds)
@@ -36,9 +40,14 @@ def build_knowledge_assets(config: AigripConfig) -> list:
         for p in top:
             names = ", ".join(str(x) for x in list(p.get("names") or [])[:3]).replace("|", "/")
             lines.append(f"| {p.get('name')} | {p.get('vendor') or ''} | {p.get('org_count')} | {names} |")
+        kind_lines = ["| soort | organisaties | producten |", "|---|---|---|"]
+        for k in kinds.head(25).to_dict("records"):
+            shown = ", ".join(str(x) for x in list(k.get("products") or [])[:4]).replace("|", "/")
+            kind_lines.append(f"| {k['name']} | {k['org_count']} | {shown} |")
         counts = {"kb_products": n, "kb_kinds": n_kinds, "peer_register_entries": len(entries),
                   "peer_organisations": int(entries["org_code"].nunique()) if len(entries) else 0}
-        return result("kb_products", counts, extra={"groups": MetadataValue.md("\n".join(lines))})
+        return result("kb_products", counts, extra={"groups": MetadataValue.md("\n".join(lines)),
+                                                    "kinds": MetadataValue.md("\n".join(kind_lines))})
 
     @asset(
         group_name="knowledge",
