@@ -98,6 +98,11 @@ def build_kb_levels(peer_entries: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     providers = [_clean(p) for p in (df["provider"].tolist() if "provider" in df else [None] * len(df))]
     org_keys = [(c if isinstance(c, str) and c else o) for c, o in
                 zip(df.get("org_code", pd.Series([None] * len(df))).tolist(), df["organisation"].tolist(), strict=True)]
+    n = len(df)
+    cols = {c: (df[c].tolist() if c in df else [None] * n)
+            for c in ("organisation", "categories", "publication_category", "impact_assessments")}
+    product_keys = levels["product_key"].tolist()
+    vendor_keys = levels["vendor_key"].tolist()
     kinds: dict[int, list[int]] = defaultdict(list)
     for i, k in enumerate(levels["kind_key"].tolist()):
         if keep[i]:
@@ -110,10 +115,10 @@ def build_kb_levels(peer_entries: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
         kind_id = "KIND-" + hashlib.sha1(fold(kind_name).encode("utf-8")).hexdigest()[:8]
         by_product: dict[str, list[int]] = defaultdict(list)
         for m in members:
-            by_product[levels.at[m, "product_key"]].append(m)
+            by_product[product_keys[m]].append(m)
         prods = []
         for key, pm in sorted(by_product.items()):
-            row = _product(df, sorted(pm), levels["vendor_key"].tolist(), providers, org_keys, names)
+            row = _product(cols, sorted(pm), vendor_keys, providers, org_keys, names)
             row["product_id"] = "KB-" + hashlib.sha1(f"{fold(kind_name)}|{key}".encode("utf-8")).hexdigest()[:8]
             row["kind_id"], row["kind_name"] = kind_id, kind_name
             product_rows.append(row)
@@ -128,7 +133,7 @@ def build_kb_levels(peer_entries: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
             "names": _ranked([names[m] for m in members]), "products": [r["vendor"] or r["name"] for r in named],
             "product_ids": [r["product_id"] for r in named],
             "org_count": len({org_keys[m] for m in members if org_keys[m]}),
-            "organisations": sorted({str(df.at[m, "organisation"]) for m in members if df.at[m, "organisation"]}),
+            "organisations": sorted({str(cols["organisation"][m]) for m in members if cols["organisation"][m]}),
             "entry_count": len(members),
         })
     kb = _frame(product_rows, KB_COLUMNS, ["org_count", "entry_count"], "product_id")
@@ -155,7 +160,10 @@ def _representative(names: list[str]) -> str:
 
 
 def _terms(names: list[str]) -> list[str]:
-    counts = Counter(s for n in names for s in set(name_stems(n)))
+    counts: Counter = Counter()
+    for n, times in Counter(names).items():
+        for stem in set(name_stems(n)):
+            counts[stem] += times
     return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:6]
 
 
@@ -164,7 +172,7 @@ def build_kb(peer_entries: pd.DataFrame) -> pd.DataFrame:
     return build_kb_levels(peer_entries)[1]
 
 
-def _product(df, members, vendors, providers, org_keys, names) -> dict:
+def _product(cols: dict[str, list], members, vendors, providers, org_keys, names) -> dict:
     vendor_norm = _ranked([vendors[m] for m in members])
     vendor_norm = vendor_norm[0] if vendor_norm else ""
     registered = _ranked([names[m] for m in members])
@@ -176,7 +184,7 @@ def _product(df, members, vendors, providers, org_keys, names) -> dict:
         for cand in (fold(n), " ".join(t for t in tokens(n) if t not in vendor_tokens)):
             if len(cand) >= 4 and cand not in match_keys and not set(cand.split()) <= GENERIC_WORDS:
                 match_keys.append(cand)
-    orgs = sorted({str(df.at[m, "organisation"]) for m in members if df.at[m, "organisation"]})
+    orgs = sorted({str(cols["organisation"][m]) for m in members if cols["organisation"][m]})
     return {
         "product_id": None,
         "name": rep,
@@ -186,11 +194,9 @@ def _product(df, members, vendors, providers, org_keys, names) -> dict:
         "match_keys": match_keys,
         "org_count": len({org_keys[m] for m in members if org_keys[m]}),
         "organisations": orgs,
-        "categories": _ranked([c for m in members for c in _as_list(df.at[m, "categories"])]) if "categories" in df else [],
-        "publication_categories": _ranked([df.at[m, "publication_category"] for m in members]
-                                          if "publication_category" in df else []),
-        "impact_assessments": _ranked([a for m in members for a in _as_list(df.at[m, "impact_assessments"])])
-        if "impact_assessments" in df else [],
+        "categories": _ranked([c for m in members for c in _as_list(cols["categories"][m])]),
+        "publication_categories": _ranked([cols["publication_category"][m] for m in members]),
+        "impact_assessments": _ranked([a for m in members for a in _as_list(cols["impact_assessments"][m])]),
         "entry_count": len(members),
     }
 

@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
 
 from transforms.knowledge.organisations import municipalities
-from transforms.text import fold, normalise_vendor
+from transforms.text import fold, fold_series, normalise_vendor
 
 __all__ = ["assign_levels", "product_words", "KIND_MIN", "PRODUCT_JACCARD_MIN", "STOP_WORDS"]
 
@@ -81,13 +83,16 @@ def _capital_ratio(texts: list[str]) -> dict:
     """Per folded word: the share of its mid-sentence occurrences written with a capital."""
     caps: Counter = Counter()
     total: Counter = Counter()
-    for text in texts:
+    folded: dict[str, str] = {}
+    for text, times in Counter(texts).items():  # a template used by many organisations is read once
         for sentence in re.split(r"[.!?:;]\s+|\n", text or ""):
             raw = re.findall(r"[^\W_][\w-]*", sentence)
             for tok in raw[1:]:
-                w = fold(tok).replace("-", "")
-                total[w] += 1
-                caps[w] += tok[:1].isupper()
+                w = folded.get(tok)
+                if w is None:
+                    w = folded[tok] = fold(tok).replace("-", "")
+                total[w] += times
+                caps[w] += times * tok[:1].isupper()
     out = {w: caps[w] / n for w, n in total.items()}
     stem_caps: Counter = Counter()
     stem_total: Counter = Counter()
@@ -146,6 +151,7 @@ def product_words(name: str, cap_ratio: dict[str, float], org_words: frozenset[s
     return frozenset(out)
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     """A light Dutch stem: plural and -ing endings off ("meldingen" -> "meld", "signalen" -> "signal"),
     compounds kept whole so "parkeercontrole" stays apart from "parkeervergunning"."""
@@ -156,55 +162,127 @@ def _stem(word: str) -> str:
 
 
 def _analyzer(org_words: frozenset[str]):
+    """Word stems of an already folded text (see :func:`_folded`)."""
     def analyse(text: str) -> list[str]:
-        return [_stem(w) for w in _words(text) if len(w) > 2 and not w.isdigit()
+        return [_stem(w) for w in _WORD.findall(text) if len(w) > 2 and not w.isdigit()
                 and w not in STOP_WORDS and w not in org_words]
     return analyse
 
 
-def _tfidf(docs: list[str], **kwargs) -> np.ndarray:
-    """Cosine similarities of the documents (all zero for documents without features)."""
+def _folded(texts: list[str]) -> list[str]:
+    """Vectorised fold, hyphens and apostrophes dropped (as :func:`_words` does per text)."""
+    s = fold_series(pd.Series(texts, dtype="object"))
+    return s.str.replace("-", "", regex=False).str.replace("'", "", regex=False).tolist()
+
+
+def _tfidf(docs: list[str], rows: list[int], weight: np.ndarray, **kwargs) -> np.ndarray:
+    """Cosine similarities of the distinct documents ``docs[rows]``, each standing for ``weight``
+    identical documents: the TF-IDF of all documents (smooth idf, sublinear tf, l2), computed once
+    per distinct text. Zero for documents without features."""
     try:
-        x = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **kwargs).fit_transform(docs)
+        counts = CountVectorizer(dtype=np.float32, **kwargs).fit_transform([docs[i] for i in rows])
     except ValueError:  # no features at all
-        return np.zeros((len(docs), len(docs)), dtype=np.float32)
-    return (x @ x.T).toarray()
+        return np.zeros((len(rows), len(rows)), dtype=np.float32)
+    df = np.asarray((counts > 0).T.astype(np.float64) @ weight.astype(np.float64)).ravel()
+    idf = np.log((1.0 + weight.sum()) / (1.0 + df)) + 1.0
+    x = counts.tocsr()
+    x.data = 1.0 + np.log(x.data)
+    x = normalize(x @ sparse.diags(idf.astype(np.float32)), norm="l2")
+    return (x @ x.T).toarray().astype(np.float32, copy=False)
+
+
+def _average_linkage(sim: np.ndarray, weight: np.ndarray, threshold: float) -> list[int]:
+    """Average-linkage (UPGMA) clusters of weighted items down to ``threshold`` similarity.
+
+    Nearest-neighbour chain with Lance-Williams updates: an item of weight k counts as k identical
+    entries, so clustering the distinct registrations gives the clusters of all of them. A
+    reciprocal-nearest pair below the threshold is final (average linkage is reducible: nothing
+    that joins either of them later can come closer). Returns per item the index of its cluster's
+    representative item.
+    """
+    m = len(sim)
+    sim = sim.astype(np.float64, copy=True)
+    np.fill_diagonal(sim, -np.inf)
+    size = weight.astype(np.float64, copy=True)
+    active = np.ones(m, dtype=bool)
+    parent = list(range(m))
+    chain: list[int] = []
+    remaining = m
+    while remaining > 1:
+        if not chain:
+            chain.append(int(np.flatnonzero(active)[0]))
+        a = chain[-1]
+        row = sim[a]  # inactive items and the diagonal hold -inf
+        b = int(np.argmax(row))
+        if len(chain) > 1 and row[chain[-2]] >= row[b]:
+            b = chain[-2]
+        if len(chain) < 2 or b != chain[-2]:
+            chain.append(b)
+            continue
+        chain.pop()
+        chain.pop()
+        if row[b] < threshold:  # both are final clusters
+            active[a] = active[b] = False
+            sim[:, a] = -np.inf
+            sim[:, b] = -np.inf
+            remaining -= 2
+            continue
+        merged = (size[a] * sim[a] + size[b] * sim[b]) / (size[a] + size[b])
+        sim[a, :] = merged
+        sim[:, a] = merged
+        sim[a, a] = -np.inf
+        size[a] += size[b]
+        active[b] = False
+        sim[b, :] = -np.inf
+        sim[:, b] = -np.inf
+        parent[b] = a
+        remaining -= 1
+    out = []
+    for i in range(m):
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        out.append(r)
+    return out
 
 
 def _kinds(names: list[str], descs: list[str], org_words: frozenset[str], kind_min: float) -> list[int]:
-    """Average-linkage clusters of the entries; returns per entry the index of its kind's first entry."""
+    """Average-linkage clusters of the entries; returns per entry the index of its kind's first entry.
+
+    Identical registrations (one vendor template used by many organisations) are clustered once,
+    with their count as weight: the same clusters, in memory and time of the distinct texts.
+    """
     n = len(names)
     if n == 1:
         return [0]
+    f_names, f_descs = _folded(names), _folded(descs)
+    distinct: dict[tuple[str, str], int] = {}
+    position = [distinct.setdefault(pair, len(distinct)) for pair in zip(f_names, f_descs, strict=True)]
+    firsts = [0] * len(distinct)
+    for i in range(n - 1, -1, -1):
+        firsts[position[i]] = i
+    weight = np.bincount(position, minlength=len(distinct))
     words = _analyzer(org_words)
-    clean = [" ".join(w for w in _words(nm) if w not in STOP_WORDS and w not in org_words and not w.isdigit())
-             for nm in names]
-    name_sim = _tfidf(clean, analyzer="char_wb", ngram_range=(3, 5))
-    text_sim = _tfidf([f"{nm} {ds}" for nm, ds in zip(names, descs, strict=True)], analyzer=words)
+    clean = [" ".join(w for w in _WORD.findall(nm) if w not in STOP_WORDS and w not in org_words and not w.isdigit())
+             for nm in f_names]
+    name_sim = _tfidf(clean, firsts, weight, analyzer="char_wb", ngram_range=(3, 5))
+    text_sim = _tfidf([f"{nm} {ds}" for nm, ds in zip(f_names, f_descs, strict=True)], firsts, weight,
+                      analyzer=words)
     # a name resemblance counts only as far as the descriptions agree ("Signalen" / "Signaleren vogels")
-    gate = _tfidf(descs, analyzer=words)
+    gate = _tfidf(f_descs, firsts, weight, analyzer=words)
     gate /= DESC_GATE
     np.clip(gate, 0.0, 1.0, out=gate)
-    described = np.array([bool(d.strip()) for d in descs])
+    described = np.array([bool(descs[i].strip()) for i in firsts])
     gate[~described, :] = 1.0
     gate[:, ~described] = 1.0
-    # in place, float32: a few n×n matrices are the whole memory cost (4,000 entries: ~64 MB each)
-    name_sim *= gate
+    name_sim *= gate  # in place, float32: these m × m matrices are the whole memory cost
     del gate
     name_sim *= NAME_WEIGHT
     text_sim *= 1 - NAME_WEIGHT
     name_sim += text_sim
     del text_sim
-    dist = name_sim
-    np.subtract(1.0, dist, out=dist)
-    np.clip(dist, 0.0, None, out=dist)
-    np.fill_diagonal(dist, 0.0)
-    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                     distance_threshold=1.0 - kind_min).fit(dist).labels_
-    first: dict[int, int] = {}
-    for i, lab in enumerate(labels):
-        first.setdefault(int(lab), i)
-    return [first[int(lab)] for lab in labels]
+    rep = _average_linkage(name_sim, weight, kind_min)
+    return [firsts[rep[position[i]]] for i in range(n)]
 
 
 def _cluster_keys(keys: list[frozenset], counts: Counter) -> dict[frozenset, frozenset]:
@@ -239,12 +317,16 @@ def assign_levels(entries: pd.DataFrame, *, kind_min: float = KIND_MIN) -> pd.Da
              for d, g in zip(desc_col.tolist(), goal_col.tolist(), strict=True)]
     org_words = _org_words(df["organisation"] if "organisation" in df else pd.Series(dtype=object))
     providers = df["provider"].tolist() if "provider" in df else [None] * n
-    vendors = [_vendor_key(p) for p in providers]
+    vendor_of = {p: _vendor_key(p) for p in set(map(str, providers))}
+    vendors = [vendor_of[str(p)] for p in providers]
     kind_of = _kinds(names, descs, org_words, kind_min)
     # products
     caps = _capital_ratio(descs)
-    raw_keys = [frozenset([f"vendor:{v}"]) if v else product_words(nm, caps, org_words | frozenset(v.split()))
-                for nm, v in zip(names, vendors, strict=True)]
+    words_of: dict[str, frozenset[str]] = {}
+    for nm, v in zip(names, vendors, strict=True):
+        if not v and nm not in words_of:
+            words_of[nm] = product_words(nm, caps, org_words)
+    raw_keys = [frozenset([f"vendor:{v}"]) if v else words_of[nm] for nm, v in zip(names, vendors, strict=True)]
     # a vendor that is also a product word elsewhere ("Octobox" by provider and by name) is one product
     vendor_words = {v: frozenset(v.split()) for v in set(vendors) if v}
     keys = [frozenset(vendor_words[next(iter(k))[7:]]) if len(k) == 1 and next(iter(k)).startswith("vendor:") else k
