@@ -188,6 +188,7 @@ def _similar(entries: pd.DataFrame, similar_orgs: list[str] | None, our_code: st
         "entries_per_org": per_org,
         "inhabitants": {c: sizes[c] for c in similar_orgs if c in sizes},
         "basis": basis,
+        "our_inhabitants": int(mine) if mine else None,
         "median_entries": median,
         "our_entries": ours,
         "verschil": ours - median,
@@ -210,7 +211,7 @@ def comparison_tables(result: dict) -> dict[str, pd.DataFrame]:
         [{"org_code": c, "entries": n, "inhabitants": sizes.get(c)} for c, n in sim["entries_per_org"].items()],
         columns=["org_code", "entries", "inhabitants"],
     )
-    size = pd.concat([size, pd.DataFrame([{"org_code": "ours", "entries": sim["our_entries"], "inhabitants": None},
+    size = pd.concat([size, pd.DataFrame([{"org_code": "ours", "entries": sim["our_entries"], "inhabitants": sim.get("our_inhabitants")},
                                           {"org_code": "median_similar", "entries": sim["median_entries"], "inhabitants": None}])],
                      ignore_index=True)
     return {"field_fill": fill, "missing_products": missing, "register_size": size}
