@@ -16,6 +16,7 @@ BENCHMARKS = {
     "e2e": "bench.e2e",
     "dpia": "bench.dpia",
     "redact": "bench.redact",
+    "kb": "bench.kb",
 }
 
 

@@ -10,13 +10,12 @@ import csv
 import hashlib
 import json
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 from bs4 import BeautifulSoup
 
+from transforms.knowledge.organisations import org_code_for as _org_code_for
 from transforms.text import fold
 
 PEER_COLUMNS = [
@@ -29,13 +28,11 @@ LIST_COLUMNS = ("categories", "impact_assessments")
 ENTRY_URL = "https://algoritmes.overheid.nl/nl/algoritme/{lars}"
 
 _SPACES = re.compile(r"\s+")
-_GM_CODE = re.compile(r"^gm\d{4}$")
 _ACRONYM = re.compile(r"\(([A-Z]{3,6})\)")
 _KNOWN_ASSESSMENTS = ("DPIA", "IAMA", "FRAIA", "AIIA", "DEDA", "FRIA")
 # 0.4 "Beleidsterrein" values that were renamed in the 1.0 "Thema" list.
 _THEME_0_4_TO_1_0 = {"Financiën": "Overheidsfinanciën", "Huisvesting": "Wonen"}
 _STATUS = {"in gebruik": "In gebruik", "in ontwikkeling": "In ontwikkeling", "buiten gebruik": "Buiten gebruik"}
-_DATA = Path(__file__).resolve().parent.parent / "transforms" / "data" / "gemeenten_inwoners.csv"
 
 
 def html_to_text(value: Any) -> str:
@@ -134,31 +131,9 @@ def themes(value: Any) -> list[str]:
     return [_THEME_0_4_TO_1_0.get(t, t) for t in split_list(value)]
 
 
-@lru_cache(maxsize=1)
-def municipality_codes() -> dict[str, str]:
-    """Folded municipality name (with and without 'gemeente') -> gm-code, from the bundled file."""
-    out: dict[str, str] = {}
-    with _DATA.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            out[fold(row["name"])] = row["gm_code"]
-            out[fold("gemeente " + row["name"])] = row["gm_code"]
-    return out
-
-
 def org_code_for(organisation: str, *candidates: Any) -> str:
-    """A gm-code when one is given or the name is a known municipality, else the first slug given."""
-    for c in candidates:
-        s = str(c or "").strip().lower()
-        if _GM_CODE.match(s):
-            return s
-    known = municipality_codes().get(fold(organisation))
-    if known:
-        return known
-    for c in candidates:
-        s = str(c or "").strip().lower()
-        if s:
-            return s
-    return ""
+    """The organisation's code, the same on every register route (``transforms.knowledge.organisations``)."""
+    return _org_code_for(organisation, *candidates)
 
 
 def national_row(record: dict, source_id: str, org_details: dict[str, dict] | None = None) -> dict:

@@ -143,6 +143,7 @@ class PublishSettings(_Strict):
     site_title: str | None = None
     site_url: str | None = Field(default=None, pattern=r"^https?://\S+$")  # public address of the site (absolute feed links)
     national: NationalDelivery | None = None
+    inhabitants_file: Path | None = None  # CSV gm_code/name + inhabitants, for "similar municipalities"
 
 
 class PrivacySettings(_Strict):
@@ -253,6 +254,11 @@ def load_config(path: str | Path | None = None, *, check_files: bool = True) -> 
                 raise ConfigError(
                     f"{path}: source '{s.id}': file {s.path} does not exist; fix 'path:' or set 'enabled: false'"
                 )
+    if cfg.publish.inhabitants_file is not None:
+        cfg.publish.inhabitants_file = (base / cfg.publish.inhabitants_file).resolve()
+        if check_files and not cfg.publish.inhabitants_file.exists():
+            raise ConfigError(f"{path}: publish.inhabitants_file {cfg.publish.inhabitants_file} does not exist; "
+                              "fix the path or remove the key")
     if check_files and cfg.review_seed is not None and not cfg.review_seed.exists():
         raise ConfigError(f"{path}: review_seed file {cfg.review_seed} does not exist; fix or remove 'review_seed:'")
     return cfg

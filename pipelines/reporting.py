@@ -38,15 +38,19 @@ def peer_news(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def peer_comparison(con: duckdb.DuckDBPyConnection, config: AigripConfig, peers: list[str] | None = None) -> dict:
     """Our register against the chosen peers and similar municipalities (transforms.publish.comparison)."""
     from pipelines.publishing import published_entries
+    from transforms.knowledge.organisations import load_inhabitants, org_code_for
     from transforms.publish.comparison import compare_with_peers
 
     products = con.execute("SELECT system_id, name, vendor, kb_product_id, status FROM systems "
                            "WHERE status IN ('candidate', 'confirmed')").df()
+    sizes = load_inhabitants(config.publish.inhabitants_file) if config.publish.inhabitants_file else {}
     return compare_with_peers([e for _, e in published_entries(con)], products,
                               con.execute("SELECT * FROM peer_register_entries").df(),
                               con.execute("SELECT * FROM kb_products").df(),
-                              peers=tuple(p.lower() for p in (peers or config.publish.peers)),
-                              our_org_code=config.organisation.code)
+                              peers=tuple(org_code_for(p, p) for p in (peers or config.publish.peers)),
+                              our_org_code=config.organisation.code,
+                              our_inhabitants=config.organisation.inhabitants, sizes=sizes,
+                              own_entries=con.execute("SELECT * FROM own_register_entries").df())
 
 
 def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> ReportFiles:

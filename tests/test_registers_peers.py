@@ -57,7 +57,8 @@ def test_compare_with_peers():
     ours = [{"name": "Parkeercontrole", "description_short": "x", "status": "In gebruik", "source_id": "AIG-000001",
              "publication_category": "Overige algoritmes"}]
     used = pd.DataFrame({"system_id": ["AIG-000001", "AIG-000002"], "kb_product_id": [brick, octo]})
-    res = compare_with_peers(ours, used, peers, kb, our_org_code="gm0758")
+    res = compare_with_peers(ours, used, peers, kb, our_org_code="gm0758", our_inhabitants=185000,
+                           sizes={"gm0855": 227000, "gm0363": 931000, "gm0758": 185000})
     assert [m["product_id"] for m in res["peers"]["gm0772"]["missing_products"]] == [octo]
     assert [m["product_id"] for m in res["peers"]["gm0363"]["missing_products"]] == [octo]
     assert res["peers"]["gm0772"]["fill_rates"]["goal"] == 1.0
@@ -66,7 +67,23 @@ def test_compare_with_peers():
     sim = res["similar"]
     assert "gm0855" in sim["organisations"] and "gm0363" not in sim["organisations"]
     assert sim["entries_per_org"]["gm0855"] == 1 and sim["our_entries"] == 1
+    assert sim["inhabitants"] == {"gm0855": 227000} and "92.500 tot 370.000 inwoners" in sim["basis"]
     tables = comparison_tables(res)
     assert set(tables) == {"field_fill", "missing_products", "register_size"}
     assert list(tables["field_fill"].columns) == ["field", "ours", "gm0772", "gm0363"]
     assert len(tables["missing_products"]) == 2
+
+
+def test_compare_without_sizes_and_with_own_register_entries():
+    peers = pd.DataFrame([
+        peer(1, "Gemeente Breda", "gm0758", "Chatbot", None),
+        peer(2, "Gemeente Breda", "gm0758", "Scanauto", None),
+        peer(3, "Gemeente Tilburg", "gm0855", "Chatbot", None),
+    ])
+    own = peers[peers["org_code"] == "gm0758"]
+    res = compare_with_peers([], pd.DataFrame(columns=["kb_product_id"]), peers, build_kb(peers),
+                             our_org_code="gm0758", own_entries=own)
+    sim = res["similar"]
+    assert sim["organisations"] == ["gm0855"]  # never ourselves, and no invented sizes
+    assert sim["our_entries"] == 2 and sim["our_register_entries"] == 2 and sim["our_aigrip_entries"] == 0
+    assert "geen inwonertallen" in sim["basis"]

@@ -54,11 +54,16 @@ def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, di
     ai_like: dict = {}
     vendors: dict = {}
     cols = kb_products.columns
+    kinds = _kind_index(kb_products)
     for row in kb_products.itertuples(index=False):
         rec = row._asdict()
         names = _as_list(rec.get("names"))
-        display = str(names[0]) if names else str(rec.get("name") or "")
+        plain = str(names[0]) if names else str(rec.get("name") or "")
+        display = f"'{plain}'"
         count = int(rec.get("org_count") or 0) if "org_count" in cols else 0
+        kind = kinds.get(rec.get("kind_id"))
+        if kind and kind[0] >= count:  # detection draws on the kind: everyone who registers this purpose
+            count, display = kind[0], kind[1]
         cand = _as_list(rec.get("match_keys")) + names + [rec.get("name")]
         for raw in cand:
             key = spaced(raw)
@@ -74,16 +79,41 @@ def kb_key_index(kb_products: pd.DataFrame, vocab: Vocabulary) -> tuple[dict, di
         pubs = " ".join(str(x) for x in _as_list(rec.get("publication_categories")))
         ai_like[str(rec.get("product_id"))] = bool(strong or (vocab.product_re and vocab.product_re.search(text))
                                                    or "AI-systeem" in pubs)
-        vnorm = spaced(rec.get("vendor_norm") or rec.get("vendor") or "")
+        vendor = next((v for v in (rec.get("vendor_norm"), rec.get("vendor")) if isinstance(v, str) and v.strip()
+                       and v.strip().lower() != "nan"), "")  # NULLs come back from DuckDB as NaN
+        vnorm = spaced(vendor)
         if vnorm:
             prev = vendors.get(vnorm)
             is_ai = ai_like[str(rec.get("product_id"))]
-            ai_name = display if is_ai else None
+            ai_name = plain if is_ai else None
             if prev is not None:
                 ai_name = prev[3] or ai_name
-            vendors[vnorm] = (str(rec.get("vendor") or vnorm), (prev[1] if prev else 0) + count,
+            vendors[vnorm] = ((rec["vendor"] if isinstance(rec.get("vendor"), str) and rec["vendor"].strip() else vnorm), (prev[1] if prev else 0) + count,
                               bool(is_ai or (prev[2] if prev else False)), ai_name)
     return title_keys, product_only, vendors, ai_like
+
+
+def _kind_index(kb_products: pd.DataFrame) -> dict:
+    """kind_id -> (organisations registering any product of the kind, display text naming its products)."""
+    if "kind_id" not in kb_products.columns:
+        return {}
+    orgs: dict = {}
+    names: dict = {}
+    products: dict = {}
+    for rec in kb_products.to_dict("records"):
+        kid = rec.get("kind_id")
+        if not isinstance(kid, str) or not kid:
+            continue
+        orgs.setdefault(kid, set()).update(str(o) for o in _as_list(rec.get("organisations")))
+        names.setdefault(kid, str(rec.get("kind_name") or rec.get("name") or ""))
+        label = rec.get("vendor") if isinstance(rec.get("vendor"), str) else None
+        if label:
+            products.setdefault(kid, []).append(label)
+    out = {}
+    for kid, members in orgs.items():
+        shown = sorted(set(products.get(kid, [])))[:3]
+        out[kid] = (len(members), f"'{names[kid]}'" + (f" (o.a. {', '.join(shown)})" if shown else ""))
+    return out
 
 
 def lookup_titles(texts: pd.Series, title_keys: dict) -> pd.DataFrame:
@@ -144,7 +174,7 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
         name = m["src"].map(lambda t: t[2])
         is_ai = m["detail"].map(ai_like).fillna(False).astype(bool)
         m["weight"] = (_kb_weight(count, w) * np.where(is_ai, 1.0, float(w["not_ai_factor"]))).astype(float)
-        m["reason"] = [f"geregistreerd door {_org_phrase(c)} als '{n}'" + ("" if a else " (algoritme; AI niet zeker)")
+        m["reason"] = [f"geregistreerd door {_org_phrase(c)} als {n}" + ("" if a else " (algoritme; AI niet zeker)")
                        for c, n, a in zip(count, name, is_ai, strict=True)]
         m["kind"] = "kb_product"
         out.append(m[_COLUMNS])

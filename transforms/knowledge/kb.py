@@ -1,19 +1,18 @@
-"""The knowledge base: products that peer organisations register as algorithms.
+"""The knowledge base: what peer organisations register, in two levels.
 
-Grouping rule (deterministic and explainable):
+* **kinds** (``kb_kinds``): systems for one purpose (document anonymisation, secure e-mail, parking
+  scan cars, face comparison at the counter …), grouped on name and description without chaining
+  generic words (``transforms.knowledge.kinds``). Detection draws on the kind: "37 organisaties
+  registreren anonimiseringssoftware".
+* **products** (``kb_products``): within a kind, one product per vendor or named product (Octobox,
+  DataMask; Zivver, SmartLockr …), plus one "product not named" group per kind. The peer comparison
+  draws on the product.
 
-1. Each peer entry gets a vendor key ``normalise_vendor(provider)`` (empty for in-house or unknown)
-   and a set of *name stems*: the folded name's word tokens, without generic words (software,
-   algoritme, gemeente, module, …), without the vendor's own name, with generic tails cut off
-   compounds ("anonimiseringssoftware" → "anonimiserings"), each cut to its first 7 letters
-   ("anonimiseren" and "anonimiserings" both → "anonimi"). A name of generic words only keeps its
-   folded name as its one stem.
-2. Entries of the same vendor whose stem sets overlap by at least half (Jaccard ≥ 0.5) with a
-   product's leading stem set (the most frequent one) form one product; entries without a vendor are grouped the same way among themselves, and a vendorless
-   group joins the one vendor product whose stems it matches best (Jaccard ≥ 0.5, ties: most
-   organisations, then vendor name).
-3. ``product_id`` = ``KB-`` + 8 hex of sha1(vendor key | most common stem set): stable for the same
-   data.
+``product_id`` = ``KB-`` + 8 hex of sha1(kind's representative name | product key) and ``kind_id`` =
+``KIND-`` + 8 hex of sha1(the kind's representative name, its most common registered name): stable
+for the same data, whatever the order of the entries. ``match_keys`` are the
+folded registered names (also without the vendor's name); keys of generic words only or shorter than
+4 characters are left out. A vendor is a provider as registered, never "nan".
 """
 
 from __future__ import annotations
@@ -24,22 +23,23 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 
-from transforms.text import fold, normalise_vendor, tokens
+from transforms.knowledge.kinds import assign_levels
+from transforms.text import fold, tokens
 
-__all__ = ["build_kb", "kb_summary", "name_stems", "KB_COLUMNS", "GENERIC_WORDS", "JACCARD_MIN"]
+__all__ = ["build_kb", "build_kb_levels", "kb_summary", "name_stems", "KB_COLUMNS", "KIND_COLUMNS", "GENERIC_WORDS"]
 
 KB_COLUMNS = [
     "product_id", "name", "vendor", "vendor_norm", "names", "match_keys", "org_count", "organisations",
-    "categories", "publication_categories", "impact_assessments", "entry_count",
+    "categories", "publication_categories", "impact_assessments", "entry_count", "kind_id", "kind_name",
 ]
+KIND_COLUMNS = ["kind_id", "name", "terms", "names", "products", "product_ids", "org_count", "organisations",
+                "entry_count"]
 GENERIC_WORDS = frozenset(
     "software algoritme algoritmes algorithm gemeente gemeentelijke module modules systeem systemen "
     "tool tools applicatie applicaties platform oplossing dienst diensten de het een van voor en met "
     "op in bij door naar aan te of the and for of ai model".split()
 )
 _GENERIC_TAILS = ("software", "systeem", "applicatie", "platform", "module", "tool", "algoritme")
-_IN_HOUSE = ("intern ontwikkeld", "eigen ontwikkeling", "in house", "inhouse", "zelf ontwikkeld", "intern")
-JACCARD_MIN = 0.5
 _STEM_LEN = 7
 _CLEAN = re.compile(r"\d+")
 
@@ -62,46 +62,6 @@ def name_stems(name: str, vendor_norm: str = "") -> tuple[str, ...]:
     return tuple(sorted(stems))
 
 
-def _jaccard(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
-
-
-def _cluster(stem_sets: list[frozenset]) -> list[int]:
-    """Leader clustering: each distinct stem set joins the best earlier leader (Jaccard ≥ JACCARD_MIN).
-
-    Distinct sets are visited most frequent first, then more specific (more stems) first, then
-    alphabetically; leaders never grow, so one short name cannot chain unrelated products together.
-    Returns, per input position, the position of its leader's first occurrence.
-    """
-    counts = Counter(stem_sets)
-    first: dict[frozenset, int] = {}
-    for i, s in enumerate(stem_sets):
-        first.setdefault(s, i)
-    order = sorted(counts, key=lambda s: (-counts[s], -len(s), sorted(s)))
-    leaders: list[frozenset] = []
-    index: dict[str, list[int]] = defaultdict(list)
-    leader_of: dict[frozenset, frozenset] = {}
-    for s in order:
-        best, best_score = None, 0.0
-        for li in sorted({li for stem in s for li in index.get(stem, [])}):
-            score = _jaccard(s, leaders[li])
-            if score >= JACCARD_MIN and score > best_score:
-                best, best_score = li, score
-        if best is None:
-            leaders.append(s)
-            for stem in s:
-                index[stem].append(len(leaders) - 1)
-            leader_of[s] = s
-        else:
-            leader_of[s] = leaders[best]
-    return [first[leader_of[s]] for s in stem_sets]
-
-
-def _vendor_key(provider: object) -> str:
-    v = normalise_vendor(provider)
-    return "" if not v or v in _IN_HOUSE or v.startswith("gemeente ") else v
-
-
 def _ranked(values) -> list[str]:
     counts = Counter(v for v in values if isinstance(v, str) and v)  # NULLs come back from DuckDB as NaN
     return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -115,94 +75,128 @@ def _as_list(value: object) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def build_kb(peer_entries: pd.DataFrame) -> pd.DataFrame:
-    """Group peer register entries into products (the ``kb_products`` table)."""
+def _clean(value: object) -> str | None:
+    """Provider text as registered, or None for empty/NaN/'nan'."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return None if not text or text.lower() in ("nan", "none", "null") else text
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def build_kb_levels(peer_entries: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(kb_kinds, kb_products, levels)``; levels has, per entry (same order), kind_id and product_id."""
     if peer_entries is None or len(peer_entries) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in KB_COLUMNS})
+        return _empty(KIND_COLUMNS), _empty(KB_COLUMNS), pd.DataFrame(columns=["kind_id", "product_id"])
     df = peer_entries.reset_index(drop=True)
-    names = df["name"].fillna("").astype(str).tolist()
-    providers = df["provider"].tolist() if "provider" in df else [None] * len(df)
-    vendors = [_vendor_key(p) for p in providers]
-    stems = [frozenset(name_stems(n, v)) for n, v in zip(names, vendors, strict=True)]
-    keep = [bool(s) for s in stems]
-    # 1. cluster per vendor key (vendorless entries form their own pool)
-    group_of = [-1] * len(df)
-    by_vendor: dict[str, list[int]] = defaultdict(list)
-    for i, v in enumerate(vendors):
+    levels = assign_levels(df)
+    names = df["name"].fillna("").astype(str).str.strip().tolist()
+    keep = [bool(n) for n in names]
+    providers = [_clean(p) for p in (df["provider"].tolist() if "provider" in df else [None] * len(df))]
+    org_keys = [(c if isinstance(c, str) and c else o) for c, o in
+                zip(df.get("org_code", pd.Series([None] * len(df))).tolist(), df["organisation"].tolist(), strict=True)]
+    n = len(df)
+    cols = {c: (df[c].tolist() if c in df else [None] * n)
+            for c in ("organisation", "categories", "publication_category", "impact_assessments")}
+    product_keys = levels["product_key"].tolist()
+    vendor_keys = levels["vendor_key"].tolist()
+    kinds: dict[int, list[int]] = defaultdict(list)
+    for i, k in enumerate(levels["kind_key"].tolist()):
         if keep[i]:
-            by_vendor[v].append(i)
-    for members in by_vendor.values():
-        roots = _cluster([stems[i] for i in members])
-        for m, r in zip(members, roots, strict=True):
-            group_of[m] = members[r]
-    # 2. attach vendorless groups to the best-matching vendor group
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, g in enumerate(group_of):
-        if g >= 0:
-            groups[g].append(i)
-    org_keys = [(c or o) for c, o in zip(df.get("org_code", pd.Series([None] * len(df))).tolist(), df["organisation"].tolist(), strict=True)]
-
-    def stem_union(members: list[int]) -> frozenset:
-        return frozenset(_ranked([s for m in members for s in stems[m]])[:6])
-
-    vendor_groups = [(g, m) for g, m in groups.items() if vendors[g]]
-    stem_index: dict[str, list[int]] = defaultdict(list)
-    for g, members in vendor_groups:
-        for s in stem_union(members):
-            stem_index[s].append(g)
-    for g in sorted(g for g in groups if not vendors[g]):
-        members = groups[g]
-        mine = stem_union(members)
-        cands = {c for s in mine for c in stem_index.get(s, [])}
-        scored = []
-        for c in cands:
-            score = _jaccard(mine, stem_union(groups[c]))
-            if score >= JACCARD_MIN:
-                scored.append((-score, -len({org_keys[m] for m in groups[c]}), vendors[c], c))
-        if scored:
-            target = sorted(scored)[0][3]
-            groups[target].extend(members)
-            del groups[g]
-    rows = [_product(df, sorted(members), vendors, stems, providers, org_keys) for members in groups.values()]
-    kb = pd.DataFrame(rows, columns=KB_COLUMNS, dtype=object)
-    kb["org_count"] = kb["org_count"].astype("int64")
-    kb["entry_count"] = kb["entry_count"].astype("int64")
-    kb = kb.sort_values(["org_count", "entry_count", "product_id"], ascending=[False, False, True], kind="stable")
-    dup = kb.groupby("product_id").cumcount()
-    kb.loc[dup > 0, "product_id"] = kb["product_id"] + "-" + dup.astype(str)
-    return kb.reset_index(drop=True)
+            kinds[k].append(i)
+    kind_rows, product_rows = [], []
+    kind_id_of: dict[int, str] = {}
+    product_id_of: dict[int, str] = {}
+    for members in kinds.values():
+        kind_name = _representative([names[m] for m in members])
+        kind_id = "KIND-" + hashlib.sha1(fold(kind_name).encode("utf-8")).hexdigest()[:8]
+        by_product: dict[str, list[int]] = defaultdict(list)
+        for m in members:
+            by_product[product_keys[m]].append(m)
+        prods = []
+        for key, pm in sorted(by_product.items()):
+            row = _product(cols, sorted(pm), vendor_keys, providers, org_keys, names)
+            row["product_id"] = "KB-" + hashlib.sha1(f"{fold(kind_name)}|{key}".encode("utf-8")).hexdigest()[:8]
+            row["kind_id"], row["kind_name"] = kind_id, kind_name
+            product_rows.append(row)
+            prods.append((key, row))
+            for m in pm:
+                product_id_of[m] = row["product_id"]
+        for m in members:
+            kind_id_of[m] = kind_id
+        named = sorted((r for k, r in prods if k), key=lambda r: (-r["org_count"], r["name"]))
+        kind_rows.append({
+            "kind_id": kind_id, "name": kind_name, "terms": _terms([names[m] for m in members]),
+            "names": _ranked([names[m] for m in members]), "products": [r["vendor"] or r["name"] for r in named],
+            "product_ids": [r["product_id"] for r in named],
+            "org_count": len({org_keys[m] for m in members if org_keys[m]}),
+            "organisations": sorted({str(cols["organisation"][m]) for m in members if cols["organisation"][m]}),
+            "entry_count": len(members),
+        })
+    kb = _frame(product_rows, KB_COLUMNS, ["org_count", "entry_count"], "product_id")
+    kk = _frame(kind_rows, KIND_COLUMNS, ["org_count", "entry_count"], "kind_id")
+    per_entry = pd.DataFrame({"kind_id": [kind_id_of.get(i) for i in range(len(df))],
+                              "product_id": [product_id_of.get(i) for i in range(len(df))]})
+    return kk, kb, per_entry
 
 
-def _product(df, members, vendors, stems, providers, org_keys) -> dict:
+def _frame(rows: list[dict], columns: list[str], ints: list[str], id_col: str) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=columns, dtype=object)
+    for c in ints:
+        out[c] = out[c].astype("int64")
+    out = out.sort_values(["org_count", "entry_count", id_col], ascending=[False, False, True], kind="stable")
+    dup = out.groupby(id_col).cumcount()
+    out.loc[dup > 0, id_col] = out[id_col] + "-" + dup.astype(str)
+    return out.reset_index(drop=True)
+
+
+def _representative(names: list[str]) -> str:
+    counts = Counter(names)
+    top = max(counts.values())
+    return sorted((n for n, c in counts.items() if c == top), key=lambda n: (len(n), n))[0]
+
+
+def _terms(names: list[str]) -> list[str]:
+    counts: Counter = Counter()
+    for n, times in Counter(names).items():
+        for stem in set(name_stems(n)):
+            counts[stem] += times
+    return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:6]
+
+
+def build_kb(peer_entries: pd.DataFrame) -> pd.DataFrame:
+    """The ``kb_products`` table (products within kinds; see the module docstring)."""
+    return build_kb_levels(peer_entries)[1]
+
+
+def _product(cols: dict[str, list], members, vendors, providers, org_keys, names) -> dict:
     vendor_norm = _ranked([vendors[m] for m in members])
     vendor_norm = vendor_norm[0] if vendor_norm else ""
-    stem_sets = _ranked([" ".join(sorted(stems[m])) for m in members])
-    key = f"{vendor_norm}|{stem_sets[0]}"
-    registered = _ranked([str(df.at[m, "name"]).strip() for m in members])
-    counts = Counter(str(df.at[m, "name"]).strip() for m in members)
-    top = max(counts.values())
-    rep = sorted((n for n, c in counts.items() if c == top), key=lambda n: (len(n), n))[0]
-    vendor_as_written = _ranked([str(providers[m]).strip() for m in members if vendors[m] == vendor_norm and providers[m]])
+    registered = _ranked([names[m] for m in members])
+    rep = _representative([names[m] for m in members])
+    vendor_as_written = _ranked([providers[m] for m in members if vendors[m] == vendor_norm and providers[m]])
     match_keys: list[str] = []
     vendor_tokens = set(vendor_norm.split())
     for n in registered:
         for cand in (fold(n), " ".join(t for t in tokens(n) if t not in vendor_tokens)):
             if len(cand) >= 4 and cand not in match_keys and not set(cand.split()) <= GENERIC_WORDS:
                 match_keys.append(cand)
-    orgs = sorted({str(df.at[m, "organisation"]) for m in members if df.at[m, "organisation"]})
+    orgs = sorted({str(cols["organisation"][m]) for m in members if cols["organisation"][m]})
     return {
-        "product_id": "KB-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8],
+        "product_id": None,
         "name": rep,
-        "vendor": vendor_as_written[0] if vendor_as_written else None,
+        "vendor": vendor_as_written[0] if (vendor_norm and vendor_as_written) else None,
         "vendor_norm": vendor_norm or None,
         "names": registered,
         "match_keys": match_keys,
         "org_count": len({org_keys[m] for m in members if org_keys[m]}),
         "organisations": orgs,
-        "categories": _ranked([c for m in members for c in _as_list(df.at[m, "categories"])]),
-        "publication_categories": _ranked([df.at[m, "publication_category"] for m in members]
-                                          if "publication_category" in df else []),
-        "impact_assessments": _ranked([a for m in members for a in _as_list(df.at[m, "impact_assessments"])]),
+        "categories": _ranked([c for m in members for c in _as_list(cols["categories"][m])]),
+        "publication_categories": _ranked([cols["publication_category"][m] for m in members]),
+        "impact_assessments": _ranked([a for m in members for a in _as_list(cols["impact_assessments"][m])]),
         "entry_count": len(members),
     }
 
@@ -215,5 +209,6 @@ def kb_summary(kb: pd.DataFrame, limit: int = 20) -> list[dict]:
             "product_id": r["product_id"], "name": r["name"], "vendor": r["vendor"],
             "org_count": int(r["org_count"]), "entry_count": int(r["entry_count"]),
             "names": list(r["names"])[:3], "categories": list(r["categories"])[:3],
+            "kind_id": r.get("kind_id"), "kind_name": r.get("kind_name"),
         })
     return out

@@ -37,6 +37,7 @@ from transforms.reconcile.features import prepare_profiles
 from transforms.reconcile.identity import REGISTRY_COLUMNS, assign_ids
 from transforms.reconcile.links import SYSTEM_LINK_COLUMNS, system_links
 from transforms.reconcile.settings import DEFAULT_THRESHOLD, WEAK_BAND
+from transforms.reconcile.survey_answers import attribute_survey_vendors
 
 __all__ = ["reconcile", "ReconcileResult", "DECISION_REPORT_COLUMNS", "SYSTEM_LINK_COLUMNS"]
 
@@ -138,7 +139,7 @@ def reconcile(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    df = _prepare_records(records)
+    df = attribute_survey_vendors(_prepare_records(records))
     previous = _frame(previous, PROVENANCE_COLUMNS)
     registry = _frame(registry, REGISTRY_COLUMNS).copy()
     now = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now().floor("s")
