@@ -68,8 +68,12 @@ def _national_xlsx(con, cfg, out: Path, peers) -> list[Path]:
 
 
 def _confirmed_frames(con) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Confirmed systems and their classifications, as two aligned frames."""
-    pairs = list(confirmed_systems(con))
+    """Published systems (as their published register version says) and their classifications."""
+    from transforms.publish.register_view import system_from_entry
+
+    published = dict(published_entries(con))
+    pairs = [(system_from_entry(s, published[s["system_id"]]), c)
+             for s, c in confirmed_systems(con) if s["system_id"] in published]
     return pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs])
 
 

@@ -86,6 +86,9 @@ def test_every_action_has_a_valid_form(tmp_path):
         "edit": _ev(action="edit", fields={"next_review": "2026-12-01", "status_register": "In gebruik"}),
         "defer": _ev(action="defer", fields={"defer_until": "2026-06-01"}),
         "retire": _ev(action="retire", reason="uitgefaseerd"),
+        "release": _ev(action="release", fields={"entry_hash": "0123456789abcdef"}),
+        "publish": _ev(action="publish", fields={"entry_hash": "0123456789abcdef"}),
+        "withdraw": _ev(action="withdraw", reason="niet meer in gebruik"),
     }
     assert set(examples) == set(ACTIONS)
     path = log_path(tmp_path)

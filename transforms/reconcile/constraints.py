@@ -22,13 +22,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from transforms.publish.fields import STORED_KEYS
+
 __all__ = ["ACTIONS", "EDITABLE_FIELDS", "Replay", "resolve", "replay_decisions"]
 
 ACTIONS = ("confirm", "reject", "merge", "split", "edit", "defer", "retire")
-EDITABLE_FIELDS = (
+REGISTER_ACTIONS = ("release", "publish", "withdraw")  # publication steps: transforms/publish/states.py
+EDITABLE_FIELDS = tuple(dict.fromkeys((
     "name", "vendor", "department", "owner", "contact_email", "goal", "status_register",
     "publication_category", "dpia_status", "iama_status", "next_review", "description",
-)
+    *STORED_KEYS, "template_id", "dpia_date", "dpia_link", "iama_date", "iama_link",
+)))
 _STATUS = {"confirm": "confirmed", "reject": "rejected", "retire": "retired"}
 
 
@@ -140,6 +144,8 @@ def _target(state: _State, event: dict) -> tuple[np.ndarray, str]:
 
 def _apply(state: _State, out: Replay, event: dict) -> tuple[bool, str]:
     action = _text(event.get("action"))
+    if action in REGISTER_ACTIONS:
+        return True, "publicatiestap: verwerkt in de publicatiestatus van het register"
     if action not in ACTIONS:
         return False, f"onbekende actie '{action}' (kies uit {', '.join(ACTIONS)})"
     if action == "split":
