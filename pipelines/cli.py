@@ -255,25 +255,29 @@ def review_show(system_id: str = typer.Argument(..., help="AIG-nnnnnn"), config:
 
 @review_app.command("decide")
 def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
-                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer or retire."),
+                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer, retire; "
+                                             "register steps: release, publish, withdraw."),
                   reviewer: str = typer.Option(..., "--reviewer", help="Who decides (recorded in the log)."),
-                  reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject)."),
+                  reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject and withdraw)."),
                   into: Optional[str] = typer.Option(None, "--into", help="Target system for merge."),
                   source_key: list[str] = typer.Option([], "--source-key", help="Source keys to split off (repeatable)."),
-                  field: list[str] = typer.Option([], "--field", help="NAME=VALUE register field edit (repeatable)."),
+                  field: list[str] = typer.Option([], "--field", help="KEY=VALUE: any field of standard 1.0 by its key "
+                                                  "(lawful_basis, risks, …) or owner/department/… (repeatable)."),
+                  template: Optional[str] = typer.Option(None, "--template", help="With --action edit: fill the empty "
+                                                         "fields from this supplier template (its id)."),
                   config: str = ConfigOpt) -> None:
     """Record a decision in the log; the next run applies it."""
-    from review.queue import decide
+    from pipelines.register_cli import register_decide
 
     cfg = _config(config, check_files=False)
     fields = {}
     for f in field:
         if "=" not in f:
-            _fail(f"--field '{f}' must be NAME=VALUE")
+            _fail(f"--field '{f}' must be KEY=VALUE")
         k, v = f.split("=", 1)
         fields[k.strip()] = v
-    event = decide(cfg.data_dir, system_id, action, reviewer, reason=reason, into=into,
-                   fields=fields or None, source_keys=source_key or None)
+    event = register_decide(cfg, system_id, action, reviewer, fields=fields, reason=reason, template=template,
+                            into=into, source_keys=source_key or None)
     typer.echo(f"saved {event['action']} of {event.get('system_id') or system_id} as {event['event_id']} "
                "(applied at the next run)")
 

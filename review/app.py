@@ -34,6 +34,7 @@ from review.auth import (
     sign_in,
     sign_out,
 )
+from review.register_app import register_routes
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
 from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
@@ -243,6 +244,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         Route("/bulk", bulk_submit, methods=["POST"]),
         Route("/systemen/{system_id}", system_page, methods=["GET"]),
         Route("/systemen/{system_id}/besluit", decide_submit, methods=["POST"]),
+        *register_routes(settings, render, login_required, _flash),  # the register editor (review/register_app.py)
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]
     middleware = [
