@@ -49,10 +49,11 @@ def update_register(con: duckdb.DuckDBPyConnection, org: dict) -> tuple[pd.DataF
         con.unregister("_new_versions")
         history = pd.concat([history, new], ignore_index=True) if len(history) else new
     decisions = con.execute(
-        "SELECT event_id, \"at\", reviewer, action, system_id, fields_json, reason FROM review_decisions "
+        "SELECT event_id, \"at\", reviewer, action, system_id, source_keys, fields_json, reason FROM review_decisions "
         "WHERE action IN ('edit', 'confirm', 'release', 'publish', 'withdraw') ORDER BY rowid").df()  # log order
     systems = con.execute("SELECT system_id, status, decision_reason, decided_at FROM systems").df()
-    outcome = replay_states(decisions, systems, drafts, history, _successors(con))
+    owners = dict(con.execute("SELECT source_key, system_id FROM provenance").fetchall())
+    outcome = replay_states(decisions, systems, drafts, history, _successors(con), owners)
     replace_table(con, "register_states", outcome.states)
     for item in outcome.report:
         con.execute("UPDATE review_decisions SET applied = ?, apply_note = ? WHERE event_id = ?",

@@ -34,8 +34,8 @@ from review.auth import (
     sign_in,
     sign_out,
 )
-from review.register_app import register_routes
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
+from review.register_app import register_routes
 from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
 from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES

@@ -23,7 +23,13 @@ import duckdb
 
 from review.queue import ReviewError, pending_decisions, resolve_system_id
 from transforms.publish.fields import (
-    EDITOR_FIELDS, FieldValueError, check_value, is_empty, parse_value, standard_key, stored_key,
+    EDITOR_FIELDS,
+    FieldValueError,
+    check_value,
+    is_empty,
+    parse_value,
+    standard_key,
+    stored_key,
 )
 from transforms.publish.register import to_national_entry, validate_entry
 from transforms.publish.states import entry_hash

@@ -21,7 +21,14 @@ from starlette.routing import Route
 
 from review.register import draft, edit_decision, roles_of, step_decision, template_decision
 from transforms.errors import AigripError
-from transforms.publish.fields import FieldValueError, check_value, display_value, field_specs, is_empty, parse_value
+from transforms.publish.fields import (
+    FieldValueError,
+    check_value,
+    display_value,
+    field_specs,
+    is_empty,
+    parse_value,
+)
 from transforms.publish.states import STATE_LABELS
 from transforms.publish.templates import ATTRIBUTION, load_templates, template_fields
 

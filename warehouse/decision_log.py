@@ -262,7 +262,7 @@ def validate_decision(event: dict) -> dict:
         _fail(f"'into' is only used by action 'merge', not '{action}'")
     if action == "split" and not source_keys:
         _fail("'source_keys' (the source records to split off) is required for action 'split'")
-    if action in ("retire", "edit", "defer", *REGISTER_ACTIONS) and system_id is None:
+    if action in ("retire", "defer") and system_id is None:
         _fail(f"'system_id' is required for action '{action}'")
     if action == "defer" and not (fields and fields.get("defer_until")):
         _fail("fields.defer_until (YYYY-MM-DD) is required for action 'defer'")

@@ -115,27 +115,53 @@ def _step(entry: _Entry, event: dict, action: str, current: str | None) -> tuple
     return True, "gedepubliceerd: " + (_text(event.get("reason")) or "")
 
 
+def _keys(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = [value]
+    return [str(v) for v in list(value) if v]
+
+
+def _system_of(event: dict, owners: dict[str, str]) -> str | None:
+    """The system a decision names: its system_id, else the system holding its first known source key."""
+    system_id = _text(event.get("system_id"))
+    if system_id:
+        return system_id
+    return next((owners[k] for k in _keys(event.get("source_keys")) if k in owners), None)
+
+
 def replay_states(decisions: pd.DataFrame, systems: pd.DataFrame, drafts: dict[str, tuple[str, dict]],
-                  versions: pd.DataFrame, successors: dict[str, str]) -> RegisterStates:
+                  versions: pd.DataFrame, successors: dict[str, str],
+                  owners: dict[str, str] | None = None) -> RegisterStates:
     """Publication state per system.
 
     decisions: ``review_decisions`` rows in log order (edits, confirms and the publication steps); systems: system_id, status, decision_reason;
     drafts: system_id -> (hash, entry) of every confirmed system's current entry; versions: the
     ``register_versions`` history (for the content of a published version that is no longer the
-    draft); successors: merged-away id -> the id it was merged into.
+    draft); successors: merged-away id -> the id it was merged into; owners: source_key -> system_id
+    (``provenance``), for decisions that name source records instead of a system (seed files).
     """
+    owners = owners or {}
     entries: dict[str, _Entry] = {}
     report = []
     events = decisions.to_dict("records") if len(decisions) else []
     last_edit = {}
     for n, event in enumerate(events):
-        if _text(event.get("action")) in ("edit", "confirm") and _text(event.get("system_id")):
-            last_edit[_text(event.get("system_id"))] = n
+        if _text(event.get("action")) in ("edit", "confirm") and _system_of(event, owners):
+            last_edit[_system_of(event, owners)] = n
     for n, event in enumerate(events):
         action = _text(event.get("action"))
         if action not in ("release", "publish", "withdraw"):
             continue
-        system_id = _text(event.get("system_id"))
+        system_id = _system_of(event, owners)
+        if system_id is None:
+            report.append({"event_id": _text(event.get("event_id")), "applied": False,
+                           "apply_note": "geen van de genoemde bronregels hoort bij een systeem in deze run"})
+            continue
         # A release without a version (seed files, scripts) releases the entry as it stands after the
         # decisions before it: today's draft, unless the system was edited later in the log.
         current = drafts.get(system_id, (None, None))[0]
