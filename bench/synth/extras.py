@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench.synth.register_seed import register_events
 from bench.synth.model import AISystem, write_csv_rows
+from bench.synth.register_seed import register_events
 
 __all__ = ["write_truth_systems", "write_review_seed", "write_config", "write_readme", "Organisation"]
 
