@@ -35,6 +35,8 @@ app = typer.Typer(cls=_Guarded, add_completion=False, no_args_is_help=True, pret
                   help="aigrip: discover, reconcile, classify and publish a municipality's AI and algorithm use.")
 review_app = typer.Typer(no_args_is_help=True, help="The review queue from the terminal (for scripting).")
 app.add_typer(review_app, name="review")
+import_app = typer.Typer(no_args_is_help=True, help="Read edited files back in as decisions.")
+app.add_typer(import_app, name="import")
 
 ConfigOpt = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Path to aigrip.yaml.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -108,8 +110,8 @@ def status(config: str = ConfigOpt, as_json: bool = JsonOpt) -> None:
 
 @app.command()
 def export(config: str = ConfigOpt,
-           fmt: str = typer.Option(..., "--format", "-f", help="national-json, national-csv, national-xlsx, eurocities-csv, "
-                                   "amsterdam, site, inventory or peer-comparison."),
+           fmt: str = typer.Option(..., "--format", "-f", help="national-json, national-csv, national-xlsx, register-xlsx (the "
+                                   "editors' workbook), eurocities-csv, amsterdam, site, inventory or peer-comparison."),
            out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: data_dir/export/FORMAT)."),
            peer: list[str] = typer.Option([], "--peer", help="GM-code to compare with (peer-comparison; repeatable).")) -> None:
     """Export the register or the inventory from the last published snapshot."""
@@ -280,6 +282,32 @@ def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
                             into=into, source_keys=source_key or None)
     typer.echo(f"saved {event['action']} of {event.get('system_id') or system_id} as {event['event_id']} "
                "(applied at the next run)")
+
+
+@import_app.command("register")
+def import_register(file: Path = typer.Argument(..., help="The register workbook (from export --format register-xlsx), edited."),
+                    reviewer: str = typer.Option(..., "--reviewer", help="Who made the changes (a configured reviewer)."),
+                    dry_run: bool = typer.Option(False, "--dry-run", help="Only show the differences; save nothing."),
+                    config: str = ConfigOpt) -> None:
+    """Turn the changes in an edited register workbook into edit decisions (one per system)."""
+    from pipelines.register_workbook import import_register_workbook
+
+    cfg = _config(config, check_files=False)
+    changes, saved = import_register_workbook(cfg, file, reviewer, dry_run)
+    for d in changes.diffs:
+        old = (d["old"] or "—").replace("\n", " ")
+        new = (d["new"] or "—").replace("\n", " ")
+        console.print(f"{d['system_id']} (rij {d['row']}) {d['field']}: {old[:60]} → {new[:60]}", highlight=False)
+    if changes.problems:
+        for p in changes.problems:
+            err_console.print(p, highlight=False, soft_wrap=True)
+        _fail(f"{len(changes.problems)} cel(len) kloppen niet; er is niets opgeslagen. Verbeter ze en importeer opnieuw.")
+    if not changes.diffs:
+        console.print("geen wijzigingen")
+    elif dry_run:
+        console.print(f"{len(changes.diffs)} wijziging(en) in {len(changes.edits)} systeem/systemen; niets opgeslagen (--dry-run)")
+    else:
+        console.print(f"{saved} bewerkbesluit(en) opgeslagen ({len(changes.diffs)} velden); verwerkt bij de volgende run")
 
 
 def main() -> None:

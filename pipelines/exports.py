@@ -148,10 +148,17 @@ def _peer_comparison(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
     return [*paths, q]
 
 
+def _register_xlsx(con, cfg: AigripConfig, out: Path, peers) -> list[Path]:
+    from pipelines.register_workbook import export_register_workbook
+
+    return [export_register_workbook(cfg, out)]  # the editors' workbook (all confirmed systems, drafts)
+
+
 EXPORTERS: dict[str, Callable[[duckdb.DuckDBPyConnection, AigripConfig, Path, list | None], list[Path]]] = {
     "national-json": _national_json,
     "national-csv": _national_csv,
     "national-xlsx": _national_xlsx,
+    "register-xlsx": _register_xlsx,
     "eurocities-csv": _eurocities,
     "amsterdam": _amsterdam,
     "site": _site,
