@@ -14,7 +14,14 @@ from pipelines.config import AigripConfig
 from review.register import draft, edit_decision
 from transforms.errors import AigripError
 from transforms.publish.fields import field_specs, is_empty
-from transforms.publish.workbook import HELP_SHEET, SHEET, WorkbookChanges, help_rows, read_rows, workbook_rows
+from transforms.publish.workbook import (
+    HELP_SHEET,
+    SHEET,
+    WorkbookChanges,
+    help_rows,
+    read_rows,
+    workbook_rows,
+)
 from warehouse import snapshot_connect
 
 __all__ = ["export_register_workbook", "read_register_workbook", "import_register_workbook"]

@@ -17,7 +17,12 @@ from typing import Any
 
 from transforms.privacy.cells import neutralise_cell, restore_cell
 from transforms.publish.fields import (
-    FieldValueError, check_value, display_value, field_specs, is_empty, parse_value,
+    FieldValueError,
+    check_value,
+    display_value,
+    field_specs,
+    is_empty,
+    parse_value,
 )
 
 __all__ = ["SHEET", "HELP_SHEET", "ID_COLUMN", "STATE_COLUMN", "workbook_rows", "help_rows", "read_rows",
