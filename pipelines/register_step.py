@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipelines.publishing import confirmed_systems
 from transforms.publish.register import to_national_entry, validate_entry
-from transforms.publish.states import entry_hash, next_versions, replay_states
+from transforms.publish.states import entry_hash, next_versions, replay_states, resolve_event_systems
 from warehouse import replace_table
 from warehouse.db import read_table
 
@@ -53,7 +53,14 @@ def update_register(con: duckdb.DuckDBPyConnection, org: dict) -> tuple[pd.DataF
         "WHERE action IN ('edit', 'confirm', 'release', 'publish', 'withdraw') ORDER BY rowid").df()  # log order
     systems = con.execute("SELECT system_id, status, decision_reason, decided_at FROM systems").df()
     owners = dict(con.execute("SELECT source_key, system_id FROM provenance").fetchall())
-    outcome = replay_states(decisions, systems, drafts, history, _successors(con), owners)
+    known = dict(con.execute("SELECT event_id, system_id FROM register_event_systems").fetchall())
+    resolved = resolve_event_systems(decisions, known, owners)
+    if resolved:
+        con.executemany("INSERT INTO register_event_systems VALUES (?, ?)", list(resolved.items()))
+    owners |= known | resolved
+    previous = {sid: h for sid, h in con.execute(
+        "SELECT system_id, coalesce(published_hash, released_hash) FROM register_states").fetchall() if h}
+    outcome = replay_states(decisions, systems, drafts, history, _successors(con), owners, previous)
     replace_table(con, "register_states", outcome.states)
     for item in outcome.report:
         con.execute("UPDATE review_decisions SET applied = ?, apply_note = ? WHERE event_id = ?",

@@ -21,7 +21,7 @@ import pandas as pd
 
 __all__ = [
     "STATES", "STATE_LABELS", "STATE_COLUMNS", "VERSION_COLUMNS", "entry_hash", "replay_states",
-    "next_versions", "RegisterStates",
+    "next_versions", "RegisterStates", "resolve_event_systems",
 ]
 
 STATES = ("concept", "vrijgegeven", "gepubliceerd", "gedepubliceerd")
@@ -105,7 +105,8 @@ def _step(entry: _Entry, event: dict, action: str, current: str | None) -> tuple
             return False, "de gepubliceerde versie is niet de vrijgegeven versie; laat opnieuw vrijgeven"
         if who and who == entry.released["by"]:
             return False, f"{who} gaf deze versie zelf vrij; een andere beoordelaar moet publiceren"
-        entry.published = {"hash": entry.released["hash"], "by": who, "at": at}
+        entry.published = {"hash": entry.released["hash"], "by": who, "at": at,
+                           "released_by": entry.released["by"], "released_at": entry.released["at"]}
         entry.released, entry.withdrawn = None, None
         return True, f"gepubliceerd door {who}"
     if entry.published is None and entry.released is None:
@@ -127,25 +128,44 @@ def _keys(value: Any) -> list[str]:
 
 
 def _system_of(event: dict, owners: dict[str, str]) -> str | None:
-    """The system a decision names: its system_id, else the system holding its first known source key."""
+    """The system a decision names: its system_id, else the one recorded for it (``owners`` by
+    event_id), else the system holding its first known source key (``owners`` by source key)."""
     system_id = _text(event.get("system_id"))
     if system_id:
         return system_id
+    if _text(event.get("event_id")) in owners:
+        return owners[_text(event.get("event_id"))]
     return next((owners[k] for k in _keys(event.get("source_keys")) if k in owners), None)
+
+
+def resolve_event_systems(decisions: pd.DataFrame, known: dict[str, str], owners: dict[str, str]) -> dict[str, str]:
+    """New event_id -> system_id resolutions for decisions that name only source records."""
+    new = {}
+    for event in decisions.to_dict("records") if len(decisions) else []:
+        event_id = _text(event.get("event_id"))
+        if _text(event.get("system_id")) or event_id in known:
+            continue
+        system_id = next((owners[k] for k in _keys(event.get("source_keys")) if k in owners), None)
+        if system_id:
+            new[event_id] = system_id
+    return new
 
 
 def replay_states(decisions: pd.DataFrame, systems: pd.DataFrame, drafts: dict[str, tuple[str, dict]],
                   versions: pd.DataFrame, successors: dict[str, str],
-                  owners: dict[str, str] | None = None) -> RegisterStates:
+                  owners: dict[str, str] | None = None, previous: dict[str, str] | None = None) -> RegisterStates:
     """Publication state per system.
 
     decisions: ``review_decisions`` rows in log order (edits, confirms and the publication steps); systems: system_id, status, decision_reason;
     drafts: system_id -> (hash, entry) of every confirmed system's current entry; versions: the
     ``register_versions`` history (for the content of a published version that is no longer the
-    draft); successors: merged-away id -> the id it was merged into; owners: source_key -> system_id
-    (``provenance``), for decisions that name source records instead of a system (seed files).
+    draft); successors: merged-away id -> the id it was merged into; owners: event_id -> system_id
+    (see :func:`resolve_event_systems`) and source_key -> system_id (``provenance``), for decisions
+    that name source records instead of a system (seed files);
+    previous: system_id -> the version the last run had published or released (what a release
+    without a version meant once the system has been edited since).
     """
-    owners = owners or {}
+    owners, previous = owners or {}, previous or {}
     entries: dict[str, _Entry] = {}
     report = []
     events = decisions.to_dict("records") if len(decisions) else []
@@ -164,9 +184,9 @@ def replay_states(decisions: pd.DataFrame, systems: pd.DataFrame, drafts: dict[s
             continue
         # A release without a version (seed files, scripts) releases the entry as it stands after the
         # decisions before it: today's draft, unless the system was edited later in the log.
-        current = drafts.get(system_id, (None, None))[0]
+        current = drafts.get(system_id, (None, None))[0] or previous.get(system_id)
         if last_edit.get(system_id, -1) > n:
-            current = f"ouder-{_text(event.get('event_id'))}"[:16]
+            current = previous.get(system_id) or f"ouder-{_text(event.get('event_id'))}"[:16]
         applied, note = _step(entries.setdefault(system_id, _Entry()), event, action, current)
         report.append({"event_id": _text(event.get("event_id")), "applied": applied, "apply_note": note})
     status = {r["system_id"]: r for r in systems.to_dict("records")} if len(systems) else {}
@@ -198,7 +218,8 @@ def replay_states(decisions: pd.DataFrame, systems: pd.DataFrame, drafts: dict[s
         r, p, w = e.released or {}, e.published or {}, e.withdrawn or {}
         rows.append({
             "system_id": system_id, "state": state, "version": version, "draft_hash": draft_hash,
-            "released_hash": r.get("hash"), "released_by": r.get("by"), "released_at": r.get("at"),
+            "released_hash": r.get("hash"), "released_by": r.get("by") or p.get("released_by"),
+            "released_at": r.get("at") or p.get("released_at"),
             "published_hash": p.get("hash") if published_json else None, "published_version": published_version,
             "published_by": p.get("by") if published_json else None,
             "published_at": p.get("at") if published_json else None, "published_entry_json": published_json,

@@ -29,3 +29,10 @@ CREATE TABLE IF NOT EXISTS register_states (
 );
 
 ALTER TABLE register_entries ADD COLUMN IF NOT EXISTS entry_hash VARCHAR;
+
+-- Which system a decision that names source records (not a system id) meant when it was first
+-- replayed; kept across runs so a later merge or split does not move a published entry.
+CREATE TABLE IF NOT EXISTS register_event_systems (
+    event_id VARCHAR PRIMARY KEY,
+    system_id VARCHAR
+);
