@@ -117,8 +117,8 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
         changed, typed, errors = {}, {}, {}
         for spec in field_specs():
             key = spec["key"]
-            if key not in form and f"{key}.title" not in form and spec["kind"] != "themes":
-                continue
+            if key not in form and f"{key}.title" not in form and f"{key}.shown" not in form:
+                continue  # not on the submitted form (themes: the fieldset's marker says it was)
             sent = _form_values(form, spec)
             typed[key] = sent
             try:

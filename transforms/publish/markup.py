@@ -21,15 +21,18 @@ from markdown_it import MarkdownIt
 __all__ = ["ALLOWED_TAGS", "to_register_html", "looks_like_html", "plain_text"]
 
 ALLOWED_TAGS = frozenset({"div", "br", "p", "ul", "ol", "li"})
-_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
+# Real HTML elements (a text like "op <onderscheid>" or "a <b" is plain text, not HTML).
+_TAG = re.compile(r"</?(p|div|br|span|b|i|u|em|strong|ul|ol|li|a|h[1-6]|font|table|tr|td|th|tbody|thead|"
+                  r"blockquote|pre|code|section|article|small|sup|sub|hr|img|dl|dt|dd)\b[^<>]*>", re.IGNORECASE)
 _BLOCK = re.compile(r"<(/?)(h[1-6]|blockquote|pre|section|article|table|tr|td|th|dl|dt|dd)\b[^>]*>", re.IGNORECASE)
 _LINK = re.compile(r"<a\b[^>]*?href=\"(https?://[^\"]+)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
-_EMPTY = re.compile(r"<(p|div|li)>\s*</\1>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EMPTY = re.compile(r"<(p|div|li|ul|ol)>\s*(?:<br>\s*)*</\1>")
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
 
 
 def looks_like_html(text: str) -> bool:
-    """True when ``text`` holds at least one HTML tag (``<p>``, ``<div>``, ``<br/>`` …)."""
+    """True when ``text`` holds at least one tag of a real HTML element (``<p>``, ``<div>``, ``<br/>`` …)."""
     return bool(_TAG.search(text or ""))
 
 
@@ -38,15 +41,18 @@ def _clean(html: str) -> str:
     html = _BLOCK.sub(lambda m: "</p>" if m.group(1) else "<p>", html)
     cleaned = nh3.clean(html, tags=set(ALLOWED_TAGS), attributes={}, clean_content_tags={"script", "style"},
                         link_rel=None, strip_comments=True)
-    cleaned = _EMPTY.sub("", cleaned).strip()
-    return re.sub(r"\n{2,}", "\n", cleaned)
+    previous = None
+    while previous != cleaned:
+        previous, cleaned = cleaned, _EMPTY.sub("", cleaned).strip()
+    cleaned = re.sub(r"\n{2,}", "\n", cleaned)
+    return cleaned if plain_text(cleaned) else ""
 
 
 def to_register_html(text: object) -> str:
     """The text as the register's HTML ('' for empty text); idempotent on its own output."""
     if text is None:
         return ""
-    raw = str(text).replace("\r\n", "\n").strip()
+    raw = _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not raw:
         return ""
     if looks_like_html(raw):
