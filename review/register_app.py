@@ -34,8 +34,17 @@ from transforms.publish.templates import ATTRIBUTION, load_templates, template_f
 
 __all__ = ["register_routes"]
 
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december")
 _EXTRA_ROWS = 1  # empty rows offered below a grouping's rows (more with the add button)
 _STEP_LABELS = {"release": "Vrijgeven", "publish": "Publiceren", "withdraw": "Depubliceren"}
+
+
+def _dutch_time(value: object) -> object:
+    """'23 oktober 2026, 10:15' for a timestamp (UTC as stored), anything else unchanged."""
+    if hasattr(value, "strftime") and hasattr(value, "month"):
+        return f"{value.day} {_MONTHS[value.month - 1]} {value.year}, {value.strftime('%H:%M')}"
+    return value
 
 
 def _current_values(d: dict) -> dict[str, object]:
@@ -90,7 +99,7 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
         sections: dict[str, list[dict]] = {}
         for spec in field_specs():
             sections.setdefault(spec["section"], []).append(spec)
-        state = d["state"] or {}
+        state = {k: _dutch_time(v) for k, v in (d["state"] or {}).items()}
         return render(request, "register.html", status_code, d=d, s=d["system"], sections=sections, shown=shown,
                       errors=errors or {}, from_template=_from_template(d), roles=roles, state=state,
                       state_label=STATE_LABELS.get(state.get("state") or "concept", "Concept"),
