@@ -43,6 +43,9 @@ ACTION_LABELS: dict[str, str] = {
     "edit": "Registervelden bewerken",
     "defer": "Uitstellen",
     "retire": "Buiten gebruik stellen",
+    "release": "Vrijgeven (registertekst)",
+    "publish": "Publiceren (registertekst)",
+    "withdraw": "Depubliceren (registertekst)",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Naam",
