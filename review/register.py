@@ -38,7 +38,8 @@ from warehouse import snapshot_connect
 from warehouse.db import table_exists
 from warehouse.decision_log import append_decision, log_path
 
-__all__ = ["ROLES", "draft", "edit_decision", "parse_edits", "template_decision", "step_decision", "roles_of"]
+__all__ = ["ROLES", "draft", "edit_decision", "parse_edits", "template_decision", "step_decision", "roles_of",
+           "step_blockers"]
 
 ROLES = ("editor", "approver")
 _OVERRIDES = ("name", "vendor", "department", "description")  # as transforms/reconcile/build.py applies them
@@ -199,6 +200,32 @@ def step_decision(data_dir: str | os.PathLike, system_id: str, action: str, revi
     return append_decision(log_path(Path(data_dir)), {
         "event_id": event_id, "reviewer": reviewer, "action": action, "system_id": d["system_id"],
         "fields": fields, "reason": reason})
+
+
+def step_blockers(d: dict, username: str, roles: set[str]) -> dict[str, str | None]:
+    """Why release / publish cannot be done now by this reviewer (None when it can), for the buttons."""
+    state = d["state"] or {}
+    last = _last_step(d["pending"])
+    if last and last["action"] == "release":
+        released_hash, released_by = last["hash"], last["reviewer"]
+    elif last and last["action"] in ("publish", "withdraw"):
+        released_hash, released_by = None, None
+    else:
+        released_hash = state.get("released_hash") if state.get("state") == "vrijgegeven" else None
+        released_by = state.get("released_by")
+    published_now = state.get("state") == "gepubliceerd" and state.get("published_hash") == d["hash"] and not last
+    release = ("Alleen een redacteur geeft vrij." if "editor" not in roles
+               else "Bevestig het systeem eerst." if d["status"] != "confirmed"
+               else "Los eerst de punten hierboven op." if d["problems"]
+               else "Deze versie is gepubliceerd." if published_now
+               else "Deze versie is vrijgegeven; een goedkeurder kan haar publiceren." if released_hash == d["hash"]
+               else None)
+    publish = ("Alleen een goedkeurder publiceert, en niet degene die vrijgaf." if "approver" not in roles
+               else "Deze versie is gepubliceerd." if published_now
+               else "Er is geen vrijgegeven versie; een redacteur geeft eerst vrij." if released_hash != d["hash"]
+               else "U gaf deze versie zelf vrij; een andere goedkeurder publiceert." if released_by == username
+               else None)
+    return {"release": release, "publish": publish}
 
 
 def _last_step(pending: list[dict]) -> dict | None:

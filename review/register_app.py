@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from review.register import draft, edit_decision, roles_of, step_decision, template_decision
+from review.register import draft, edit_decision, roles_of, step_blockers, step_decision, template_decision
 from transforms.errors import AigripError
 from transforms.publish.fields import (
     FieldValueError,
@@ -104,7 +104,7 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
                       errors=errors or {}, from_template=_from_template(d), roles=roles, state=state,
                       state_label=STATE_LABELS.get(state.get("state") or "concept", "Concept"),
                       all_templates=load_templates(), attribution=ATTRIBUTION, step_labels=_STEP_LABELS,
-                      nonce=uuid.uuid4().hex)
+                      nonce=uuid.uuid4().hex, blockers=step_blockers(d, user["username"], roles))
 
     @login_required
     async def editor(request: Request, form) -> Response:
