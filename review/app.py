@@ -35,6 +35,7 @@ from review.auth import (
     sign_out,
 )
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
+from review.register import publication_state
 from review.register_app import register_routes
 from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
@@ -176,6 +177,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         with snapshot_connect(settings.data_dir) as con:
             try:
                 detail = show_system(con, requested, data_dir=settings.data_dir)
+                detail["register_state"] = publication_state(con, detail["system_id"])  # review/register.py
             except AigripError:
                 return render(request, "error.html", 404, title="Niet gevonden",
                               message=f"Systeem {requested} staat niet in de laatst gepubliceerde gegevens.")

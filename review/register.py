@@ -39,7 +39,7 @@ from warehouse.db import table_exists
 from warehouse.decision_log import append_decision, log_path
 
 __all__ = ["ROLES", "draft", "edit_decision", "parse_edits", "template_decision", "step_decision", "roles_of",
-           "step_blockers"]
+           "step_blockers", "publication_state"]
 
 ROLES = ("editor", "approver")
 _OVERRIDES = ("name", "vendor", "department", "description")  # as transforms/reconcile/build.py applies them
@@ -50,6 +50,14 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
     cur = con.execute(sql, params)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def publication_state(con: duckdb.DuckDBPyConnection, system_id: str) -> dict | None:
+    """The register state of one system in the snapshot (None before the first run with the step)."""
+    if not table_exists(con, "register_states"):
+        return None
+    rows = _rows(con, "SELECT state, version, note, withdrawn_reason FROM register_states WHERE system_id = ?", [system_id])
+    return rows[0] if rows else None
 
 
 def roles_of(reviewers: list[dict], username: str) -> set[str] | None:

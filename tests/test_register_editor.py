@@ -231,3 +231,12 @@ def test_cli_edit_accepts_every_standard_key(demo_copy):
     res = runner.invoke(cli, [*args, "--template", "centric-belastingen-woz"])
     assert res.exit_code == 1 and "al ingevuld" in res.output
     assert json.dumps(fields)
+
+
+def test_the_system_page_shows_the_publication_state_and_links_to_the_editor(demo_copy):
+    client = _client(demo_copy, "fg", "voorbeeldstad-privacy")
+    page = client.get("/systemen/AIG-000002")
+    assert "Publicatie: <strong>Gepubliceerd</strong> (versie 1)" in page.text
+    assert 'href="/systemen/AIG-000002/register"' in page.text
+    page = client.get("/systemen/AIG-000002/register")
+    assert "Deze versie is gepubliceerd." in page.text  # nothing to release or publish
