@@ -88,7 +88,7 @@ def match_templates(system: dict, limit: int = 5) -> list[dict]:
         if product:
             reasons.append("product: " + ", ".join(sorted(product)))
         if domain:
-            reasons.append("domein: " + ", ".join(sorted(domain)))
+            reasons.append(f"zelfde domein ({str(system.get('department') or '').strip()})")
         found.append({"template": t, "score": round(score, 2), "reason": "; ".join(reasons)})
     found.sort(key=lambda m: (-m["score"], m["template"]["supplier"], m["template"]["name"]))
     return found[:limit]
