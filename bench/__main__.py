@@ -17,6 +17,7 @@ BENCHMARKS = {
     "dpia": "bench.dpia",
     "redact": "bench.redact",
     "kb": "bench.kb",
+    "register": "bench.register",
 }
 
 

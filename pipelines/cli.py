@@ -38,6 +38,8 @@ app = typer.Typer(cls=_Guarded, add_completion=False, no_args_is_help=True, pret
                   help="aigrip: discover, reconcile, classify and publish a municipality's AI and algorithm use.")
 review_app = typer.Typer(no_args_is_help=True, help="The review queue from the terminal (for scripting).")
 app.add_typer(review_app, name="review")
+import_app = typer.Typer(no_args_is_help=True, help="Read edited files back in as decisions.")
+app.add_typer(import_app, name="import")
 
 ConfigOpt = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Path to aigrip.yaml.")
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -126,8 +128,8 @@ def status(config: str = ConfigOpt, as_json: bool = JsonOpt) -> None:
 
 @app.command()
 def export(config: str = ConfigOpt,
-           fmt: str = typer.Option(..., "--format", "-f", help="national-json, national-csv, national-xlsx, eurocities-csv, "
-                                   "amsterdam, site, inventory or peer-comparison."),
+           fmt: str = typer.Option(..., "--format", "-f", help="national-json, national-csv, national-xlsx, register-xlsx (the "
+                                   "editors' workbook), eurocities-csv, amsterdam, site, inventory or peer-comparison."),
            out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: data_dir/export/FORMAT)."),
            peer: list[str] = typer.Option([], "--peer", help="GM-code to compare with (peer-comparison; repeatable)."),
            sep: Optional[str] = typer.Option(None, "--sep", help="CSV separator: ',' or ';' (';' opens in Dutch Excel).")) -> None:
@@ -304,15 +306,19 @@ def review_show(system_id: str = typer.Argument(..., help="AIG-nnnnnn"), config:
 
 @review_app.command("decide")
 def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
-                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer, retire, requirement, assessment or review."),
+                  action: str = typer.Option(..., "--action", help="confirm, reject, merge, split, edit, defer, retire; "
+                                             "register steps: release, publish, withdraw; requirement, assessment or review."),
                   reviewer: str = typer.Option(..., "--reviewer", help="Who decides: a reviewer's username from aigrip.yaml (recorded in the log)."),
-                  reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject)."),
+                  reason: Optional[str] = typer.Option(None, "--reason", help="Why (required for reject and withdraw)."),
                   into: Optional[str] = typer.Option(None, "--into", help="Target system for merge."),
                   source_key: list[str] = typer.Option([], "--source-key", help="Source keys to split off (repeatable)."),
-                  field: list[str] = typer.Option([], "--field", help="NAME=VALUE register field edit (repeatable)."),
+                  field: list[str] = typer.Option([], "--field", help="KEY=VALUE: any field of standard 1.0 by its key "
+                                                  "(lawful_basis, risks, …) or owner/department/… (repeatable)."),
+                  template: Optional[str] = typer.Option(None, "--template", help="With --action edit: fill the empty "
+                                                         "fields from this supplier template (its id)."),
                   config: str = ConfigOpt) -> None:
     """Record a decision in the log; the next run applies it."""
-    from review.queue import decide
+    from pipelines.register_cli import register_decide
 
     cfg = _config(config, check_files=False)
     known = [r.username for r in cfg.reviewers]
@@ -322,11 +328,11 @@ def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
     fields = {}
     for f in field:
         if "=" not in f:
-            _fail(f"--field '{f}' must be NAME=VALUE")
+            _fail(f"--field '{f}' must be KEY=VALUE")
         k, v = f.split("=", 1)
         fields[k.strip()] = v
-    event = decide(cfg.data_dir, system_id, action, reviewer, reason=reason, into=into,
-                   fields=fields or None, source_keys=source_key or None)
+    event = register_decide(cfg, system_id, action, reviewer, fields=fields, reason=reason, template=template,
+                            into=into, source_keys=source_key or None)
     typer.echo(f"saved {event['action']} of {event.get('system_id') or system_id} as {event['event_id']} "
                "(applied at the next run)")
 
@@ -374,6 +380,32 @@ def erase(config: str = ConfigOpt,
     if not outcome.applied:
         _fail(outcome.message)
     console.print(outcome.message, highlight=False)
+
+
+@import_app.command("register")
+def import_register(file: Path = typer.Argument(..., help="The register workbook (from export --format register-xlsx), edited."),
+                    reviewer: str = typer.Option(..., "--reviewer", help="Who made the changes (a configured reviewer)."),
+                    dry_run: bool = typer.Option(False, "--dry-run", help="Only show the differences; save nothing."),
+                    config: str = ConfigOpt) -> None:
+    """Turn the changes in an edited register workbook into edit decisions (one per system)."""
+    from pipelines.register_workbook import import_register_workbook
+
+    cfg = _config(config, check_files=False)
+    changes, saved = import_register_workbook(cfg, file, reviewer, dry_run)
+    for d in changes.diffs:
+        old = (d["old"] or "—").replace("\n", " ")
+        new = (d["new"] or "—").replace("\n", " ")
+        console.print(f"{d['system_id']} (rij {d['row']}) {d['field']}: {old[:60]} → {new[:60]}", highlight=False)
+    if changes.problems:
+        for p in changes.problems:
+            err_console.print(p, highlight=False, soft_wrap=True)
+        _fail(f"{len(changes.problems)} cel(len) kloppen niet; er is niets opgeslagen. Verbeter ze en importeer opnieuw.")
+    if not changes.diffs:
+        console.print("geen wijzigingen")
+    elif dry_run:
+        console.print(f"{len(changes.diffs)} wijziging(en) in {len(changes.edits)} systeem/systemen; niets opgeslagen (--dry-run)")
+    else:
+        console.print(f"{saved} bewerkbesluit(en) opgeslagen ({len(changes.diffs)} velden); verwerkt bij de volgende run")
 
 
 def main() -> None:

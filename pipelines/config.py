@@ -107,6 +107,7 @@ class Reviewer(_Strict):
     name: str
     password_hash: str
     role: str | None = None
+    roles: list[Literal["editor", "approver"]] = Field(default_factory=list)  # register: release / publish
 
 
 class DetectionSettings(_Strict):

@@ -68,8 +68,12 @@ def _national_xlsx(con, cfg, out: Path, peers, sep: str | None = None) -> list[P
 
 
 def _confirmed_frames(con) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Confirmed systems and their classifications, as two aligned frames."""
-    pairs = list(confirmed_systems(con))
+    """Published systems (as their published register version says) and their classifications."""
+    from transforms.publish.register_view import system_from_entry
+
+    published = dict(published_entries(con))
+    pairs = [(system_from_entry(s, published[s["system_id"]]), c)
+             for s, c in confirmed_systems(con) if s["system_id"] in published]
     return pd.DataFrame([s for s, _ in pairs]), pd.DataFrame([c for _, c in pairs])
 
 
@@ -152,10 +156,17 @@ def write_csv(df: pd.DataFrame, path: Path, sep: str = ",", quoting: int = 0) ->
     return _safe_csv(df, path, sep=sep, encoding="utf-8-sig", quoting=quoting, decimal="," if sep == ";" else ".")
 
 
+def _register_xlsx(con, cfg: AigripConfig, out: Path, peers, sep: str | None = None) -> list[Path]:
+    from pipelines.register_workbook import export_register_workbook
+
+    return [export_register_workbook(cfg, out)]  # the editors' workbook (all confirmed systems, drafts)
+
+
 EXPORTERS: dict[str, Callable[..., list[Path]]] = {
     "national-json": _national_json,
     "national-csv": _national_csv,
     "national-xlsx": _national_xlsx,
+    "register-xlsx": _register_xlsx,
     "eurocities-csv": _eurocities,
     "amsterdam": _amsterdam,
     "site": _site,

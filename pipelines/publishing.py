@@ -1,6 +1,7 @@
 """Reading confirmed systems and writing publish outputs; shared by the assets and the CLI.
 
-Only published fields of confirmed systems leave this module (DESIGN.md §9).
+Only published entries (publication state gepubliceerd, the approved version) leave this module
+(DESIGN.md §9, §13).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pipelines.config import AigripConfig
 from transforms.privacy.public_text import PUBLIC_SYSTEMS_SQL
 from transforms.publish.site import render_site
 
-__all__ = ["org_info", "confirmed_systems", "published_entries", "write_site", "write_files"]
+__all__ = ["org_info", "confirmed_systems", "published_entries", "published_system_ids", "write_site", "write_files"]
 
 
 def org_info(config: AigripConfig) -> dict:
@@ -30,6 +31,11 @@ def org_info(config: AigripConfig) -> dict:
 def _records(cur: duckdb.DuckDBPyConnection) -> list[dict]:
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def published_system_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Ids of the systems whose entry is public (see :func:`published_entries`)."""
+    return {sid for sid, _ in published_entries(con)}
 
 
 def confirmed_systems(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[dict, dict]]:
@@ -45,10 +51,11 @@ def confirmed_systems(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[dict, di
 
 
 def published_entries(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dict]]:
-    """(system_id, national entry) of confirmed systems, from the register_entries table."""
+    """(system_id, national entry) of every published entry: the version an approver published (an
+    entry edited since stays public in its published version; withdrawn entries are not public)."""
     rows = con.execute(
-        "SELECT r.system_id, r.entry_json FROM register_entries r JOIN systems s USING (system_id) "
-        "WHERE s.status = 'confirmed' ORDER BY r.system_id"
+        "SELECT system_id, published_entry_json FROM register_states "
+        "WHERE published_entry_json IS NOT NULL AND state <> 'gedepubliceerd' ORDER BY system_id"
     ).fetchall()
     return [(sid, json.loads(js)) for sid, js in rows]
 

@@ -26,6 +26,8 @@ def review_settings(config: AigripConfig):
     return ReviewSettings(
         data_dir=config.data_dir,
         organisation=config.organisation.name,
+        org={"name": config.organisation.name, "code": config.organisation.code,
+             "contact_email": config.organisation.contact_email},
         reviewers=[r.model_dump() for r in config.reviewers],
         secret_key=secret,
         session_minutes=config.review.session_minutes,

@@ -45,6 +45,8 @@ from review.obligations import (
     obligations_overview,
 )
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
+from review.register import publication_state
+from review.register_app import register_routes
 from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
 from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES
@@ -188,6 +190,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
             try:
                 detail = show_system(con, requested, data_dir=settings.data_dir)
                 ob = obligation_detail(con, detail["system_id"])
+                detail["register_state"] = publication_state(con, detail["system_id"])  # review/register.py
             except AigripError:
                 return render(request, "error.html", 404, title="Niet gevonden",
                               message=f"Systeem {requested} staat niet in de laatst gepubliceerde gegevens.")
@@ -295,6 +298,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         Route("/systemen/{system_id}/verplichting", obligation_submit, methods=["POST"]),
         Route("/register/afwijkingen", drift_page, methods=["GET"]),
         Route("/verplichtingen", obligations_page, methods=["GET"]),
+        *register_routes(settings, render, login_required, _flash),  # the register editor (review/register_app.py)
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]
     middleware = [

@@ -34,6 +34,11 @@ class ReviewSettings:
     https_only: bool = False
     max_failures: int = 5
     lockout_minutes: int = 5
+    org: dict | None = None  # name, code, contact_email: for the register entry drafts
+
+    @property
+    def org_info(self) -> dict:
+        return self.org or {"name": self.organisation, "contact_email": ""}
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)

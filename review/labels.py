@@ -47,6 +47,9 @@ ACTION_LABELS: dict[str, str] = {
     "defer": "Uitstellen",
     "retire": "Buiten gebruik stellen",
     "erase": "Gewist op verzoek",
+    "release": "Vrijgeven (registertekst)",
+    "publish": "Publiceren (registertekst)",
+    "withdraw": "Depubliceren (registertekst)",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "Naam",

@@ -92,6 +92,9 @@ def test_every_action_has_a_valid_form(tmp_path):
                                                        "link": "https://intranet/dpia/12"}),
         "review": _ev(action="review", fields={"reviewed_on": "2026-11-20"}, reason="geen wijzigingen"),
         "erase": _ev(action="erase", system_id=None, fields={"person_key": "0123456789abcdef"}),
+        "release": _ev(action="release", fields={"entry_hash": "0123456789abcdef"}),
+        "publish": _ev(action="publish", fields={"entry_hash": "0123456789abcdef"}),
+        "withdraw": _ev(action="withdraw", reason="niet meer in gebruik"),
     }
     assert set(examples) == set(ACTIONS)
     path = log_path(tmp_path)

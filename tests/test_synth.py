@@ -203,7 +203,11 @@ def test_review_seed_and_config(demo) -> None:
         assert e["system_id"] is None and e["source_keys"]
         assert set(e) >= {"event_id", "at", "reviewer", "action", "fields", "reason"}
         flags = {truth.loc[k, "is_ai"] for k in e["source_keys"]}
-        assert flags == ({"1"} if e["action"] == "confirm" else {"0"})
+        assert flags == ({"0"} if e["action"] == "reject" else {"1"})  # register work: confirmed systems only
+    register = [e for e in events if e["action"] in ("edit", "release", "publish")]
+    assert {e["action"] for e in register} == {"edit", "release", "publish"}
+    assert {e["reviewer"] for e in register if e["action"] == "publish"} == {"fg"}
+    assert {e["reviewer"] for e in register if e["action"] == "release"} == {"redacteur"}
     config = yaml.safe_load((out / "aigrip.yaml").read_text(encoding="utf-8"))
     assert config["organisation"]["code"] == "gm9999" and config["data_dir"] == "../../var/voorbeeldstad"
     for source in config["sources"]:

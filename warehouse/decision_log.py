@@ -31,10 +31,13 @@ import pandas as pd
 
 from transforms.errors import DecisionLogError
 from transforms.obligations.vocab import OBLIGATION_ACTIONS, OBLIGATION_FIELDS, check_obligation_fields
+from transforms.publish.fields import STORED_KEYS
 
 __all__ = [
     "ACTIONS",
     "EDIT_FIELDS",
+    "REGISTER_FIELDS",
+    "REGISTER_ACTIONS",
     "REJECT_GROUNDS",
     "CONFIRM_KINDS",
     "PUBLICATION_CATEGORIES",
@@ -50,7 +53,10 @@ __all__ = [
 ]
 
 ACTIONS: tuple[str, ...] = ("confirm", "reject", "merge", "split", "edit", "defer", "retire", "erase",
-                           *OBLIGATION_ACTIONS)
+                           "release", "publish", "withdraw", *OBLIGATION_ACTIONS)
+# Publication steps of a register entry (transforms/publish/states.py): release by an editor, publish by
+# an approver (another person), withdraw (with a reason). `fields.entry_hash` names the version.
+REGISTER_ACTIONS: tuple[str, ...] = ("release", "publish", "withdraw")
 # Register fields a reviewer may edit (stored in systems.fields_json by the pipeline).
 EDIT_FIELDS: tuple[str, ...] = (
     "name",
@@ -65,6 +71,11 @@ EDIT_FIELDS: tuple[str, ...] = (
     "iama_status",
     "next_review",
 )
+# Every editable property of publication standard 1.0 (transforms/publish/fields.py), plus what a
+# supplier template leaves behind (template_id) and the DPIA/IAMA details the register shows.
+REGISTER_FIELDS: tuple[str, ...] = tuple(dict.fromkeys((
+    *STORED_KEYS, "template_id", "dpia_date", "dpia_link", "iama_date", "iama_link")))
+_LIST_FIELDS = frozenset(k for k in REGISTER_FIELDS if k == "category" or k.endswith("_grouping"))
 CONFIRM_KINDS: tuple[str, ...] = ("ai_system", "algorithm")
 REJECT_GROUNDS: tuple[str, ...] = ("not_ai", "not_ours", "duplicate", "other")
 PUBLICATION_CATEGORIES: tuple[str, ...] = (
@@ -82,8 +93,11 @@ DECISION_COLUMNS: tuple[str, ...] = (
 )
 # Which `fields` keys each action accepts.
 _ACTION_FIELDS: dict[str, frozenset[str]] = {
-    "confirm": frozenset(EDIT_FIELDS) | {"kind"},
-    "edit": frozenset(EDIT_FIELDS) | {"kind"},
+    "confirm": frozenset(EDIT_FIELDS) | frozenset(REGISTER_FIELDS) | {"kind"},
+    "edit": frozenset(EDIT_FIELDS) | frozenset(REGISTER_FIELDS) | {"kind"},
+    "release": frozenset({"entry_hash"}),
+    "publish": frozenset({"entry_hash"}),
+    "withdraw": frozenset(),
     "reject": frozenset({"ground"}),
     "defer": frozenset({"defer_until"}),
     "merge": frozenset(),
@@ -96,6 +110,7 @@ _SYSTEM_ID = re.compile(r"^AIG-\d{6}$")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _LOCK_TIMEOUT_S = 10.0
 _MAX_TEXT = 4000
+_MAX_REGISTER_TEXT = 20000  # long register texts with their HTML (methods_and_models: 5,000 visible characters)
 _SEED_NAMESPACE = uuid.UUID("5d1f3c0e-9a51-4c2a-8f0b-6a1d3c2b7e90")
 _log = logging.getLogger(__name__)
 
@@ -163,11 +178,13 @@ def _fields(event: dict, action: str) -> dict | None:
         if key not in allowed:
             names = ", ".join(sorted(allowed)) or "none"
             _fail(f"field '{key}' is not allowed for action '{action}' (allowed: {names})")
-        if value is not None and not isinstance(value, (str, bool, int, float)):
+        if key in _LIST_FIELDS and isinstance(value, list):
+            value = _list_value(key, value)
+        elif value is not None and not isinstance(value, (str, bool, int, float)):
             _fail(f"field '{key}' must be text, not {type(value).__name__}")
         if isinstance(value, str):
             value = value.strip()
-            if len(value) > _MAX_TEXT:
+            if len(value) > (_MAX_REGISTER_TEXT if key in REGISTER_FIELDS else _MAX_TEXT):
                 _fail(f"field '{key}' is longer than {_MAX_TEXT} characters")
             if not value:
                 value = None
@@ -183,6 +200,25 @@ def _fields(event: dict, action: str) -> dict | None:
             elif key == "ground" and value not in REJECT_GROUNDS:
                 _fail(f"ground must be one of {', '.join(REJECT_GROUNDS)}")
         out[key] = value
+    return out or None
+
+
+def _list_value(key: str, value: list) -> list | None:
+    """A theme list (text items) or a grouping (``{title, link}`` items), checked for shape and size."""
+    out: list = []
+    for item in value:
+        if key == "category":
+            if not isinstance(item, str):
+                _fail(f"field '{key}' must be a list of themes (text)")
+            if item.strip():
+                out.append(item.strip())
+            continue
+        if not isinstance(item, dict) or set(item) - {"title", "link"} or not all(
+                isinstance(v, str) and len(v) <= _MAX_TEXT for v in item.values()):
+            _fail(f"field '{key}' must be a list of {{title, link}} texts")
+        out.append({k: v.strip() for k, v in item.items() if v.strip()})
+    if len(out) > 100:
+        _fail(f"field '{key}' has more than 100 items")
     return out or None
 
 
@@ -235,7 +271,7 @@ def validate_decision(event: dict) -> dict:
         _fail(f"'into' is only used by action 'merge', not '{action}'")
     if action == "split" and not source_keys:
         _fail("'source_keys' (the source records to split off) is required for action 'split'")
-    if action in ("retire", "edit", "defer") and system_id is None:
+    if action in ("retire", "defer") and system_id is None:
         _fail(f"'system_id' is required for action '{action}'")
     if action == "defer" and not (fields and fields.get("defer_until")):
         _fail("fields.defer_until (YYYY-MM-DD) is required for action 'defer'")
@@ -245,6 +281,8 @@ def validate_decision(event: dict) -> dict:
         problem = check_obligation_fields(action, fields, reason)
         if problem:
             _fail(problem)
+    if action == "withdraw" and not reason:
+        _fail("'reason' (why the entry leaves the public register) is required for action 'withdraw'")
     if action == "edit" and not fields:
         _fail("'fields' with at least one register field is required for action 'edit'")
     return {

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from bench.synth.model import AISystem, write_csv_rows
+from bench.synth.register_seed import register_events
 
 __all__ = ["write_truth_systems", "write_review_seed", "write_config", "write_readme", "Organisation"]
 
@@ -42,6 +43,7 @@ def write_review_seed(path: Path, systems: list[AISystem], keys: dict[str, list[
     for tag in decoys:
         add("reject", "CISO (demo)", keys[tag][:1], {},
             f"Geen AI-systeem: {tag.removeprefix('decoy:')} levert geen toepassing met AI.")
+    events += register_events([s.label for s in confirmed], keys, len(events) + 1)  # the register editors' work
     path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
     return len(events)
 
@@ -59,8 +61,20 @@ def write_config(path: Path, org: Organisation, data_dir: str) -> None:
         "  - {id: portfolio, type: application_portfolio, path: data/applicatieportfolio.xlsx}\n"
         "  - {id: uitvraag_2026, type: survey, path: data/uitvraag_ai_2026.xlsx}\n"
         "  - {id: dpia_register, type: dpia_register, path: data/dpia_register.xlsx}\n"
-        "  - {id: landelijk_register, type: national_register, path: data/algoritmeregister_site_data.json}\n",
+        "  - {id: landelijk_register, type: national_register, path: data/algoritmeregister_site_data.json}\n"
+        + _REVIEWERS,
         encoding="utf-8")
+
+
+# The demo's reviewers (passwords in the demo's README; never use these outside the demo): an editor
+# who writes and releases register entries, and the privacy officer who approves and publishes them.
+_REVIEWERS = (
+    "reviewers:\n"
+    "  - {username: redacteur, name: Rik de Redacteur, roles: [editor],\n"
+    "     password_hash: \"scrypt$16384$8$1$7Mi2d7LZJTQ3509aC/uJFA==$2n2V6wBqDG3yB0PsjMSNe2ZlRyyNSAc7sAdZzAqHZXk=\"}\n"
+    "  - {username: fg, name: Fatima de Functionaris Gegevensbescherming, roles: [approver, editor],\n"
+    "     password_hash: \"scrypt$16384$8$1$k1ubxcRQa+BuaPD2znMCTQ==$3x7zekEUrBRAevxfE5/IYCSUDa17lYJnhV3qZhUYy9g=\"}\n"
+)
 
 
 _README = """# {name} (generated {variant} municipality)
@@ -77,14 +91,14 @@ Generated with:
 
 | file | what it is | rows |
 |---|---|---|
-| `aigrip.yaml` | the configuration: organisation and the six sources | |
+| `aigrip.yaml` | the configuration: organisation, the six sources and two reviewers (`redacteur`, password `voorbeeldstad-redacteur`, role editor; `fg`, password `voorbeeldstad-privacy`, roles approver and editor; demo only) | |
 | `data/crediteuren_2025.csv` | purchase ledger export: `;`-separated, cp1252, CRLF, Dutch amounts and dates; contains deliberately bad lines (amount `n.v.t.`, date `31-02-2025`, a repeated header, too few fields) | {ledger} |
 | `data/tenderned_publicaties.json` | TenderNed TNS API list page (`content`, `totalElements`, ...) | {tenders} |
 | `data/applicatieportfolio.xlsx` | application portfolio, sheet `Applicaties`, title line and blank line above the header | {portfolio} |
 | `data/uitvraag_ai_2026.xlsx` | Microsoft Forms export of the departments' survey (sheet `Sheet1`); respondents' names and e-mails are fictional and must never reach any output | {survey} responses |
 | `data/dpia_register.xlsx` | the privacy officer's DPIA register (sheet `DPIA's`) | {dpia} |
 | `data/algoritmeregister_site_data.json` | national Algoritmeregister site-data dump of {orgs} other municipalities (standards 1.0, 0.4, 0.1) | {register} |
-| `review_seed.jsonl` | decisions a reviewer already took (confirm / reject), naming source keys | {decisions} |
+| `review_seed.jsonl` | decisions reviewers already took (confirm / reject), and the register editors' work on the confirmed systems (fill from a supplier template, edit, release by `redacteur`, publish by `fg`), naming source keys | {decisions} |
 | `truth/mentions.csv` | ground truth per source record: `source_key,is_ai,system,notes` | |
 | `truth/systems.csv` | ground truth per system: expected AI-Act class, Annex III area, publication category, DPIA | {systems} |
 | `truth/peer_entries.csv` | which product each register entry describes: `entry_key,is_ai,product,org_code` | |

@@ -99,12 +99,14 @@ def start_run(config: Path, log: Path, *extra: str) -> subprocess.Popen:
     return proc
 
 
-def add_reviewer(config: Path, username: str, name: str, password: str) -> None:
+def add_reviewer(config: Path, username: str, name: str, password: str, roles: list[str] | None = None) -> None:
     """Add a reviewer to ``config`` the way the README says: a hash from ``aigrip hash-password``."""
     hashed = aigrip("hash-password", "--password", password).stdout.strip()
     assert hashed.startswith("scrypt$"), hashed
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    data.setdefault("reviewers", []).append({"username": username, "name": name, "password_hash": hashed})
+    others = [r for r in data.get("reviewers") or [] if r.get("username") != username]  # replaces one of that name
+    data["reviewers"] = others + [{"username": username, "name": name, "password_hash": hashed}
+                                  | ({"roles": roles} if roles else {})]
     config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 

@@ -77,9 +77,9 @@ def to_eurocities_rows(systems: pd.DataFrame, classifications: pd.DataFrame, org
             "risks": _val(f.get("risks")),
             "risk_category": RISK_CATEGORY.get(_val(c.get("ai_act_class")), ""),
             "lawful_basis": _val(f.get("lawful_basis")),
-            "DPIA_description": "DPIA uitgevoerd" if _done(dpia) else _val(c.get("dpia_reason")),
-            "DPIA_url": _val(f.get("dpia_link") or c.get("dpia_link")),
-            "AIA_description": "IAMA uitgevoerd" if _done(f.get("iama_status")) else _val(c.get("iama_reason")),
+            "DPIA_description": "DPIA uitgevoerd" if _done(dpia) else "",
+            "DPIA_url": _val(f.get("dpia_link")) if _done(dpia) else "",
+            "AIA_description": "IAMA uitgevoerd" if _done(f.get("iama_status")) else "",
             "human_intervention": _val(f.get("human_intervention")),
             "standard_version": "0.3.1",
             "uuid": _val(s.get("system_id")),
@@ -115,7 +115,7 @@ def to_amsterdam(systems: pd.DataFrame, classifications: pd.DataFrame, org: dict
             "Risico's": {"Omschrijving": _val(f.get("risks"))},
             "Referenties": {
                 "Publieke taak": _val(f.get("lawful_basis")),
-                "DPIA": _val(f.get("dpia_link") or c.get("dpia_link")) or ("uitgevoerd" if _done(dpia) else ""),
+                "DPIA": (_val(f.get("dpia_link")) or "uitgevoerd") if _done(dpia) else "",
                 "AI Impact Assessment": "IAMA uitgevoerd" if _done(f.get("iama_status")) else "",
             },
             "Classificatie": {

@@ -17,9 +17,10 @@ import pandas as pd
 from bs4 import BeautifulSoup
 
 from transforms.publish.formats import to_amsterdam, to_eurocities_rows
+from transforms.publish.markup import to_register_html
 
 __all__ = [
-    "standard_fields", "to_national_entry", "validate_entry", "validate_file", "to_national_csv",
+    "standard_fields", "standard_sections", "to_national_entry", "validate_entry", "validate_file", "to_national_csv",
     "flatten_grouping", "parse_grouping", "to_eurocities_rows", "to_amsterdam", "CSV_COLUMNS", "DPIA_TITLE", "IAMA_TITLE",
 ]
 
@@ -43,10 +44,19 @@ _URL_FIELDS = ("website", "url", "process_index_url", "publiccode")
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
 def standard_fields() -> dict[str, dict]:
-    """Field definitions of publication standard 1.0 (key -> {title, type, required, …})."""
-    return json.loads(_DATA.read_text(encoding="utf-8"))["fields"]
+    """Field definitions of publication standard 1.0 (key -> {title, type, required, help_text, …})."""
+    return _standard()["fields"]
+
+
+def standard_sections() -> list[dict]:
+    """The register website's sections (tabs): ``[{key, label, fields: [key, …]}, …]``."""
+    return _standard()["sections"]
+
+
+@lru_cache(maxsize=1)
+def _standard() -> dict:
+    return json.loads(_DATA.read_text(encoding="utf-8"))
 
 
 def _plain(value: Any, sep: str = " ") -> str:
@@ -55,6 +65,18 @@ def _plain(value: Any, sep: str = " ") -> str:
     if "<" in text or "&" in text:
         text = BeautifulSoup(text, "html.parser").get_text(sep)
     return _SPACES.sub(" ", text).strip()
+
+
+_KNOWN_TAG = re.compile(r"</?(p|div|br|span|b|i|u|em|strong|ul|ol|li|a|h[1-6]|font)\b[^>]*>", re.IGNORECASE)
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
+
+
+def _unhtml(value: Any) -> str:
+    """A plain-text field as plain text: pasted HTML (known tags, entities) converted, other text as is."""
+    text = "" if value is None else str(value)
+    if _KNOWN_TAG.search(text):
+        return _plain(text)
+    return html.unescape(text) if _ENTITY.search(text) else text
 
 
 def _clip(text: str, limit: int) -> str:
@@ -74,12 +96,6 @@ def _safe(value: Any, limit: int) -> str:
     """Plain text (never parsed as HTML) clipped to ``limit``; '<' and '>' escaped if present."""
     text = _clip(_collapse(value), limit)
     return html.escape(text, quote=False) if "<" in text or ">" in text else text
-
-
-def _html_text(text: Any, limit: int) -> str:
-    """Plain text as a safe HTML paragraph of at most ``limit`` visible characters."""
-    plain = _clip(_collapse(text), limit)
-    return f"<p>{html.escape(plain, quote=False)}</p>" if plain else ""
 
 
 def _is_done(value: Any) -> bool:
@@ -102,8 +118,26 @@ def _get(row: Any, key: str) -> Any:
     return value
 
 
+def _dpia_line(name: str, status: Any, when: Any) -> str:
+    """'DPIA: uitgevoerd op 12-03-2026.' (or without the date when it is unknown)."""
+    day = None
+    if when is not None and str(when).strip():
+        try:
+            day = pd.Timestamp(str(when)).strftime("%d-%m-%Y")
+        except (ValueError, TypeError):
+            day = None
+    return f"{name}: uitgevoerd op {day}." if day else f"{name}: uitgevoerd."
+
+
 def to_national_entry(system: dict, classification: dict, org: dict) -> dict:
-    """A publication-standard-1.0 entry for one confirmed system; only published fields, no empties."""
+    """A publication-standard-1.0 entry for one confirmed system; only published fields, no empties.
+
+    Editors' values (``fields_json``, any key of the standard) come first; the sources fill name,
+    short description and provider when an editor left them empty. Long texts become the register's
+    HTML through :func:`transforms.publish.markup.to_register_html` (plain text, Markdown or HTML,
+    escaped once). Impact assessments say only what is true: a DPIA or IAMA that was carried out
+    (with its date and https link when known), never what the classification thinks is needed.
+    """
     fields = _get(system, "fields_json") or {}
     if isinstance(fields, str):
         fields = json.loads(fields or "{}")
@@ -113,46 +147,46 @@ def to_national_entry(system: dict, classification: dict, org: dict) -> dict:
                          fields.get("status_register") or "In gebruik")
     dpia_status = fields.get("dpia_status") or _get(classification, "dpia_status")
     iama_status = fields.get("iama_status")
-    grouping = []
+    grouping = [dict(i) for i in fields.get("impacttoetsen_grouping") or [] if isinstance(i, dict)]
+    titles = {str(i.get("title", "")).lower() for i in grouping}
+    done_lines = []
     if _is_done(dpia_status):
-        item = {"title": DPIA_TITLE}
         link = fields.get("dpia_link") or _get(classification, "dpia_link")
-        if link and str(link).startswith("https://"):
-            item["link"] = str(link)[:500]
-        grouping.append(item)
+        if not any("dpia" in t for t in titles):
+            grouping.append({"title": DPIA_TITLE} | ({"link": str(link)[:500]} if link and str(link).startswith("https://") else {}))
+        done_lines.append(_dpia_line("DPIA", dpia_status, fields.get("dpia_date") or _get(classification, "dpia_date")))
     if _is_done(iama_status):
-        grouping.append({"title": IAMA_TITLE} | ({"link": fields["iama_link"]} if fields.get("iama_link") else {}))
-    notes = []
-    if _get(classification, "dpia_required") and not _is_done(dpia_status):
-        notes.append("Een DPIA is vereist en wordt uitgevoerd." if dpia_status else "Een DPIA is vereist; de uitvoering is gepland.")
-    if _get(classification, "iama_recommended") and not _is_done(iama_status):
-        notes.append("Een IAMA wordt aanbevolen en is nog niet uitgevoerd.")
+        if not any("iama" in t for t in titles):
+            grouping.append({"title": IAMA_TITLE} | ({"link": fields["iama_link"]} if fields.get("iama_link") else {}))
+        done_lines.append(_dpia_line("IAMA", iama_status, fields.get("iama_date")))
     categories = fields.get("category") or fields.get("categories") or []
     if isinstance(categories, str):
         categories = [c.strip() for c in categories.split(",")]
     entry: dict[str, Any] = {
-        "name": _safe(fields.get("name") or _get(system, "name"), 100),
-        "description_short": _safe(fields.get("description_short") or _get(system, "description")
-                                   or fields.get("goal") or _get(system, "name"), 400),
+        "name": _safe(_unhtml(fields.get("name") or _get(system, "name")), 100),
+        "description_short": _safe(_unhtml(fields.get("description_short") or _get(system, "description")
+                                           or fields.get("goal") or _get(system, "name")), 400),
         "organization": _safe(org.get("name"), 100),
         "category": [c for c in categories if c in themes],
         "status": status,
         "begin_date": _month(fields.get("begin_date")),
         "end_date": _month(fields.get("end_date")),
         "contact_email": str(fields.get("contact_email") or org.get("contact_email") or "").strip(),
-        "website": fields.get("website"),
         "publication_category": fields.get("publication_category") or _get(classification, "publication_category"),
-        "provider": _safe(fields.get("provider") or _get(system, "vendor"), 200),
+        "provider": _safe(_unhtml(fields.get("provider") or _get(system, "vendor")), 200),
         "impacttoetsen_grouping": grouping,
-        "impacttoetsen": _html_text(" ".join(notes), 2500),
+        "impacttoetsen": to_register_html(fields.get("impacttoetsen") or " ".join(done_lines)),
         "lang": "nld",
         "standard_version": "1.0",
         "source_id": str(_get(system, "system_id") or ""),
         "lars": fields.get("lars"),
     }
-    for key in _TEXT_FIELDS:
-        limit = spec[key].get("max_length", 2500)
-        entry[key] = _html_text(fields.get(key), limit)
+    for key in _URL_FIELDS:
+        entry[key] = fields.get(key)
+    for key in ("lawful_basis_grouping", "source_data_grouping"):
+        entry[key] = [dict(i) for i in fields.get(key) or [] if isinstance(i, dict)]
+    for key in (*_TEXT_FIELDS, "tags"):
+        entry[key] = to_register_html(fields.get(key))
     return {k: v for k, v in entry.items() if v not in (None, "", [], {})}
 
 

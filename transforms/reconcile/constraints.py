@@ -23,14 +23,17 @@ import numpy as np
 import pandas as pd
 
 from transforms.obligations.vocab import OBLIGATION_ACTIONS
+from transforms.publish.fields import STORED_KEYS
 
 __all__ = ["ACTIONS", "EDITABLE_FIELDS", "Replay", "resolve", "replay_decisions"]
 
 ACTIONS = ("confirm", "reject", "merge", "split", "edit", "defer", "retire")
-EDITABLE_FIELDS = (
+REGISTER_ACTIONS = ("release", "publish", "withdraw")  # publication steps: transforms/publish/states.py
+EDITABLE_FIELDS = tuple(dict.fromkeys((
     "name", "vendor", "department", "owner", "contact_email", "goal", "status_register",
     "publication_category", "dpia_status", "iama_status", "next_review", "description",
-)
+    *STORED_KEYS, "template_id", "dpia_date", "dpia_link", "iama_date", "iama_link",
+)))
 _STATUS = {"confirm": "confirmed", "reject": "rejected", "retire": "retired"}
 
 
@@ -146,6 +149,8 @@ def _apply(state: _State, out: Replay, event: dict) -> tuple[bool, str]:
         return True, "verwerkt bij de verplichtingen (vereisten, DPIA/IAMA/FRIA, periodieke herbeoordeling)"
     if action == "erase":  # a tombstone: applied at ingest (transforms/privacy/erasure.py), nothing to cluster
         return True, "verwijderverzoek: de genoemde bronregels zijn bij het inlezen gewist"
+    if action in REGISTER_ACTIONS:
+        return True, "publicatiestap: verwerkt in de publicatiestatus van het register"
     if action not in ACTIONS:
         return False, f"onbekende actie '{action}' (kies uit {', '.join(ACTIONS)})"
     if action == "split":

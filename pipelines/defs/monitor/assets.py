@@ -10,6 +10,7 @@ from dagster import asset
 
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
+from pipelines.publishing import published_system_ids
 from pipelines.reporting import peer_news, write_report
 from pipelines.resources import AigripResource
 from transforms.monitor.kpis import compute_kpis, inventory_rows
@@ -28,7 +29,7 @@ def build_monitor_assets(config: AigripConfig) -> list:
     def inventory_snapshot(aigrip: AigripResource):
         period = aigrip.period
         with aigrip.connect() as con:
-            published = {r[0] for r in con.execute("SELECT system_id FROM register_entries WHERE problems IS NULL").fetchall()}
+            published = published_system_ids(con)
             rows = inventory_rows(read_table(con, "systems"), read_table(con, "classifications"), published, period, _now())
             con.execute("BEGIN")
             con.execute("DELETE FROM inventory_snapshots WHERE period = ?", [period])
