@@ -39,8 +39,9 @@ def demo_run(tmp_path_factory) -> Path:
 
     from pipelines.cli import app
 
-    reviewers = [{"username": u, "name": n, "password_hash": DEMO_REVIEWER_HASH}
-                 for u, n in (("privacy", "Petra de Privacyfunctionaris"), ("ciso", "Karim de CISO"))]
+    demo_reviewers = yaml.safe_load((DEMO / "aigrip.yaml").read_text(encoding="utf-8")).get("reviewers") or []
+    reviewers = demo_reviewers + [{"username": u, "name": n, "password_hash": DEMO_REVIEWER_HASH}
+                                  for u, n in (("privacy", "Petra de Privacyfunctionaris"), ("ciso", "Karim de CISO"))]
     cfg_path = copy_demo(tmp_path_factory.mktemp("demo_run") / "demo", reviewers=reviewers)
     res = CliRunner().invoke(app, ["run", "--config", str(cfg_path), "--as-of", "2026-11-15"])
     assert res.exit_code == 0, res.output + repr(res.exception)
