@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connectors import PEER_TYPES, SOURCE_TYPES, SourceSpec
 from transforms.errors import ConfigError
+from transforms.monitor.literacy import DEFAULT_COURSES
 
 __all__ = ["AigripConfig", "Organisation", "SourceConfig", "Reviewer", "load_config", "DEFAULT_CONFIG"]
 
@@ -114,6 +115,14 @@ class PublishSettings(_Strict):
     site_title: str | None = None
 
 
+class LiteracySettings(_Strict):
+    """AI literacy (AI Act Art. 4): which courses count, which roles must be trained, the headcount."""
+
+    courses: list[str] = Field(default_factory=lambda: list(DEFAULT_COURSES))
+    required_roles: list[str] = Field(default_factory=list)
+    headcount: dict[str, int] = Field(default_factory=dict)  # department -> staff to train, without a headcount source
+
+
 class AigripConfig(_Strict):
     organisation: Organisation
     data_dir: Path
@@ -124,6 +133,7 @@ class AigripConfig(_Strict):
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     review: ReviewSettingsConfig = Field(default_factory=ReviewSettingsConfig)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    literacy: LiteracySettings = Field(default_factory=LiteracySettings)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -7,12 +7,15 @@ import traceback
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, asset, asset_check
 
-from connectors import PEER_TYPES, load_source
+import dataclasses
+
+from connectors import LITERACY_TYPES, PEER_TYPES, load_source
 from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.errors import AigripError
 from warehouse.db import first_row
+from warehouse.literacy_store import store_literacy_rows
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
 
 __all__ = ["build_ingest_assets", "raw_asset_key"]
@@ -22,10 +25,13 @@ def raw_asset_key(source_id: str) -> AssetKey:
     return AssetKey(f"raw_{source_id}")
 
 
-def _load(context: AssetExecutionContext, source: SourceConfig):
+def _load(context: AssetExecutionContext, source: SourceConfig, data_dir=None):
     """Run the connector; a failure becomes one readable line, never an exception."""
+    spec = source.to_spec()
+    if source.type == "training_register":  # people are pseudonymised with data_dir's key while reading
+        spec = dataclasses.replace(spec, options={**spec.options, "pseudonym_dir": str(data_dir)})
     try:
-        return load_source(source.to_spec()), None
+        return load_source(spec), None
     except AigripError as exc:
         return None, str(exc)
     except Exception as exc:  # a connector bug must not sink the run either
@@ -42,7 +48,7 @@ def _make_ingest_asset(source: SourceConfig):
     )
     def _ingest(context, aigrip: AigripResource):
         start = time.perf_counter()
-        loaded, error = _load(context, source)
+        loaded, error = _load(context, source, aigrip.config.data_dir)
         extra: dict = {}
         with aigrip.connect() as con:
             counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
@@ -54,6 +60,8 @@ def _make_ingest_asset(source: SourceConfig):
                 con.execute("DELETE FROM peer_register_entries WHERE source_id = ?", [source.id])
             if source.type == "dpia_register":
                 store_dpia_records(con, source.id, loaded.frame if loaded is not None else None)
+            if source.type in LITERACY_TYPES:
+                store_literacy_rows(con, source.id, source.type, loaded.frame if loaded is not None else None)
         if error:
             context.log.warning(error)
         frame = loaded.frame if loaded is not None else None

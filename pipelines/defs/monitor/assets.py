@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import traceback
 
 from dagster import asset
 
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
-from pipelines.reporting import peer_news, write_report
+from pipelines.reporting import literacy_for, peer_news, write_report
 from pipelines.resources import AigripResource
+from transforms.errors import AigripError
+from transforms.monitor.checklist import transparency_kpis
+from transforms.monitor.impact import score_impact
 from transforms.monitor.kpis import compute_kpis, inventory_rows
-from warehouse import publish_snapshot, read_table
+from warehouse import publish_snapshot, read_table, replace_table
+from warehouse.grip_tables import overdue_reviews
+from warehouse.monitor_queries import impact_facts
 
 __all__ = ["build_monitor_assets"]
 
@@ -38,9 +44,19 @@ def build_monitor_assets(config: AigripConfig) -> list:
         return result("inventory_snapshot", {"period": period, "systems": len(rows)}, rows,
                       ["system_id", "status", "ai_act_class", "published"])
 
-    @asset(group_name="monitor", deps=["inventory_snapshot"], kinds={"duckdb"},
+    @asset(group_name="monitor", deps=["classifications"], kinds={"duckdb"},
+           description="Impact rank of every active system (risk class, citizen-facing, yearly spend, sources, "
+                       "departments) with its reason: quick wins first in the review queue and the report.")
+    def system_impact(aigrip: AigripResource):
+        with aigrip.connect() as con:
+            ranked = score_impact(impact_facts(con, aigrip.as_of_date))
+            replace_table(con, "system_impact", ranked)
+        return result("system_impact", {"systems": len(ranked)}, ranked,
+                      ["impact_rank", "system_id", "impact_score", "impact_reason"])
+
+    @asset(group_name="monitor", deps=["inventory_snapshot", "system_impact"], kinds={"duckdb"},
            description="KPIs for the period and the management report (HTML, PDF, charts, kpis.json).")
-    def monitoring_report(aigrip: AigripResource):
+    def monitoring_report(context, aigrip: AigripResource):
         period, cfg = aigrip.period, aigrip.config
         with aigrip.connect() as con:
             inv = read_table(con, "inventory_snapshots", "period = ?", [period])
@@ -54,10 +70,23 @@ def build_monitor_assets(config: AigripConfig) -> list:
                                 candidates_count=cands, mentions_count=mentions, defer_until=inv["defer_until"],
                                 flagged_at=inv["flagged_at"], peer_new_entries=len(peer_news(con)),
                                 peer_organisations=orgs)
+            kpis |= transparency_kpis(inv) | literacy_for(con, cfg, aigrip.as_of_date).kpis()
+            overdue = overdue_reviews(con, aigrip.as_of_date)
+            if overdue is not None:
+                kpis["reviews_overdue"] = float(len(overdue))
             con.execute("DELETE FROM kpis WHERE period = ?", [period])
             con.executemany("INSERT INTO kpis VALUES (?, ?, ?)", [[period, k, v] for k, v in kpis.items()])
-            path = write_report(con, cfg, period)
-        return result("monitoring_report", {"period": period, "report": str(path)},
+            try:  # a report that cannot be written must not keep the run from publishing its snapshot
+                path, problem = str(write_report(con, cfg, period)), None
+            except AigripError as exc:
+                path, problem = None, str(exc)
+            except Exception as exc:  # noqa: BLE001 - logged in full, summarised in one line
+                context.log.error(traceback.format_exc())
+                path, problem = None, f"the report for {period} could not be written: {type(exc).__name__}: {exc}"
+        if problem:
+            context.log.warning(problem)
+        counts = {"period": period, "report": path} | ({"report_problem": problem} if problem else {})
+        return result("monitoring_report", counts,
                       extra={"kpis": json.dumps(kpis, indent=1)})
 
     @asset(group_name="monitor", deps=["monitoring_report", "public_site"],
@@ -75,4 +104,4 @@ def build_monitor_assets(config: AigripConfig) -> list:
         path = publish_snapshot(cfg.warehouse_path)
         return result("published_snapshot", {"path": str(path)})
 
-    return [inventory_snapshot, monitoring_report, published_snapshot]
+    return [inventory_snapshot, system_impact, monitoring_report, published_snapshot]

@@ -1,0 +1,66 @@
+"""Charts for the management report, as SVG (crisp in print and on screen).
+
+Honest axes: every value axis starts at 0 and percentages run to 100. Text from sources is shown
+as text: matplotlib's mathtext is switched off, so a '$' in a system name is never markup.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from transforms.monitor.dutch import nl_number, nl_period  # noqa: E402
+
+__all__ = ["bar_chart", "trend_chart", "CHART_STYLE"]
+
+BLUE, ORANGE, GREY, GREEN = "#154273", "#e17000", "#6b6b6b", "#39870c"
+CHART_STYLE = {
+    "text.parse_math": False, "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 9,
+    "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "aigrip",
+}
+_NL = FuncFormatter(lambda v, _pos: nl_number(v, 1))
+
+
+def _svg(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def bar_chart(labels: list[str], values: list[float], *, color: str = BLUE, unit: str = "",
+              max_value: float | None = None) -> bytes:
+    """Horizontal bars, largest first as given; the value axis starts at 0."""
+    with plt.rc_context(CHART_STYLE):
+        fig, ax = plt.subplots(figsize=(6.2, 0.34 * max(len(labels), 2) + 0.6))
+        shown = [str(label)[:48] for label in labels][::-1]
+        ax.barh(shown, values[::-1], color=color)
+        top = max_value if max_value is not None else max([*values, 1]) * 1.15
+        ax.set_xlim(0, top)
+        for i, v in enumerate(values[::-1]):
+            ax.text(v + top * 0.01, i, f"{nl_number(v, 1)}{unit}", va="center")
+        ax.xaxis.set_major_formatter(_NL)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=max_value is None))
+        return _svg(fig)
+
+
+def trend_chart(periods: list[str], series: dict[str, list[float | None]], *, percent: bool = False) -> bytes:
+    """One line per series over the periods; the y axis starts at 0 (and ends at 100 for percentages)."""
+    with plt.rc_context(CHART_STYLE):
+        fig, ax = plt.subplots(figsize=(6.2, 2.6))
+        x = list(range(len(periods)))
+        for (label, values), color in zip(series.items(), [BLUE, ORANGE, GREEN, GREY]):
+            ax.plot(x, [float("nan") if v is None else v for v in values], marker="o", label=label, color=color)
+        ax.set_xticks(x, [nl_period(p).replace(" ", "\n") for p in periods])
+        top = max([v for vals in series.values() for v in vals if v is not None] + [1])
+        ax.set_ylim(0, 100 if percent else top * 1.15)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{nl_number(v, 0)}%" if percent else nl_number(v, 1)))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        return _svg(fig)
