@@ -52,10 +52,13 @@ def _key(spec: SourceSpec) -> bytes:
     return load_or_create_key(where)
 
 
-def _redacted(row: pd.Series, pkey: str | None) -> str:
-    parts = [f"persoon {pkey or 'onbekend'}"] + [f"{f} {row[f]}" for f in ("department", "role", "course", "completed_on")
-                                                 if row.get(f) is not None]
-    return "; ".join(parts)
+_DUTCH = {"department": "afdeling", "role": "functie", "course": "cursus", "completed_on": "afgerond op"}
+
+
+def _redacted(row: pd.Series) -> str:
+    """The row without anything that identifies the person: pseudonym, department, role, course, date."""
+    pkey = row["person_key"] if pd.notna(row["person_key"]) else "onbekend"
+    return "; ".join([f"persoon {pkey}"] + [f"{nl} {row[f]}" for f, nl in _DUTCH.items() if pd.notna(row[f])])
 
 
 def load(spec: SourceSpec) -> ConnectorResult:
@@ -77,10 +80,10 @@ def load(spec: SourceSpec) -> ConnectorResult:
     rows = [{"row_ref": r["row_ref"], "reason": r["reason"], "raw_text": "(regel niet bewaard: kan persoonsgegevens bevatten)"}
             for r in table.quarantine]
     for _, r in frame[no_person | no_course | bad_date].iterrows():
-        reason = ("medewerker onbekend: personeelsnummer, e-mail en naam ontbreken" if r["person_key"] is None
-                  else "cursus ontbreekt" if r["course"] is None
+        reason = ("medewerker onbekend: personeelsnummer, e-mail en naam ontbreken" if pd.isna(r["person_key"])
+                  else "cursus ontbreekt" if pd.isna(r["course"])
                   else f"datum afgerond '{r['completed_on']}' bestaat niet of heeft een onbekend formaat")
-        rows.append({"row_ref": table.ref(r["_ord"]), "reason": reason, "raw_text": _redacted(r, r["person_key"])})
+        rows.append({"row_ref": table.ref(r["_ord"]), "reason": reason, "raw_text": _redacted(r)})
     keep = ~(no_person | no_course | bad_date)
     out = frame[keep].copy()
     out["completed_on"] = parsed[keep].dt.date

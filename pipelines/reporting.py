@@ -95,8 +95,15 @@ def _impact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(columns=["system_id", "impact_score", "impact_rank", "impact_reason"])
 
 
-def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str, *, pdf: bool = True) -> ReportFiles:
-    """Render the report of ``period`` from stored kpis and the inventory snapshots."""
+def _as_of(con: duckdb.DuckDBPyConnection, period: str) -> dt.date:
+    """The reference date of the last run for ``period``; else the period's end (not after today)."""
+    row = con.execute("SELECT max(as_of) FROM runs WHERE strftime(as_of, '%Y-%m') = ?", [period]).fetchall()
+    return row[0][0] if row and row[0][0] else min(period_end(period), dt.date.today())
+
+
+def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str, *, pdf: bool = True,
+                 as_of: dt.date | None = None) -> ReportFiles:
+    """Render the report of ``period`` from stored kpis and the inventory snapshots (as of the run's date)."""
     history = read_table(con, "kpis")
     this = history[history["period"] == period]
     if this.empty:
@@ -108,7 +115,7 @@ def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: s
     previous = dict(zip(*history[history["period"] == earlier[-1]][["name", "value"]].T.values)) if earlier else {}
     inventory = read_table(con, "inventory_snapshots", "period = ?", [period])
     before = read_table(con, "inventory_snapshots", "period = ?", [earlier[-1]]) if earlier else None
-    as_of = min(period_end(period), dt.date.today())
+    as_of = as_of or _as_of(con, period)
     start = dt.date.fromisoformat(f"{period}-01")
     inp = ReportInput(
         org=org_info(config), period=period, kpis=kpis, previous=previous, history=history[history["period"] <= period],
@@ -123,10 +130,10 @@ def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: s
     return render_report(inp, pdf=pdf)
 
 
-def write_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> Path:
+def write_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str, as_of: dt.date | None = None) -> Path:
     """Write reports/<period>/; when the PDF cannot be made the rest is written and AigripError says why."""
     out = config.data_dir / "reports" / period
-    files = build_report(con, config, period)
+    files = build_report(con, config, period, as_of=as_of)
     write_files(files.files(), out)
     if files.pdf_error:
         raise AigripError(f"{files.pdf_error}; the HTML report is at {out / 'report.html'}")

@@ -34,6 +34,7 @@ from review.auth import (
     sign_in,
     sign_out,
 )
+from review.grip import latest_checklist
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
 from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
@@ -166,7 +167,8 @@ def create_app(settings: ReviewSettings) -> Starlette:
                               data_dir=settings.data_dir)
             counts = queue_counts(con)
             options = filter_options(con)
-        return render(request, "queue.html", rows=rows, counts=counts, options=options, filters=filters,
+            grip = latest_checklist(con)
+        return render(request, "queue.html", rows=rows, counts=counts, options=options, filters=filters, grip=grip,
                       back=request.url.path + (f"?{request.url.query}" if request.url.query else ""))
 
     @login_required

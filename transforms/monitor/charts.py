@@ -26,6 +26,12 @@ CHART_STYLE = {
 _NL = FuncFormatter(lambda v, _pos: nl_number(v, 1))
 
 
+def _short(period: str) -> str:
+    """'2026-11' → 'nov\n2026' (fits twelve months side by side)."""
+    month, year = nl_period(period).split(" ")
+    return f"{month[:3]}\n{year}"
+
+
 def _svg(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -33,19 +39,22 @@ def _svg(fig) -> bytes:
     return buf.getvalue()
 
 
-def bar_chart(labels: list[str], values: list[float], *, color: str = BLUE, unit: str = "",
-              max_value: float | None = None) -> bytes:
-    """Horizontal bars, largest first as given; the value axis starts at 0."""
+def bar_chart(labels: list[str], values: list[float], *, color: str = BLUE, unit: str = "") -> bytes:
+    """Horizontal bars in the order given; the value axis starts at 0 (and runs to 100 for unit '%')."""
     with plt.rc_context(CHART_STYLE):
         fig, ax = plt.subplots(figsize=(6.2, 0.34 * max(len(labels), 2) + 0.6))
         shown = [str(label)[:48] for label in labels][::-1]
         ax.barh(shown, values[::-1], color=color)
-        top = max_value if max_value is not None else max([*values, 1]) * 1.15
+        percent = unit == "%"
+        top = 112.0 if percent else max([*values, 1]) * 1.15
         ax.set_xlim(0, top)
         for i, v in enumerate(values[::-1]):
             ax.text(v + top * 0.01, i, f"{nl_number(v, 1)}{unit}", va="center")
-        ax.xaxis.set_major_formatter(_NL)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=max_value is None))
+        if percent:  # the scale is 0–100%; the room to the right is for the labels
+            ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+        else:
+            ax.xaxis.set_major_formatter(_NL)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         return _svg(fig)
 
 
@@ -56,7 +65,7 @@ def trend_chart(periods: list[str], series: dict[str, list[float | None]], *, pe
         x = list(range(len(periods)))
         for (label, values), color in zip(series.items(), [BLUE, ORANGE, GREEN, GREY]):
             ax.plot(x, [float("nan") if v is None else v for v in values], marker="o", label=label, color=color)
-        ax.set_xticks(x, [nl_period(p).replace(" ", "\n") for p in periods])
+        ax.set_xticks(x, [_short(p) for p in periods])
         top = max([v for vals in series.values() for v in vals if v is not None] + [1])
         ax.set_ylim(0, 100 if percent else top * 1.15)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{nl_number(v, 0)}%" if percent else nl_number(v, 1)))

@@ -26,7 +26,15 @@ from transforms.monitor.kpis import DONE_DPIA_STATUSES
 from transforms.monitor.literacy import LiteracyFigures
 from transforms.monitor.pdf import html_to_pdf
 
-__all__ = ["ReportFiles", "ReportInput", "render_report", "render_html", "attention_list"]
+__all__ = ["ReportFiles", "ReportInput", "render_report", "render_html", "attention_list", "SOURCE_TYPE_LABELS"]
+
+SOURCE_TYPE_LABELS = {
+    "spend_ledger": "crediteurenadministratie", "tenderned": "TenderNed", "ted": "TED",
+    "application_portfolio": "applicatieportfolio", "survey": "uitvraag", "dpia_register": "DPIA-register",
+    "national_register": "landelijk algoritmeregister", "amsterdam_register": "register Amsterdam",
+    "eurocities_register": "register (Eurocities)", "training_register": "trainingsregister (LMS)",
+    "headcount": "formatie (aantal medewerkers)",
+}
 
 _env = Environment(loader=PackageLoader("transforms", "templates"), autoescape=select_autoescape(["html", "j2"]))
 _env.filters.update(nl=dutch.nl_number, nl_int=dutch.nl_int, nl_pct=dutch.nl_pct, nl_date=dutch.nl_date,
@@ -133,7 +141,7 @@ def _charts(inp: ReportInput) -> dict[str, bytes]:
     depts = [d for d in inp.literacy.departments if d["pct"] is not None]
     if depts:
         charts["literacy"] = bar_chart([d["department"] for d in depts], [round(d["pct"], 1) for d in depts],
-                                       unit="%", max_value=112)
+                                       unit="%")
     trend = [t for t in inp.literacy.trend if t["pct"] is not None]
     if len(trend) > 1:
         charts["literacy_trend"] = trend_chart([t["period"] for t in trend], {"Getraind": [t["pct"] for t in trend]},
@@ -159,7 +167,7 @@ def render_html(inp: ReportInput, charts: dict[str, bytes]) -> str:
         obligations=_records(inp.obligations_due), assessments=_records(inp.assessments),
         overdue=_records(inp.overdue_reviews), requirements=_records(inp.requirements),
         moved=_records(inp.moved_deadlines), charts={n: _b64(svg) for n, svg in charts.items()},
-        class_labels=AI_ACT_CLASS_LABELS,
+        class_labels=AI_ACT_CLASS_LABELS, source_labels=SOURCE_TYPE_LABELS,
     )
     return _env.get_template("report.html.j2").render(**ctx)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, asset, asset_check
-
-import dataclasses
 
 from connectors import LITERACY_TYPES, PEER_TYPES, load_source
 from pipelines.config import AigripConfig, SourceConfig

@@ -77,7 +77,7 @@ def build_monitor_assets(config: AigripConfig) -> list:
             con.execute("DELETE FROM kpis WHERE period = ?", [period])
             con.executemany("INSERT INTO kpis VALUES (?, ?, ?)", [[period, k, v] for k, v in kpis.items()])
             try:  # a report that cannot be written must not keep the run from publishing its snapshot
-                path, problem = str(write_report(con, cfg, period)), None
+                path, problem = str(write_report(con, cfg, period, aigrip.as_of_date)), None
             except AigripError as exc:
                 path, problem = None, str(exc)
             except Exception as exc:  # noqa: BLE001 - logged in full, summarised in one line
