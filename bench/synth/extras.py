@@ -28,7 +28,9 @@ def write_review_seed(path: Path, systems: list[AISystem], keys: dict[str, list[
 
     def add(action: str, reviewer: str, source_keys: list[str], fields: dict, reason: str) -> None:
         n = len(events) + 1
-        events.append({"event_id": f"seed-{n:04d}", "at": f"2026-10-15T09:{10 + 2 * n:02d}:00+00:00",
+        # spread over May–October 2026, so a demo backfill (aigrip run --history 6) shows the inventory grow
+        month, day = 5 + (n - 1) // 2, 12 + n
+        events.append({"event_id": f"seed-{n:04d}", "at": f"2026-{month:02d}-{day:02d}T09:{10 + 2 * n:02d}:00+00:00",
                        "reviewer": reviewer, "action": action, "system_id": None, "source_keys": source_keys,
                        "fields": fields, "reason": reason})
 

@@ -28,7 +28,8 @@ def pdf_problem() -> str | None:
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """The PDF of ``html`` (A4, the document's own print CSS); AigripError when WeasyPrint cannot run."""
+    """The tagged PDF of ``html`` (A4, the document's own print CSS, language and title from the HTML);
+    AigripError when WeasyPrint cannot run."""
     problem = pdf_problem()
     if problem:
         raise AigripError(problem)
@@ -38,7 +39,7 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_tags=True)  # tagged: readable by screen readers
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from transforms.monitor.checklist import Step
 from transforms.monitor.kpis import DONE_DPIA_STATUSES
 from transforms.monitor.literacy import LiteracyFigures
 from transforms.monitor.pdf import html_to_pdf
+from transforms.privacy.cells import neutralise_frame
 
 __all__ = ["ReportFiles", "ReportInput", "render_report", "render_html", "attention_list", "SOURCE_TYPE_LABELS"]
 
@@ -48,11 +49,14 @@ class ReportFiles:
     charts: dict[str, bytes] = field(default_factory=dict)
     kpis_json: str = ""
     pdf_error: str | None = None
+    lacking_csv: str = ""  # who still lacks AI-literacy training: role, department, pseudonym
 
     def files(self) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = {"report.html": self.html, "kpis.json": self.kpis_json}
         if self.pdf is not None:
             out["report.pdf"] = self.pdf
+        if self.lacking_csv:
+            out["niet-getraind.csv"] = self.lacking_csv
         out.update({f"charts/{name}.svg": svg for name, svg in self.charts.items()})
         return out
 
@@ -113,9 +117,11 @@ def _headline(k: dict, prev: dict, lit: LiteracyFigures) -> list[dict]:
                 "delta": (delta + (" procentpunt" if pct and delta else "")) if has_prev else "",
                 "first": not prev}
     high = k.get("class_high_risk", 0) + k.get("class_prohibited", 0)
+    high_before = prev.get("class_high_risk", 0) + prev.get("class_prohibited", 0)
     rows = [row("Bevestigde AI-systemen en algoritmes", "systems_confirmed"),
             row("Kandidaten nog te beoordelen", "review_backlog"),
-            {**row("Hoog risico of verboden (bevestigd)", "class_high_risk", dutch.nl_int(high)), "delta": ""},
+            {"label": "Hoog risico of verboden (bevestigd)", "value": dutch.nl_int(high), "first": not prev,
+             "delta": dutch.nl_delta(high - high_before) if prev else ""},
             row("Verplichte DPIA's afgerond", "dpia_coverage_pct",
                 f"{dutch.nl_int(k.get('dpia_done', 0))} van {dutch.nl_int(k.get('dpia_required', 0))} "
                 f"({dutch.nl_pct(k.get('dpia_done', 0), k.get('dpia_required', 0))})", pct=True),
@@ -185,4 +191,8 @@ def render_report(inp: ReportInput, *, pdf: bool = True) -> ReportFiles:
     kpis_json = json.dumps({"organisation": inp.org.get("name"), "period": inp.period, "kpis": inp.kpis,
                             "checklist": [{"step": s.key, "status": s.status_nl, "figures": s.figures} for s in inp.checklist]},
                            ensure_ascii=False, indent=2)
-    return ReportFiles(html=html, pdf=pdf_bytes, charts=charts, kpis_json=kpis_json, pdf_error=error)
+    lacking = pd.DataFrame(inp.literacy.lacking, columns=["role", "department", "person"])
+    lacking.columns = ["functie", "afdeling", "pseudoniem"]
+    lacking_csv = neutralise_frame(lacking).to_csv(index=False, sep=";") if len(lacking) else ""
+    return ReportFiles(html=html, pdf=pdf_bytes, charts=charts, kpis_json=kpis_json, pdf_error=error,
+                       lacking_csv=lacking_csv)
