@@ -22,7 +22,7 @@ def test_dutch_numbers_and_dates():
     assert nl_number(1234.5) == "1.234,5"
     assert nl_number(8.0) == "8"
     assert nl_int(1234567) == "1.234.567"
-    assert nl_money(48250.4) == "€ 48.250"
+    assert nl_money(48250.4) == "€\u00a048.250"
     assert nl_pct(3, 4) == "75%"
     assert nl_pct(0, 0) == "—" and share(0, 0) is None  # never 0 of 0 = 100%
     assert nl_pct(62.5, None, 1) == "62,5%"
@@ -126,7 +126,7 @@ def test_impact_ranks_largest_and_most_visible_first():
     assert list(ranked["system_id"]) == ["AIG-000002", "AIG-000003", "AIG-000004", "AIG-000001"]
     assert list(ranked["impact_rank"]) == [1, 2, 3, 4]
     top = ranked.iloc[0]
-    assert "hoog risico" in top["impact_reason"] and "€ 90.000 per jaar" in top["impact_reason"]
+    assert "hoog risico" in top["impact_reason"] and "€\u00a090.000 per jaar" in top["impact_reason"]
     assert "4 bronnen" in top["impact_reason"] and "2 afdelingen" in top["impact_reason"] and top["citizen_facing"]
     assert "beschrijving noemt 'inwoner'" in ranked.iloc[2]["impact_reason"]
     # the reason adds up to the score (each part's points are shown)

@@ -37,8 +37,8 @@ def nl_int(value: object) -> str:
 
 
 def nl_money(value: object) -> str:
-    """48250.4 → '€ 48.250' (whole euros)."""
-    return _NONE if _missing(value) else f"€ {nl_int(value)}"
+    """48250.4 → '€ 48.250' (whole euros; a no-break space keeps the sign with the amount)."""
+    return _NONE if _missing(value) else f"€\u00a0{nl_int(value)}"
 
 
 def share(part: float, whole: float) -> float | None:
