@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from jinja2 import Undefined
+
 __all__ = ["MONTHS", "nl_number", "nl_int", "nl_money", "nl_pct", "share", "nl_date", "nl_period", "nl_delta"]
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -17,7 +19,8 @@ _NONE = "—"
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, or a figure a template asks for that was never computed (jinja2's Undefined)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or isinstance(value, Undefined)
 
 
 def nl_number(value: object, decimals: int = 1) -> str:
