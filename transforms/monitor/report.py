@@ -109,27 +109,33 @@ def _b64(svg: bytes) -> str:
 
 
 def _headline(k: dict, prev: dict, lit: LiteracyFigures) -> list[dict]:
+    """Headline figures, each with a note on its change since the previous period (never invented)."""
+    def note(now: float | None, before: float | None, pct: bool = False) -> str:
+        if not prev:
+            return "eerste periode"
+        if now is None or before is None:
+            return ""  # not measured in one of the two periods: no change to report
+        delta = dutch.nl_delta(now - before)
+        return f"{delta}{' procentpunt' if pct else ''} t.o.v. vorige periode" if delta else "gelijk aan vorige periode"
+
     def row(label: str, name: str, value: str | None = None, pct: bool = False) -> dict:
         v = k.get(name)
-        has_prev = name in prev and v is not None
-        delta = dutch.nl_delta(v - prev[name]) if has_prev else ""
-        return {"label": label, "value": value if value is not None else (dutch.nl_pct(v) if pct else dutch.nl_int(v)),
-                "delta": (delta + (" procentpunt" if pct and delta else "")) if has_prev else "",
-                "first": not prev}
+        shown = value if value is not None else (dutch.nl_pct(v) if pct else dutch.nl_int(v))
+        return {"label": label, "value": shown, "note": note(v, prev.get(name), pct)}
+
     high = k.get("class_high_risk", 0) + k.get("class_prohibited", 0)
     high_before = prev.get("class_high_risk", 0) + prev.get("class_prohibited", 0)
-    rows = [row("Bevestigde AI-systemen en algoritmes", "systems_confirmed"),
+    return [row("Bevestigde AI-systemen en algoritmes", "systems_confirmed"),
             row("Kandidaten nog te beoordelen", "review_backlog"),
-            {"label": "Hoog risico of verboden (bevestigd)", "value": dutch.nl_int(high), "first": not prev,
-             "delta": dutch.nl_delta(high - high_before) if prev else ""},
+            {"label": "Hoog risico of verboden (bevestigd)", "value": dutch.nl_int(high), "note": note(high, high_before)},
             row("Verplichte DPIA's afgerond", "dpia_coverage_pct",
                 f"{dutch.nl_int(k.get('dpia_done', 0))} van {dutch.nl_int(k.get('dpia_required', 0))} "
-                f"({dutch.nl_pct(k.get('dpia_done', 0), k.get('dpia_required', 0))})", pct=True),
+                f"({dutch.nl_pct(k.get('dpia_done', 0), k.get('dpia_required', 0))})" if k.get("dpia_required")
+                else "geen verplicht", pct=True),
             row("Met registerbeschrijving", "published"),
             row("Medewerkers AI-geletterd", "literacy_coverage_pct",
                 dutch.nl_pct(lit.coverage_pct) if lit.coverage_pct is not None else "onbekend", pct=True),
             row("Nieuwe registraties bij andere organisaties", "peer_new_entries")]
-    return rows
 
 
 def _charts(inp: ReportInput) -> dict[str, bytes]:
