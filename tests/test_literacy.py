@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors import load_source
 from connectors.base import SourceSpec
@@ -124,3 +126,13 @@ def test_coverage_without_any_data_has_no_percentage():
     assert fig.notes and fig.departments[0]["pct"] is None
     fig = literacy_figures(empty_t, headcount_from_config({"Burgerzaken": 12}), [], as_of=dt.date(2026, 11, 30))
     assert fig.required == 12 and fig.coverage_pct == 0.0
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)),
+       st.sampled_from(["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]), st.text(max_size=12))
+def test_completion_dates_parse_back_and_junk_never_raises(day, fmt, junk):
+    from connectors.training import parse_dates
+
+    parsed = parse_dates(pd.Series([day.strftime(fmt), junk, None], dtype=object))
+    assert parsed.iloc[0].date() == day
+    assert pd.isna(parsed.iloc[2])
