@@ -81,7 +81,7 @@ def run(config: str = ConfigOpt,
 
         reference = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         for day in history_dates(reference, history, known_periods(cfg)):
-            earlier = run_pipeline(cfg, as_of=day.isoformat())
+            earlier = run_pipeline(cfg, as_of=day.isoformat(), known_then=True)
             if not earlier.success:
                 _fail(f"history run as of {day.isoformat()} failed after {earlier.seconds:.1f}s: {earlier.error}")
             console.print(f"  [green]✓[/] history {day.isoformat()}  {earlier.seconds:.1f}s", highlight=False)

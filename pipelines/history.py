@@ -1,8 +1,8 @@
 """History for trends: runs ``--as-of`` the end of each earlier month that has no figures yet.
 
-Each such run sees only what was known on that date (source records dated up to it, decisions taken
-by then, training completed by then), so the trend is built from real data — never fabricated
-snapshot rows. ``aigrip run --history 6`` does this before the normal run; ``make demo`` uses it.
+Each such run (``run_pipeline(..., known_then=True)``) sees only what was known on that date: source
+records dated up to it, decisions taken by then, training completed by then. So the trend is built
+from real data — never fabricated snapshot rows. ``aigrip run --history 6`` does this before the normal run; ``make demo`` uses it.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ Two in-process runs (October and November) of a small copy of the demo with a fi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -46,7 +47,8 @@ def run(tmp_path_factory) -> Path:
     cfg["literacy"] = {"required_roles": ["Eigenaar AI-systeem", "Gebruiker AI-systeem"]}
     cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     config = load_config(cfg_path)
-    assert run_pipeline(config, as_of="2026-10-15").success
+    # October as a history run: the demo's seed decision of 23 October (a rejection) is not known yet
+    assert run_pipeline(config, as_of="2026-10-15", known_then=True).success
     with snapshot_connect(config.data_dir) as con:  # a reviewer confirms one more system before November
         first = con.execute("SELECT system_id FROM systems WHERE status = 'candidate' ORDER BY system_id").fetchone()[0]
     append_decision(log_path(config.data_dir), {"at": "2026-11-02T10:00:00.000+00:00", "reviewer": "privacy",
@@ -96,6 +98,22 @@ def test_no_personal_data_in_warehouse_snapshot_or_outputs(run):
         if path.is_file() and path.suffix in (".html", ".json"):
             text = path.read_text(encoding="utf-8").lower()
             assert not [n for n in NAMES if n in text], path
+
+
+def test_history_run_knew_only_the_decisions_taken_by_then(run):
+    with snapshot_connect(load_config(run).data_dir) as con:
+        k = {(p, n): v for p, n, v in con.execute("SELECT period, name, value FROM kpis").fetchall()}
+    assert k[("2026-11", "systems_rejected")] == k[("2026-10", "systems_rejected")] + 1
+    assert k[("2026-11", "systems_confirmed")] == k[("2026-10", "systems_confirmed")] + 1
+
+
+def test_history_dates():
+    from pipelines.history import history_dates
+
+    got = history_dates(dt.date(2026, 12, 6), 6, {"2026-09"})
+    assert [d.isoformat() for d in got] == ["2026-06-30", "2026-07-31", "2026-08-31", "2026-10-31", "2026-11-30"]
+    assert history_dates(dt.date(2026, 3, 1), 2, set())[0] == dt.date(2026, 1, 31)
+    assert history_dates(dt.date(2026, 3, 1), 0, set()) == []
 
 
 def test_kpis_and_checklist_in_kpis_json(run):

@@ -39,7 +39,7 @@ def build_normalise_assets(config: AigripConfig) -> list:
                 frames.append(m)
             df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["source_key"])
             later = 0
-            if aigrip.as_of and "record_date" in df.columns:  # a run --as-of a past date sees what was known then
+            if aigrip.known_then and aigrip.as_of and "record_date" in df.columns:  # a history run: what was known then
                 dated = pd.to_datetime(df["record_date"], errors="coerce")
                 keep = dated.isna() | (dated <= pd.Timestamp(aigrip.as_of_date))
                 later = int((~keep).sum())
