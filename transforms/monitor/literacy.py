@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from transforms.classify.rulebook import compile_patterns
@@ -26,9 +27,17 @@ DEFAULT_COURSES = ("ai-geletterdheid", "ai geletterdheid", "ai-basis", "ai liter
 _PREFIX = re.compile(r"^(afdeling|team|cluster|sector|directie)\s+")
 
 
+def _per_distinct(values: pd.Series, fn) -> pd.Series:
+    """``fn`` applied to each distinct value once (staff lists repeat a few departments and roles)."""
+    codes, uniques = pd.factorize(values.astype(object))
+    done = fn(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    out = np.where(codes >= 0, done[np.maximum(codes, 0)] if len(done) else "", "")
+    return pd.Series(out, index=values.index, dtype=object)
+
+
 def department_key(values: pd.Series) -> pd.Series:
     """'Afdeling Burgerzaken ' → 'burgerzaken' (how departments are matched across sources)."""
-    return fold_series(values.astype(object)).str.replace(_PREFIX, "", regex=True)
+    return _per_distinct(values, lambda u: fold_series(u).str.replace(_PREFIX, "", regex=True))
 
 
 def headcount_from_config(headcount: dict[str, int]) -> pd.DataFrame:
@@ -71,7 +80,9 @@ def _people(training: pd.DataFrame, courses: list[str], as_of: dt.date) -> pd.Da
         return pd.DataFrame(columns=["person_key", "department", "role", "dept_key", "role_key", "trained_on", "trained"])
     t = training.copy()
     pattern = compile_patterns(list(courses))
-    t["ai_course"] = fold_series(t["course"]).map(lambda c: bool(pattern.search(c)))
+    seen = t["course"].dropna().unique()  # match each distinct course name once
+    ai_courses = [c for c, f in zip(seen, fold_series(pd.Series(seen, dtype=object))) if pattern.search(f)]
+    t["ai_course"] = t["course"].isin(ai_courses)
     done_on = pd.to_datetime(t["completed_on"], errors="coerce")
     in_time = done_on.isna() | (done_on <= pd.Timestamp(as_of))
     t["ai_done"] = t["ai_course"] & t["completed"].fillna(False).astype(bool) & in_time
@@ -81,15 +92,17 @@ def _people(training: pd.DataFrame, courses: list[str], as_of: dt.date) -> pd.Da
                                                    trained=("ai_done", "any"), trained_on=("done_on", "min"))
     last = last.reset_index()
     last["dept_key"] = department_key(last["department"])
-    last["role_key"] = fold_series(last["role"].astype(object))
+    last["role_key"] = _per_distinct(last["role"], fold_series)
     return last
 
 
 def _role_match(role_keys: pd.Series, wanted: list[str]) -> pd.Series:
+    """Which (folded) roles match one of ``wanted``; each distinct role is matched once."""
     if not wanted:
         return pd.Series(False, index=role_keys.index)
-    pattern = compile_patterns([fold_series(pd.Series([w])).iloc[0] for w in wanted])
-    return role_keys.map(lambda r: bool(r) and bool(pattern.search(r)))
+    pattern = compile_patterns(list(fold_series(pd.Series(list(wanted), dtype=object))))
+    hits = [r for r in role_keys.dropna().unique() if r and pattern.search(r)]
+    return role_keys.isin(hits)
 
 
 def literacy_figures(training: pd.DataFrame, headcount: pd.DataFrame, ai_departments: list[str], *,
@@ -102,15 +115,16 @@ def literacy_figures(training: pd.DataFrame, headcount: pd.DataFrame, ai_departm
     hc = headcount[headcount["must_train"].fillna(True).astype(bool)].copy() if len(headcount) else headcount
     if len(hc):
         hc["dept_key"] = department_key(hc["department"])
-        hc["role_key"] = fold_series(hc["role"].astype(object))
+        hc["role_key"] = _per_distinct(hc["role"], fold_series)
     ai_keys = dict(zip(department_key(pd.Series(list(ai_departments), dtype=object)), ai_departments))
     counted = pd.Series(False, index=people.index)
     depts: dict[str, dict] = {}
     for key, rows in (hc.groupby("dept_key", sort=True) if len(hc) else []):
         roles = [r for r in rows["role_key"] if r]
         in_dept = people["dept_key"] == key
-        members = in_dept & (_role_match(people["role_key"], roles) if roles and rows["role_key"].eq("").sum() == 0
-                             else True)
+        members = in_dept.copy()
+        if roles and not rows["role_key"].eq("").any():  # only the roles named for this department
+            members[in_dept] = _role_match(people.loc[in_dept, "role_key"], roles)
         counted |= members
         trained = int((members & people["trained"]).sum())
         required = int(rows["headcount"].sum())
