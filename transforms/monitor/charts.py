@@ -7,6 +7,7 @@ as text: matplotlib's mathtext is switched off, so a '$' in a system name is nev
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -42,8 +43,9 @@ def _svg(fig) -> bytes:
 def bar_chart(labels: list[str], values: list[float], *, color: str = BLUE, unit: str = "") -> bytes:
     """Horizontal bars in the order given; the value axis starts at 0 (and runs to 100 for unit '%')."""
     with plt.rc_context(CHART_STYLE):
-        fig, ax = plt.subplots(figsize=(6.2, 0.34 * max(len(labels), 2) + 0.6))
-        shown = [str(label)[:48] for label in labels][::-1]
+        lines = sum(1 + str(label).count(" ") // 5 for label in labels)
+        fig, ax = plt.subplots(figsize=(6.2, 0.3 * max(lines, 2) + 0.6))
+        shown = [textwrap.fill(str(label), 34, max_lines=3, placeholder=" …") for label in labels][::-1]
         ax.barh(shown, values[::-1], color=color)
         percent = unit == "%"
         top = 112.0 if percent else max([*values, 1]) * 1.15
@@ -63,8 +65,10 @@ def trend_chart(periods: list[str], series: dict[str, list[float | None]], *, pe
     with plt.rc_context(CHART_STYLE):
         fig, ax = plt.subplots(figsize=(6.2, 2.6))
         x = list(range(len(periods)))
-        for (label, values), color in zip(series.items(), [BLUE, ORANGE, GREEN, GREY]):
-            ax.plot(x, [float("nan") if v is None else v for v in values], marker="o", label=label, color=color)
+        styles = [(BLUE, "o", "-", 7), (ORANGE, "s", "-", 5), (GREEN, "^", "--", 5), (GREY, "D", ":", 5)]
+        for (label, values), (color, marker, line, size) in zip(series.items(), styles):  # lines that coincide stay visible
+            ax.plot(x, [float("nan") if v is None else v for v in values], marker=marker, linestyle=line,
+                    markersize=size, label=label, color=color)
         ax.set_xticks(x, [_short(p) for p in periods])
         top = max([v for vals in series.values() for v in vals if v is not None] + [1])
         ax.set_ylim(0, 100 if percent else top * 1.15)
