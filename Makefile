@@ -25,7 +25,8 @@ setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 
 demo: setup
-	$(BIN)/aigrip run --config $(DEMO_CONFIG)
+	@$(BIN)/python -m transforms.monitor.pdf >/dev/null || exit 1
+	$(BIN)/aigrip run --config $(DEMO_CONFIG) --history 6
 	$(BIN)/aigrip export --config $(DEMO_CONFIG) --format national-json
 	$(BIN)/aigrip export --config $(DEMO_CONFIG) --format inventory
 	$(BIN)/aigrip report --config $(DEMO_CONFIG)

@@ -22,6 +22,7 @@ __all__ = [
     "SOURCE_TYPES",
     "MENTION_TYPES",
     "PEER_TYPES",
+    "LITERACY_TYPES",
 ]
 
 _MODULES = {
@@ -34,10 +35,13 @@ _MODULES = {
     "national_register": "connectors.national_register",
     "amsterdam_register": "connectors.amsterdam",
     "eurocities_register": "connectors.eurocities",
+    "training_register": "connectors.training",
+    "headcount": "connectors.headcount",
 }
 SOURCE_TYPES = tuple(_MODULES)
 MENTION_TYPES = ("spend_ledger", "tenderned", "ted", "application_portfolio", "survey")
 PEER_TYPES = ("national_register", "amsterdam_register", "eurocities_register")
+LITERACY_TYPES = ("training_register", "headcount")  # AI literacy (transforms.monitor.literacy)
 
 
 def load_source(spec: SourceSpec) -> ConnectorResult:

@@ -63,7 +63,9 @@ def _check_port(port: int) -> None:
 def run(config: str = ConfigOpt,
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (report period); default today."),
         select: Optional[str] = typer.Option(None, "--select", help="Run one stage group and publish: ingest, normalise, "
-                                             "knowledge, detect, reconcile, classify, obligations, publish, monitor.")) -> None:
+                                             "knowledge, detect, reconcile, classify, obligations, publish, monitor."),
+        history: int = typer.Option(0, "--history", min=0, max=36, help="First run --as-of the end of each of the N "
+                                    "earlier months that have no figures yet (trends from real, dated data).")) -> None:
     """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
     from pipelines.runner import run_pipeline
     from pipelines.status import collect_status
@@ -86,6 +88,15 @@ def run(config: str = ConfigOpt,
         if error:
             console.print(f"      [yellow]{error}[/]", highlight=False)
 
+    if history:
+        from pipelines.history import history_dates, known_periods
+
+        reference = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        for day in history_dates(reference, history, known_periods(cfg)):
+            earlier = run_pipeline(cfg, as_of=day.isoformat(), known_then=True)
+            if not earlier.success:
+                _fail(f"history run as of {day.isoformat()} failed after {earlier.seconds:.1f}s: {earlier.error}")
+            console.print(f"  [green]✓[/] history {day.isoformat()}  {earlier.seconds:.1f}s", highlight=False)
     outcome = run_pipeline(cfg, as_of=as_of or "", select=select, on_asset=show)
     if not outcome.success:
         _fail(f"run failed after {outcome.seconds:.1f}s: {outcome.error}")

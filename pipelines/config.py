@@ -17,6 +17,7 @@ from connectors import PEER_TYPES, SOURCE_TYPES, SourceSpec
 from pipelines.alerts import AlertSettings
 from pipelines.obligations_config import DigestSettings, ObligationSettings
 from transforms.errors import ConfigError
+from transforms.monitor.literacy import DEFAULT_COURSES
 
 __all__ = ["AigripConfig", "Organisation", "SourceConfig", "Reviewer", "load_config", "DEFAULT_CONFIG"]
 
@@ -151,6 +152,14 @@ class PrivacySettings(_Strict):
     quarantine_retention_days: int = Field(default=90, ge=1, le=3650)  # raw text of quarantined rows, then dropped
 
 
+class LiteracySettings(_Strict):
+    """AI literacy (AI Act Art. 4): which courses count, which roles must be trained, the headcount."""
+
+    courses: list[str] = Field(default_factory=lambda: list(DEFAULT_COURSES))
+    required_roles: list[str] = Field(default_factory=list)
+    headcount: dict[str, int] = Field(default_factory=dict)  # department -> staff to train, without a headcount source
+
+
 class AigripConfig(_Strict):
     organisation: Organisation
     data_dir: Path
@@ -165,6 +174,7 @@ class AigripConfig(_Strict):
     digest: DigestSettings = Field(default_factory=DigestSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    literacy: LiteracySettings = Field(default_factory=LiteracySettings)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -9,15 +10,26 @@ import pandas as pd
 
 from pipelines.config import AigripConfig
 from pipelines.publishing import org_info, write_files
-from transforms.errors import WarehouseError
-from transforms.monitor.report import ReportFiles, render_report
-from warehouse import read_table
+from transforms.errors import AigripError, WarehouseError
+from transforms.monitor.changes import period_changes
+from transforms.monitor.checklist import grip_checklist
+from transforms.monitor.literacy import LiteracyFigures, literacy_figures
+from transforms.monitor.report import ReportFiles, ReportInput, attention_list, render_report
+from warehouse import grip_tables, read_table
+from warehouse.db import table_exists
+from warehouse.monitor_queries import literacy_inputs
 
-__all__ = ["build_report", "write_report", "peer_news", "peer_comparison", "available_periods"]
+__all__ = ["build_report", "write_report", "peer_news", "peer_comparison", "available_periods", "period_end",
+           "literacy_for"]
 
 
 def available_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT period FROM kpis ORDER BY period").fetchall()]
+
+
+def period_end(period: str) -> dt.date:
+    """'2026-11' → 30 November 2026 (the reference date of a period's report)."""
+    return (pd.Timestamp(f"{period}-01") + pd.offsets.MonthEnd(0)).date()
 
 
 def peer_news(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -44,30 +56,16 @@ def peer_comparison(con: duckdb.DuckDBPyConnection, config: AigripConfig, peers:
     products = con.execute("SELECT system_id, name, vendor, kb_product_id, status FROM systems "
                            "WHERE status IN ('candidate', 'confirmed')").df()
     sizes = load_inhabitants(config.publish.inhabitants_file) if config.publish.inhabitants_file else {}
-    return compare_with_peers([e for _, e in published_entries(con)], products,
-                              con.execute("SELECT * FROM peer_register_entries").df(),
-                              con.execute("SELECT * FROM kb_products").df(),
-                              peers=tuple(org_code_for(p, p) for p in (peers or config.publish.peers)),
-                              our_org_code=config.organisation.code,
-                              our_inhabitants=config.organisation.inhabitants, sizes=sizes,
-                              own_entries=con.execute("SELECT * FROM own_register_entries").df())
-
-
-def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> ReportFiles:
-    """Render the report of ``period`` from stored kpis and the inventory snapshot of that period."""
-    history = read_table(con, "kpis")
-    this = history[history["period"] == period]
-    if this.empty:
-        known = ", ".join(available_periods(con)) or "none yet"
-        raise WarehouseError(f"no monitoring figures for period {period} (periods: {known}); run 'aigrip run --as-of {period}-01'")
-    kpis = dict(zip(this["name"], this["value"]))
-    earlier = sorted(p for p in history["period"].unique() if p < period)
-    previous = dict(zip(*history[history["period"] == earlier[-1]][["name", "value"]].T.values)) if earlier else {}
-    inventory = read_table(con, "inventory_snapshots", "period = ?", [period])
-    sources = con.execute("SELECT * FROM source_status ORDER BY source_id").df()
-    return render_report(org=org_info(config), period=period, kpis=kpis, previous=previous,
-                         history=history[history["period"] <= period], inventory=inventory, sources=sources,
-                         peer_news=peer_news(con), comparison=peer_comparison(con, config), drift=_drift(con))
+    peer_entries = con.execute("SELECT * FROM peer_register_entries").df()
+    result = compare_with_peers([e for _, e in published_entries(con)], products, peer_entries,
+                                con.execute("SELECT * FROM kb_products").df(),
+                                peers=tuple(org_code_for(p, p) for p in (peers or config.publish.peers)),
+                                our_org_code=config.organisation.code,
+                                our_inhabitants=config.organisation.inhabitants, sizes=sizes,
+                                own_entries=con.execute("SELECT * FROM own_register_entries").df())
+    names = peer_entries.dropna(subset=["org_code"]).drop_duplicates("org_code")
+    result["names"] = dict(zip(names["org_code"], names["organisation"]))
+    return result
 
 
 def _drift(con: duckdb.DuckDBPyConnection) -> dict | None:
@@ -81,9 +79,64 @@ def _drift(con: duckdb.DuckDBPyConnection) -> dict | None:
     return drift_summary(con.execute("SELECT * FROM register_drift").df())
 
 
-def write_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str) -> Path:
+def literacy_for(con: duckdb.DuckDBPyConnection, config: AigripConfig, as_of: dt.date) -> LiteracyFigures:
+    """AI-literacy figures from the training register and headcount (or the config's headcount)."""
+    from transforms.monitor.literacy import headcount_from_config
+
+    settings = config.literacy
+    training, headcount, departments = literacy_inputs(con)
+    if headcount.empty and settings.headcount:
+        headcount = headcount_from_config(settings.headcount)
+    return literacy_figures(training, headcount, departments, as_of=as_of, courses=settings.courses,
+                            required_roles=settings.required_roles)
+
+
+def _impact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    if table_exists(con, "system_impact"):
+        return read_table(con, "system_impact")
+    return pd.DataFrame(columns=["system_id", "impact_score", "impact_rank", "impact_reason"])
+
+
+def _as_of(con: duckdb.DuckDBPyConnection, period: str) -> dt.date:
+    """The reference date of the last run for ``period``; else the period's end (not after today)."""
+    row = con.execute("SELECT max(as_of) FROM runs WHERE strftime(as_of, '%Y-%m') = ?", [period]).fetchall()
+    return row[0][0] if row and row[0][0] else min(period_end(period), dt.date.today())
+
+
+def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str, *, pdf: bool = True,
+                 as_of: dt.date | None = None) -> ReportFiles:
+    """Render the report of ``period`` from stored kpis and the inventory snapshots (as of the run's date)."""
+    history = read_table(con, "kpis")
+    this = history[history["period"] == period]
+    if this.empty:
+        known = ", ".join(available_periods(con)) or "none yet"
+        raise WarehouseError(f"no monitoring figures for period {period} (periods: {known}); run 'aigrip run --as-of {period}-01'")
+    kpis = dict(zip(this["name"], this["value"]))
+    periods = sorted(p for p in history["period"].unique() if p <= period)
+    earlier = [p for p in periods if p < period]
+    previous = dict(zip(*history[history["period"] == earlier[-1]][["name", "value"]].T.values)) if earlier else {}
+    inventory = read_table(con, "inventory_snapshots", "period = ?", [period])
+    before = read_table(con, "inventory_snapshots", "period = ?", [earlier[-1]]) if earlier else None
+    as_of = as_of or _as_of(con, period)
+    start = dt.date.fromisoformat(f"{period}-01")
+    inp = ReportInput(
+        org=org_info(config), period=period, kpis=kpis, previous=previous, history=history[history["period"] <= period],
+        checklist=grip_checklist(kpis, periods), changes=period_changes(inventory, before),
+        attention=attention_list(inventory, _impact(con)), literacy=literacy_for(con, config, as_of),
+        sources=con.execute("SELECT * FROM source_status ORDER BY source_id").df(),
+        comparison=peer_comparison(con, config), peer_news=peer_news(con), drift=_drift(con),
+        obligations_due=grip_tables.obligations_due(con, as_of), assessments=grip_tables.assessment_coverage(con),
+        overdue_reviews=grip_tables.overdue_reviews(con, as_of), requirements=grip_tables.requirements_progress(con),
+        moved_deadlines=grip_tables.moved_deadlines(con, start, period_end(period)),
+    )
+    return render_report(inp, pdf=pdf)
+
+
+def write_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: str, as_of: dt.date | None = None) -> Path:
+    """Write reports/<period>/; when the PDF cannot be made the rest is written and AigripError says why."""
     out = config.data_dir / "reports" / period
-    write_files(build_report(con, config, period).files(), out)
+    files = build_report(con, config, period, as_of=as_of)
+    write_files(files.files(), out)
+    if files.pdf_error:
+        raise AigripError(f"{files.pdf_error}; the HTML report is at {out / 'report.html'}")
     return out / "report.html"
-
-

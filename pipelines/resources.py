@@ -27,6 +27,7 @@ class AigripResource(ConfigurableResource):
 
     config_path: str
     as_of: str = ""  # ISO date (YYYY-MM-DD) the run reports on; empty means today
+    known_then: bool = False  # a history run: only source records dated and decisions taken up to as_of
 
     @property
     def config(self) -> AigripConfig:

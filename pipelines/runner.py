@@ -39,15 +39,18 @@ class RunOutcome:
 
 
 def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = None,
-                 on_asset: Callable[[str, dict, float], None] | None = None) -> RunOutcome:
-    """Materialise the whole graph (or one group and what it needs downstream) in-process."""
+                 on_asset: Callable[[str, dict, float], None] | None = None, known_then: bool = False) -> RunOutcome:
+    """Materialise the whole graph (or one group and what it needs downstream) in-process.
+
+    ``known_then`` (history runs, :mod:`pipelines.history`): the run sees only source records dated
+    and review decisions taken on or before ``as_of``."""
     if not config.enabled_sources:
         raise AigripError(f"{config.config_path}: no sources to run: add one under 'sources:' or set 'enabled: true' "
                           "(see docs/sources.md)")
     if select and select not in GROUPS:
         raise AigripError(f"unknown group '{select}'; use one of {', '.join(GROUPS)}")
     assets, checks = build_assets(config)
-    resource = AigripResource(config_path=str(config.config_path), as_of=as_of)
+    resource = AigripResource(config_path=str(config.config_path), as_of=as_of, known_then=known_then)
     outcome = RunOutcome(success=False, seconds=0.0)
     for a in assets:
         for key, group in a.group_names_by_key.items():

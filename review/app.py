@@ -34,6 +34,7 @@ from review.auth import (
     sign_in,
     sign_out,
 )
+from review.grip import latest_checklist
 from review.obligations import (
     ASSESSMENT_STATUSES,
     OBLIGATION_ACTIONS,
@@ -180,7 +181,8 @@ def create_app(settings: ReviewSettings) -> Starlette:
                               data_dir=settings.data_dir)
             counts = queue_counts(con)
             options = filter_options(con)
-        return render(request, "queue.html", rows=rows, counts=counts, options=options, filters=filters,
+            grip = latest_checklist(con)
+        return render(request, "queue.html", rows=rows, counts=counts, options=options, filters=filters, grip=grip,
                       back=request.url.path + (f"?{request.url.query}" if request.url.query else ""))
 
     @login_required

@@ -126,13 +126,21 @@ WITH prov AS (
 SELECT s.system_id, s.name, s.status, s.ai_score, c.ai_act_class, coalesce(prov.source_keys, []) AS source_keys,
        coalesce(prov.source_ids, []) AS source_ids, s.source_types, s.n_sources, s.department, s.vendor,
        s.first_seen, s.last_seen, s.defer_until, s.conflicts, c.publication_category, c.dpia_required,
-       c.dpia_status, c.iama_recommended, c.needs_review, s.decided_by, s.decided_at
+       c.dpia_status, c.iama_recommended, c.needs_review, s.decided_by, s.decided_at,
+       {{impact_cols}}
 FROM systems s
 LEFT JOIN classifications c ON c.system_id = s.system_id
 LEFT JOIN prov ON prov.system_id = s.system_id
+{{impact_join}}
 WHERE {{where}}
-ORDER BY {_CLASS_RANK}, s.ai_score DESC NULLS LAST, s.first_seen ASC NULLS LAST, s.system_id
+ORDER BY {{impact_order}}{_CLASS_RANK}, s.ai_score DESC NULLS LAST, s.first_seen ASC NULLS LAST, s.system_id
 """
+# quick wins first: the impact rank (system_impact, written by the monitor stage) leads when the snapshot has it
+_WITH_IMPACT = {"impact_cols": "i.impact_rank, i.impact_score, i.impact_reason",
+                "impact_join": "LEFT JOIN system_impact i ON i.system_id = s.system_id",
+                "impact_order": "i.impact_rank ASC NULLS LAST, "}
+_NO_IMPACT = {"impact_cols": "NULL AS impact_rank, NULL AS impact_score, NULL AS impact_reason",
+              "impact_join": "", "impact_order": ""}
 
 
 def _status_condition(status: str | None, today: date) -> tuple[str, list]:
@@ -158,7 +166,8 @@ def list_queue(
     data_dir: str | os.PathLike | None = None,
     today: date | None = None,
 ) -> list[dict]:
-    """Systems to review, most urgent first (AI-Act class, then ai_score desc, then oldest first).
+    """Systems to review, largest impact first (see transforms.monitor.impact; each row's impact_reason
+    says why), then AI-Act class, ai_score desc and oldest first.
 
     ``status``: None/"queue" = candidates not deferred past ``today``; "deferred"; "all"; or a
     system status (candidate, confirmed, rejected, retired). ``source`` matches a source id or a
@@ -176,7 +185,8 @@ def list_queue(
                   " JOIN mentions m ON m.source_key = p.source_key WHERE p.system_id = s.system_id"
                   " AND (m.source_id = ? OR m.source_type = ?)))")
         params += [source, source, source]
-    rows = _rows(con, _QUEUE_SQL.format(where=where), params)
+    impact = _WITH_IMPACT if table_exists(con, "system_impact") else _NO_IMPACT
+    rows = _rows(con, _QUEUE_SQL.format(where=where, **impact), params)
     pending = _pending_by_system(con, pending_decisions(con, data_dir))
     for row in rows:
         mine = pending.get(row["system_id"], [])

@@ -74,7 +74,7 @@ def test_second_run_keeps_every_system_id(tmp_path):
     with snapshot_connect(cfg.data_dir) as con:
         periods = [r[0] for r in con.execute("SELECT DISTINCT period FROM kpis ORDER BY 1").fetchall()]
     assert periods == ["2026-10", "2026-11"]
-    assert (cfg.data_dir / "reports" / "2026-11" / "charts" / "trend.png").exists()
+    assert (cfg.data_dir / "reports" / "2026-11" / "charts" / "trend.svg").exists()
 
 
 def test_national_json_export_is_valid(demo_run, tmp_path):
@@ -132,13 +132,13 @@ def test_a_failing_source_does_not_sink_the_run(tmp_path):
 
 def test_report_files_exist(demo_run):
     out = load_config(demo_run).data_dir / "reports" / "2026-11"
-    for name in ("report.html", "report.pdf", "kpis.json", "charts/status.png"):
+    for name in ("report.html", "report.pdf", "kpis.json", "charts/risk.svg"):
         assert (out / name).exists(), name
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))["kpis"]
     assert kpis["systems_confirmed"] > 0 and "dpia_coverage_pct" in kpis
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "Monitoringsrapport" in html and "Reviewachterstand" in html
+    assert "Monitoringsrapport" in html and "De weg naar grip" in html and "Aandachtslijst" in html
 
 
 def test_raw_tables_keep_source_rows(demo_run):

@@ -157,7 +157,8 @@ def drop_missing_sources(con: duckdb.DuckDBPyConnection, keep: list[str]) -> Non
     for (sid,) in rows:
         if sid in keep:
             continue
-        for table in ("source_status", "quarantine", "peer_register_entries", "dpia_records"):
+        for table in ("source_status", "quarantine", "peer_register_entries", "dpia_records", "training_records",
+                      "headcount"):
             con.execute(f"DELETE FROM {table} WHERE source_id = ?", [sid])
         if table_exists(con, raw_table_name(sid)):
             con.execute(f"DROP TABLE {raw_table_name(sid)}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bench.synth.extras import write_config, write_readme, write_review_seed, write_truth_systems
 from bench.synth.ledger import write_ledger
+from bench.synth.literacy import write_training
 from bench.synth.model import write_csv_rows
 from bench.synth.registers import write_register
 from bench.synth.systems import catalog_for, copies_for, expand_systems, repeats_for
@@ -46,6 +47,7 @@ def generate(out_dir: Path, *, seed: int = 42, scale: float = 1.0, variant: str 
         "ledger": data / "crediteuren_2025.csv", "tenders": data / "tenderned_publicaties.json",
         "portfolio": data / "applicatieportfolio.xlsx", "survey": data / "uitvraag_ai_2026.xlsx",
         "dpia": data / "dpia_register.xlsx", "register": data / "algoritmeregister_site_data.json",
+        "training": data / "trainingen_lms.xlsx", "headcount": data / "formatie_ai_geletterdheid.csv",
         "truth_mentions": truth_dir / "mentions.csv", "truth_systems": truth_dir / "systems.csv",
         "truth_peers": truth_dir / "peer_entries.csv", "review_seed": out / "review_seed.jsonl",
         "config": out / "aigrip.yaml", "readme": out / "README.md",
@@ -69,6 +71,8 @@ def generate(out_dir: Path, *, seed: int = 42, scale: float = 1.0, variant: str 
     rows["ledger_quarantine_lines"] = ledger["quarantine_lines"]
     rows["survey_answers"] = len(survey_truth)
     rows["dpia"] = write_dpia(files["dpia"], systems, domain, seed=seed, scale=scale)
+    rows.update(write_training(files["training"], files["headcount"], systems, catalog.departments, domain,
+                               seed=seed, scale=scale))
     peer_truth, rows["register_entries"], rows["peer_orgs"] = write_register(files["register"], systems, seed=seed,
                                                                              scale=scale)
     write_csv_rows(files["truth_peers"], ["entry_key", "is_ai", "product", "org_code"], peer_truth)

@@ -29,7 +29,9 @@ def write_review_seed(path: Path, systems: list[AISystem], keys: dict[str, list[
 
     def add(action: str, reviewer: str, source_keys: list[str], fields: dict, reason: str) -> None:
         n = len(events) + 1
-        events.append({"event_id": f"seed-{n:04d}", "at": f"2026-10-15T09:{10 + 2 * n:02d}:00+00:00",
+        # spread over May–October 2026, so a demo backfill (aigrip run --history 6) shows the inventory grow
+        month, day = 5 + (n - 1) // 2, 12 + n
+        events.append({"event_id": f"seed-{n:04d}", "at": f"2026-{month:02d}-{day:02d}T09:{10 + 2 * n:02d}:00+00:00",
                        "reviewer": reviewer, "action": action, "system_id": None, "source_keys": source_keys,
                        "fields": fields, "reason": reason})
 
@@ -62,6 +64,9 @@ def write_config(path: Path, org: Organisation, data_dir: str) -> None:
         "  - {id: uitvraag_2026, type: survey, path: data/uitvraag_ai_2026.xlsx}\n"
         "  - {id: dpia_register, type: dpia_register, path: data/dpia_register.xlsx}\n"
         "  - {id: landelijk_register, type: national_register, path: data/algoritmeregister_site_data.json}\n"
+        "  - {id: lms_trainingen, type: training_register, path: data/trainingen_lms.xlsx}\n"
+        "  - {id: formatie, type: headcount, path: data/formatie_ai_geletterdheid.csv}\n"
+        "literacy: {required_roles: [Eigenaar AI-systeem, Gebruiker AI-systeem, Beoordelaar algoritmes]}\n"
         + _REVIEWERS,
         encoding="utf-8")
 
@@ -91,13 +96,15 @@ Generated with:
 
 | file | what it is | rows |
 |---|---|---|
-| `aigrip.yaml` | the configuration: organisation, the six sources and two reviewers (`redacteur`, password `voorbeeldstad-redacteur`, role editor; `fg`, password `voorbeeldstad-privacy`, roles approver and editor; demo only) | |
+| `aigrip.yaml` | the configuration: organisation, the eight sources, the roles that must be AI-literate, and two reviewers (`redacteur`, password `voorbeeldstad-redacteur`, role editor; `fg`, password `voorbeeldstad-privacy`, roles approver and editor; demo only) | |
 | `data/crediteuren_2025.csv` | purchase ledger export: `;`-separated, cp1252, CRLF, Dutch amounts and dates; contains deliberately bad lines (amount `n.v.t.`, date `31-02-2025`, a repeated header, too few fields) | {ledger} |
 | `data/tenderned_publicaties.json` | TenderNed TNS API list page (`content`, `totalElements`, ...) | {tenders} |
 | `data/applicatieportfolio.xlsx` | application portfolio, sheet `Applicaties`, title line and blank line above the header | {portfolio} |
 | `data/uitvraag_ai_2026.xlsx` | Microsoft Forms export of the departments' survey (sheet `Sheet1`); respondents' names and e-mails are fictional and must never reach any output | {survey} responses |
 | `data/dpia_register.xlsx` | the privacy officer's DPIA register (sheet `DPIA's`) | {dpia} |
 | `data/algoritmeregister_site_data.json` | national Algoritmeregister site-data dump of {orgs} other municipalities (standards 1.0, 0.4, 0.1) | {register} |
+| `data/trainingen_lms.xlsx` | learning-platform (LMS) export, sheet `Export`: who completed which course when; names and e-mails are fictional and are never stored (pseudonymised on reading); one impossible date and one row without a person | {training} |
+| `data/formatie_ai_geletterdheid.csv` | headcount per department and the roles that must be AI-literate (`;`-separated, UTF-8) | {headcount} |
 | `review_seed.jsonl` | decisions reviewers already took (confirm / reject), and the register editors' work on the confirmed systems (fill from a supplier template, edit, release by `redacteur`, publish by `fg`), naming source keys | {decisions} |
 | `truth/mentions.csv` | ground truth per source record: `source_key,is_ai,system,notes` | |
 | `truth/systems.csv` | ground truth per system: expected AI-Act class, Annex III area, publication category, DPIA | {systems} |
@@ -129,4 +136,5 @@ def write_readme(path: Path, summary: dict, org: Organisation, systems: list[AIS
         n_ai=sum(s.is_ai for s in systems), n_alg=sum(not s.is_ai for s in systems),
         command=f"python -m bench.synth --out {out} {args}", ledger=rows["ledger_lines"], tenders=rows["tenders"],
         portfolio=rows["portfolio"], survey=rows["survey_responses"], dpia=rows["dpia"], orgs=rows["peer_orgs"],
-        register=rows["register_entries"], decisions=rows["review_seed"], systems=len(systems)), encoding="utf-8")
+        register=rows["register_entries"], decisions=rows["review_seed"], training=rows["training_rows"],
+        headcount=rows["headcount_rows"], systems=len(systems)), encoding="utf-8")

@@ -37,20 +37,21 @@ def compute_kpis(inventory: pd.DataFrame, *, as_of: dt.date, source_status: pd.D
     status = inventory["status"].fillna("candidate")
     for s in STATUSES:
         k[f"systems_{s}"] = int((status == s).sum())
-    active = inventory[status.isin(["candidate", "confirmed"])]
     confirmed = inventory[status == "confirmed"]
-    k["systems_active"] = len(active)
-    for code, n in active["ai_act_class"].fillna("needs_review").value_counts().items():
+    k["systems_active"] = len(confirmed)  # "actieve systemen" are confirmed ones: candidates are not systems yet
+    for code, n in confirmed["ai_act_class"].fillna("needs_review").value_counts().items():
         k[f"class_{code}"] = int(n)
     for cat, n in confirmed["publication_category"].fillna("onbekend").value_counts().items():
         k[f"pubcat_{cat}"] = int(n)
     need = confirmed[confirmed["dpia_required"].fillna(False).astype(bool)]
     k["dpia_required"] = len(need)
     k["dpia_done"] = int(_done(need["dpia_status"]).sum())
-    k["dpia_coverage_pct"] = round(100.0 * k["dpia_done"] / len(need), 1) if len(need) else 100.0
+    if len(need):  # no figure at all rather than 0 of 0 = 100%
+        k["dpia_coverage_pct"] = round(100.0 * k["dpia_done"] / len(need), 1)
     k["iama_recommended"] = int(confirmed["iama_recommended"].fillna(False).astype(bool).sum())
     k["published"] = int(confirmed["published"].fillna(False).astype(bool).sum())
-    k["register_coverage_pct"] = round(100.0 * k["published"] / len(confirmed), 1) if len(confirmed) else 100.0
+    if len(confirmed):
+        k["register_coverage_pct"] = round(100.0 * k["published"] / len(confirmed), 1)
     backlog = status == "candidate"
     if defer_until is not None:
         deferred = pd.to_datetime(pd.Series(defer_until).reset_index(drop=True), errors="coerce")

@@ -1,178 +1,205 @@
-"""The monthly monitoring report for management: HTML, PDF and charts (pure: returns bytes/strings).
+"""The management report: one HTML document, printed to PDF with WeasyPrint (pure: returns bytes/strings).
 
-Dutch text. Charts are drawn with matplotlib (Agg backend); the PDF is built with matplotlib's
-PdfPages so no browser or extra system package is needed.
+Cover, contents with page numbers, the path at a glance, headline figures with the change since
+the previous period, what changed, obligations due, DPIA/IAMA/FRIA coverage, AI literacy, overdue
+reviews, requirements progress, the peer comparison, the impact-ranked attention list and the
+sources. Dutch text and formatting; charts are SVG embedded in the document, so the HTML file is
+self-contained and the PDF is printed from exactly the same source.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 
-import matplotlib
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from transforms.labels import AI_ACT_CLASS_LABELS, REGISTER_FIELD_LABELS
+from transforms.monitor import dutch
+from transforms.monitor.changes import CHANGE_LABELS
+from transforms.monitor.charts import ORANGE, bar_chart, trend_chart
+from transforms.monitor.checklist import Step
+from transforms.monitor.kpis import DONE_DPIA_STATUSES
+from transforms.monitor.literacy import LiteracyFigures
+from transforms.monitor.pdf import html_to_pdf
+from transforms.privacy.cells import neutralise_frame
 
-from transforms.labels import AI_ACT_CLASS_LABELS as AI_ACT_LABELS  # noqa: E402
-from transforms.labels import REGISTER_FIELD_LABELS, STATUS_LABELS  # noqa: E402
-from transforms.monitor.kpis import DONE_DPIA_STATUSES  # noqa: E402
+__all__ = ["ReportFiles", "ReportInput", "render_report", "render_html", "attention_list", "SOURCE_TYPE_LABELS"]
 
-__all__ = ["ReportFiles", "render_report"]
+SOURCE_TYPE_LABELS = {
+    "spend_ledger": "crediteurenadministratie", "tenderned": "TenderNed", "ted": "TED",
+    "application_portfolio": "applicatieportfolio", "survey": "uitvraag", "dpia_register": "DPIA-register",
+    "national_register": "landelijk algoritmeregister", "amsterdam_register": "register Amsterdam",
+    "eurocities_register": "register (Eurocities)", "training_register": "trainingsregister (LMS)",
+    "headcount": "formatie (aantal medewerkers)",
+}
 
 _env = Environment(loader=PackageLoader("transforms", "templates"), autoescape=select_autoescape(["html", "j2"]))
-_BLUE, _ORANGE, _GREY = "#154273", "#e17000", "#8a8a8a"
+_env.filters.update(nl=dutch.nl_number, nl_int=dutch.nl_int, nl_pct=dutch.nl_pct, nl_date=dutch.nl_date,
+                    nl_period=dutch.nl_period, nl_money=dutch.nl_money)
 
 
 @dataclass
 class ReportFiles:
     html: str
-    pdf: bytes
+    pdf: bytes | None
     charts: dict[str, bytes] = field(default_factory=dict)
     kpis_json: str = ""
+    pdf_error: str | None = None
+    lacking_csv: str = ""  # who still lacks AI-literacy training: role, department, pseudonym
 
     def files(self) -> dict[str, str | bytes]:
-        out: dict[str, str | bytes] = {"report.html": self.html, "report.pdf": self.pdf, "kpis.json": self.kpis_json}
-        out.update({f"charts/{name}.png": png for name, png in self.charts.items()})
+        out: dict[str, str | bytes] = {"report.html": self.html, "kpis.json": self.kpis_json}
+        if self.pdf is not None:
+            out["report.pdf"] = self.pdf
+        if self.lacking_csv:
+            out["niet-getraind.csv"] = self.lacking_csv
+        out.update({f"charts/{name}.svg": svg for name, svg in self.charts.items()})
         return out
 
 
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+@dataclass
+class ReportInput:
+    """Everything one period's report shows; the grip tables are None until they exist."""
+
+    org: dict
+    period: str
+    kpis: dict[str, float]
+    previous: dict[str, float]
+    history: pd.DataFrame  # kpis table rows (period, name, value) up to this period
+    checklist: list[Step]
+    changes: dict[str, list[dict]]
+    attention: pd.DataFrame  # impact-ranked active systems with what they still need
+    literacy: LiteracyFigures
+    sources: pd.DataFrame
+    comparison: dict = field(default_factory=dict)
+    peer_news: pd.DataFrame | None = None
+    obligations_due: pd.DataFrame | None = None
+    assessments: pd.DataFrame | None = None
+    overdue_reviews: pd.DataFrame | None = None
+    requirements: pd.DataFrame | None = None
+    moved_deadlines: pd.DataFrame | None = None
+    drift: dict | None = None  # our entries in the national register against the inventory (publish.drift)
+    generated_at: dt.datetime | None = None
 
 
-def _bar(labels: list[str], values: list[float], title: str, color: str = _BLUE):
-    fig, ax = plt.subplots(figsize=(6.4, 0.45 * max(len(labels), 2) + 1.0))
-    ax.barh(labels[::-1], values[::-1], color=color)
-    for i, v in enumerate(values[::-1]):
-        ax.text(v, i, f" {v:g}", va="center", fontsize=9)
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_xlim(0, max(values + [1]) * 1.2)
-    return fig
+def attention_list(inventory: pd.DataFrame, impact: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
+    """Active systems that still need something, by impact rank: to review, DPIA missing, register missing."""
+    inv = inventory.merge(impact, on="system_id", how="inner")
+    done = inv["dpia_status"].fillna("").astype(str).str.strip().str.lower().isin(DONE_DPIA_STATUSES)
+    needs = []
+    for r, d in zip(inv.itertuples(index=False), done):
+        todo = []
+        if r.status == "candidate":
+            todo.append("beoordelen")
+        if r.status == "confirmed" and bool(r.dpia_required) and not d:
+            todo.append("DPIA uitvoeren")
+        if r.status == "confirmed" and not bool(r.published):
+            todo.append("registerbeschrijving aanvullen")
+        needs.append(", ".join(todo))
+    inv["needs"] = needs
+    inv = inv[inv["needs"] != ""].sort_values("impact_rank")
+    return inv.head(limit)
 
 
-def _trend(history: pd.DataFrame, names: dict[str, str], title: str):
-    fig, ax = plt.subplots(figsize=(6.4, 3.0))
-    for (name, label), color in zip(names.items(), [_BLUE, _ORANGE, _GREY, "#39870c"]):
-        h = history[history["name"] == name].sort_values("period")
-        if len(h):
-            ax.plot(h["period"], h["value"], marker="o", label=label, color=color)
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, fontsize=8)
-    fig.autofmt_xdate()
-    return fig
+def _b64(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _class_rows(kpis: dict[str, float]) -> list[tuple[str, int]]:
-    order = list(AI_ACT_LABELS)
-    rows = [(code, int(kpis.get(f"class_{code}", 0))) for code in order if kpis.get(f"class_{code}")]
-    return [(AI_ACT_LABELS.get(c, c), n) for c, n in rows]
+def _headline(k: dict, prev: dict, lit: LiteracyFigures) -> list[dict]:
+    """Headline figures, each with a note on its change since the previous period (never invented)."""
+    def note(now: float | None, before: float | None, pct: bool = False) -> str:
+        if not prev:
+            return "eerste periode"
+        if now is None or before is None:
+            return ""  # not measured in one of the two periods: no change to report
+        delta = dutch.nl_delta(now - before)
+        return f"{delta}{' procentpunt' if pct else ''} t.o.v. vorige periode" if delta else "gelijk aan vorige periode"
+
+    def row(label: str, name: str, value: str | None = None, pct: bool = False) -> dict:
+        v = k.get(name)
+        shown = value if value is not None else (dutch.nl_pct(v) if pct else dutch.nl_int(v))
+        return {"label": label, "value": shown, "note": note(v, prev.get(name), pct)}
+
+    high = k.get("class_high_risk", 0) + k.get("class_prohibited", 0)
+    high_before = prev.get("class_high_risk", 0) + prev.get("class_prohibited", 0)
+    return [row("Bevestigde AI-systemen en algoritmes", "systems_confirmed"),
+            row("Kandidaten nog te beoordelen", "review_backlog"),
+            {"label": "Hoog risico of verboden (bevestigd)", "value": dutch.nl_int(high), "note": note(high, high_before)},
+            row("Verplichte DPIA's afgerond", "dpia_coverage_pct",
+                f"{dutch.nl_int(k.get('dpia_done', 0))} van {dutch.nl_int(k.get('dpia_required', 0))} "
+                f"({dutch.nl_pct(k.get('dpia_done', 0), k.get('dpia_required', 0))})" if k.get("dpia_required")
+                else "geen verplicht", pct=True),
+            row("Met registerbeschrijving", "published"),
+            row("Medewerkers AI-geletterd", "literacy_coverage_pct",
+                dutch.nl_pct(lit.coverage_pct) if lit.coverage_pct is not None else "onbekend", pct=True),
+            row("Nieuwe registraties bij andere organisaties", "peer_new_entries")]
 
 
-def _delta(kpis: dict, previous: dict, name: str) -> str:
-    if name not in previous:
-        return ""
-    d = kpis.get(name, 0) - previous[name]
-    return "" if d == 0 else (f"+{d:g}" if d > 0 else f"{d:g}")
-
-
-# Text from sources (system names, departments) is never markup: no mathtext ("Fraudescore $_$ bijstand"),
-# no TeX. HTML is escaped by Jinja's autoescape; nothing is rendered as Markdown.
-_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
-
-
-def render_report(**kwargs) -> ReportFiles:
-    """Render the report for one period (arguments as :func:`_render_report`); source text stays plain text."""
-    with plt.rc_context(_PLAIN_TEXT):
-        return _render_report(**kwargs)
-
-
-def _render_report(*, org: dict, period: str, kpis: dict[str, float], previous: dict[str, float],
-                   history: pd.DataFrame, inventory: pd.DataFrame, sources: pd.DataFrame,
-                   peer_news: pd.DataFrame, comparison: dict | None = None,
-                   generated_at: dt.datetime | None = None, drift: dict | None = None) -> ReportFiles:
-    """Render the report for one period. ``history`` holds the kpis table (period, name, value)."""
-    generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+def _charts(inp: ReportInput) -> dict[str, bytes]:
     charts: dict[str, bytes] = {}
-    status_rows = [(STATUS_LABELS.get(s, s), int(kpis.get(f"systems_{s}", 0)))
-                   for s in ("candidate", "confirmed", "rejected", "retired")]
-    charts["status"] = _png(_bar([r[0] for r in status_rows], [r[1] for r in status_rows], "Systemen naar status"))
-    class_rows = _class_rows(kpis)
-    if class_rows:
-        charts["risk"] = _png(_bar([r[0] for r in class_rows], [r[1] for r in class_rows],
-                                   "Risicoklasse AI-verordening (actieve systemen)", _ORANGE))
-    if history["period"].nunique() > 1:
-        charts["trend"] = _png(_trend(history, {"systems_confirmed": "Bevestigd", "review_backlog": "Te beoordelen",
-                                                "published": "Gepubliceerd"}, "Verloop per maand"))
-    inv = inventory.astype(object).where(inventory.notna(), None)
-    inv["klasse"] = inv["ai_act_class"].map(lambda c: AI_ACT_LABELS.get(c, c or "onbekend"))
-    inv["status_nl"] = inv["status"].map(lambda s: STATUS_LABELS.get(s, s))
-    done = inv["dpia_status"].map(lambda v: str(v or "").strip().lower() in DONE_DPIA_STATUSES)
-    attention = inv[(inv["status"] == "confirmed") & inv["dpia_required"].map(bool) & ~done]
-    high = inv[inv["ai_act_class"].isin(["prohibited", "high_risk"]) & inv["status"].isin(["candidate", "confirmed"])]
-    headline = [
-        ("Bevestigde AI-systemen en algoritmes", kpis.get("systems_confirmed", 0), _delta(kpis, previous, "systems_confirmed")),
-        ("Nog te beoordelen", kpis.get("review_backlog", 0), _delta(kpis, previous, "review_backlog")),
-        ("Hoog risico of verboden (actief)", kpis.get("class_high_risk", 0) + kpis.get("class_prohibited", 0), ""),
-        ("DPIA-dekking waar verplicht", f"{kpis.get('dpia_coverage_pct', 0):g}%", ""),
-        ("Gepubliceerd in het algoritmeregister", kpis.get("published", 0), _delta(kpis, previous, "published")),
-        ("Nieuwe registraties bij andere organisaties", kpis.get("peer_new_entries", 0), ""),
-    ]
-    ctx = dict(org=org, period=period, kpis=kpis, headline=headline, status_rows=status_rows, class_rows=class_rows,
-               attention=attention.to_dict("records"), high=high.to_dict("records"),
-               sources=sources.to_dict("records"), peer_news=peer_news.head(25).to_dict("records"),
-               comparison=comparison or {}, field_labels=REGISTER_FIELD_LABELS, charts=sorted(charts), generated_at=generated_at,
-               drift=drift)
-    html = _env.get_template("report.html.j2").render(**ctx)
-    pdf = _pdf(ctx, charts)
-    return ReportFiles(html=html, pdf=pdf, charts=charts,
-                       kpis_json=json.dumps({"organisation": org.get("name"), "period": period, "kpis": kpis},
-                                            ensure_ascii=False, indent=2))
+    k = inp.kpis
+    classes = [(AI_ACT_CLASS_LABELS.get(c, c), k.get(f"class_{c}", 0)) for c in AI_ACT_CLASS_LABELS if k.get(f"class_{c}")]
+    if classes:
+        charts["risk"] = bar_chart([c for c, _ in classes], [v for _, v in classes], color=ORANGE)
+    hist = inp.history.pivot_table(index="period", columns="name", values="value", aggfunc="last").sort_index().tail(12)
+    if len(hist) > 1:
+        series = {label: [None if pd.isna(v) else float(v) for v in hist.get(name, pd.Series(index=hist.index))]
+                  for name, label in (("systems_confirmed", "Bevestigd"), ("review_backlog", "Te beoordelen"),
+                                      ("published", "Met registerbeschrijving"))}
+        charts["trend"] = trend_chart(list(hist.index), series)
+    depts = [d for d in inp.literacy.departments if d["pct"] is not None]
+    if depts:
+        charts["literacy"] = bar_chart([d["department"] for d in depts], [round(d["pct"], 1) for d in depts],
+                                       unit="%")
+    trend = [t for t in inp.literacy.trend if t["pct"] is not None]
+    if len(trend) > 1:
+        charts["literacy_trend"] = trend_chart([t["period"] for t in trend], {"Getraind": [t["pct"] for t in trend]},
+                                               percent=True)
+    return charts
 
 
-def _pdf(ctx: dict, charts: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with PdfPages(buf) as pdf:
-        fig = plt.figure(figsize=(8.27, 11.69))
-        y = 0.95
-        fig.text(0.08, y, f"Monitoringsrapport AI en algoritmes — {ctx['org'].get('name', '')}", fontsize=15, weight="bold")
-        y -= 0.03
-        fig.text(0.08, y, f"Periode {ctx['period']} · opgesteld {ctx['generated_at']:%d-%m-%Y}", fontsize=10, color=_GREY)
-        y -= 0.05
-        for label, value, delta in ctx["headline"]:
-            fig.text(0.08, y, label, fontsize=11)
-            fig.text(0.75, y, f"{value}{'  (' + delta + ')' if delta else ''}", fontsize=11, weight="bold")
-            y -= 0.03
-        y -= 0.02
-        fig.text(0.08, y, "Aandacht nodig: DPIA verplicht maar niet afgerond", fontsize=12, weight="bold")
-        y -= 0.03
-        for r in ctx["attention"][:12] or [{"system_id": "", "name": "geen"}]:
-            fig.text(0.1, y, f"{r.get('system_id', '')}  {str(r.get('name', ''))[:70]}", fontsize=9)
-            y -= 0.022
-        y -= 0.02
-        fig.text(0.08, y, "Hoog risico of verboden (actief)", fontsize=12, weight="bold")
-        y -= 0.03
-        for r in ctx["high"][:12] or [{"system_id": "", "name": "geen", "klasse": ""}]:
-            fig.text(0.1, y, f"{r.get('system_id', '')}  {str(r.get('name', ''))[:60]}  {r.get('klasse', '')}", fontsize=9)
-            y -= 0.022
-        pdf.savefig(fig)
-        plt.close(fig)
-        for name in sorted(charts):
-            img = plt.imread(io.BytesIO(charts[name]), format="png")
-            fig = plt.figure(figsize=(8.27, 11.69))
-            ax = fig.add_axes([0.08, 0.35, 0.84, 0.55])
-            ax.imshow(img)
-            ax.axis("off")
-            pdf.savefig(fig)
-            plt.close(fig)
-    return buf.getvalue()
+def _records(df: pd.DataFrame | None) -> list[dict] | None:
+    if df is None:
+        return None
+    return df.astype(object).where(df.notna(), None).to_dict("records")
+
+
+def render_html(inp: ReportInput, charts: dict[str, bytes]) -> str:
+    """The report's one HTML source (used as is for the browser and printed for the PDF)."""
+    generated = inp.generated_at or dt.datetime.now().replace(microsecond=0)
+    ctx = dict(
+        inp=inp, org=inp.org, period=inp.period, period_nl=dutch.nl_period(inp.period), k=inp.kpis,
+        generated=dutch.nl_date(generated.date()), checklist=inp.checklist, headline=_headline(inp.kpis, inp.previous, inp.literacy),
+        changes=inp.changes, change_labels=CHANGE_LABELS, attention=_records(inp.attention), lit=inp.literacy,
+        sources=_records(inp.sources), comparison=inp.comparison or {}, field_labels=REGISTER_FIELD_LABELS,
+        peer_news=_records(inp.peer_news.head(15)) if inp.peer_news is not None else [],
+        obligations=_records(inp.obligations_due), assessments=_records(inp.assessments),
+        overdue=_records(inp.overdue_reviews), requirements=_records(inp.requirements),
+        moved=_records(inp.moved_deadlines), charts={n: _b64(svg) for n, svg in charts.items()},
+        class_labels=AI_ACT_CLASS_LABELS, source_labels=SOURCE_TYPE_LABELS, drift=inp.drift,
+    )
+    return _env.get_template("report.html.j2").render(**ctx)
+
+
+def render_report(inp: ReportInput, *, pdf: bool = True) -> ReportFiles:
+    """HTML, PDF (None with ``pdf_error`` when WeasyPrint cannot run here), charts and kpis.json."""
+    charts = _charts(inp)
+    html = render_html(inp, charts)
+    pdf_bytes, error = None, None
+    if pdf:
+        try:
+            pdf_bytes = html_to_pdf(html)
+        except Exception as exc:  # the HTML report still stands; the caller reports this line
+            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    kpis_json = json.dumps({"organisation": inp.org.get("name"), "period": inp.period, "kpis": inp.kpis,
+                            "checklist": [{"step": s.key, "status": s.status_nl, "figures": s.figures} for s in inp.checklist]},
+                           ensure_ascii=False, indent=2)
+    lacking = pd.DataFrame(inp.literacy.lacking, columns=["role", "department", "person"])
+    lacking.columns = ["functie", "afdeling", "pseudoniem"]
+    lacking_csv = neutralise_frame(lacking).to_csv(index=False, sep=";") if len(lacking) else ""
+    return ReportFiles(html=html, pdf=pdf_bytes, charts=charts, kpis_json=kpis_json, pdf_error=error,
+                       lacking_csv=lacking_csv)

@@ -8,7 +8,7 @@ import traceback
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, asset, asset_check
 
-from connectors import PEER_TYPES
+from connectors import LITERACY_TYPES, PEER_TYPES
 from connectors.inbox import load_source_files
 from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
@@ -18,6 +18,7 @@ from transforms.privacy.erasure import erase_rows, erasure_targets
 from transforms.privacy.pseudonyms import load_or_create_key
 from warehouse.db import first_row
 from warehouse.decision_log import log_path, read_decisions
+from warehouse.literacy_store import store_literacy_rows
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
 from warehouse.privacy import quarantine_retention, store_erasures, store_redactions
 
@@ -30,12 +31,14 @@ def raw_asset_key(source_id: str) -> AssetKey:
 
 def _load(context: AssetExecutionContext, source: SourceConfig, config: AigripConfig):
     """Run the connector over the source's files (see connectors.inbox); a failure becomes one readable
-    line, never an exception."""
+    line, never an exception. People get the data_dir's keyed person key (transforms.privacy)."""
     try:
         spec = source.to_spec()
-        if source.type == "survey":  # respondents get the data_dir's keyed person key (transforms.privacy)
+        if source.type == "survey":
             spec = dataclasses.replace(spec, options={**spec.options,
                                                       "pseudonym_key": load_or_create_key(config.data_dir)})
+        if source.type == "training_register":
+            spec = dataclasses.replace(spec, options={**spec.options, "pseudonym_dir": str(config.data_dir)})
         return load_source_files(config.data_dir, spec), None
     except AigripError as exc:
         return None, str(exc)
@@ -88,6 +91,8 @@ def _make_ingest_asset(source: SourceConfig):
                 con.execute("DELETE FROM peer_register_entries WHERE source_id = ?", [source.id])
             if source.type == "dpia_register":
                 store_dpia_records(con, source.id, loaded.frame if loaded is not None else None)
+            if source.type in LITERACY_TYPES:
+                store_literacy_rows(con, source.id, source.type, loaded.frame if loaded is not None else None)
         if error:
             context.log.warning(error)
         frame = loaded.frame if loaded is not None else None

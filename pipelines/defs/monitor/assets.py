@@ -11,10 +11,15 @@ from dagster import asset
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.publishing import published_system_ids
-from pipelines.reporting import peer_news, write_report
+from pipelines.reporting import literacy_for, peer_news, write_report
 from pipelines.resources import AigripResource
+from transforms.errors import AigripError
+from transforms.monitor.checklist import transparency_kpis
+from transforms.monitor.impact import score_impact
 from transforms.monitor.kpis import compute_kpis, inventory_rows
-from warehouse import publish_snapshot, read_table
+from warehouse import publish_snapshot, read_table, replace_table
+from warehouse.grip_tables import overdue_reviews
+from warehouse.monitor_queries import impact_facts
 
 __all__ = ["build_monitor_assets"]
 
@@ -40,7 +45,17 @@ def build_monitor_assets(config: AigripConfig) -> list:
         return result("inventory_snapshot", {"period": period, "systems": len(rows)}, rows,
                       ["system_id", "status", "ai_act_class", "published"])
 
-    @asset(group_name="monitor", deps=["inventory_snapshot", "register_drift"], kinds={"duckdb"},
+    @asset(group_name="monitor", deps=["classifications"], kinds={"duckdb"},
+           description="Impact rank of every active system (risk class, citizen-facing, yearly spend, sources, "
+                       "departments) with its reason: quick wins first in the review queue and the report.")
+    def system_impact(aigrip: AigripResource):
+        with aigrip.connect() as con:
+            ranked = score_impact(impact_facts(con, aigrip.as_of_date))
+            replace_table(con, "system_impact", ranked)
+        return result("system_impact", {"systems": len(ranked)}, ranked,
+                      ["impact_rank", "system_id", "impact_score", "impact_reason"])
+
+    @asset(group_name="monitor", deps=["inventory_snapshot", "register_drift", "system_impact"], kinds={"duckdb"},
            description="KPIs for the period and the management report (HTML, PDF, charts, kpis.json).")
     def monitoring_report(context, aigrip: AigripResource):
         period, cfg = aigrip.period, aigrip.config
@@ -56,18 +71,24 @@ def build_monitor_assets(config: AigripConfig) -> list:
                                 candidates_count=cands, mentions_count=mentions, defer_until=inv["defer_until"],
                                 flagged_at=inv["flagged_at"], peer_new_entries=len(peer_news(con)),
                                 peer_organisations=orgs)
+            kpis |= transparency_kpis(inv) | literacy_for(con, cfg, aigrip.as_of_date).kpis()
+            overdue = overdue_reviews(con, aigrip.as_of_date)
+            if overdue is not None:
+                kpis["reviews_overdue"] = float(len(overdue))
             con.execute("DELETE FROM kpis WHERE period = ?", [period])
             con.executemany("INSERT INTO kpis VALUES (?, ?, ?)", [[period, k, v] for k, v in kpis.items()])
-            try:  # a report failure never blocks publishing the snapshot: the run says so and goes on
-                path, error = write_report(con, cfg, period), None
-            except Exception as exc:  # noqa: BLE001 - any rendering problem, reported in one line
+            try:  # a report that cannot be written must not keep the run from publishing its snapshot
+                path, problem = str(write_report(con, cfg, period, aigrip.as_of_date)), None
+            except AigripError as exc:
+                path, problem = None, str(exc)
+            except Exception as exc:  # noqa: BLE001 - logged in full, summarised in one line
                 context.log.error(traceback.format_exc())
-                path, error = None, (f"report for {period} not written ({type(exc).__name__}: "
-                                     f"{str(exc).splitlines()[0] if str(exc) else 'no message'}); "
-                                     "the snapshot is published anyway, the traceback is in the run log")
-                context.log.warning(error)
-        counts = {"period": period, "report": str(path) if path else None, "error": error}
-        return result("monitoring_report", counts, extra={"kpis": json.dumps(kpis, indent=1)})
+                path, problem = None, f"the report for {period} could not be written: {type(exc).__name__}: {exc}"
+        if problem:
+            context.log.warning(problem)
+        counts = {"period": period, "report": path} | ({"report_problem": problem} if problem else {})
+        return result("monitoring_report", counts,
+                      extra={"kpis": json.dumps(kpis, indent=1)})
 
     @asset(group_name="monitor", deps=["monitoring_report", "public_site", "obligations", "reviews"],
            description="Publishes the read-only snapshot that the review app, status, export and report read.")
@@ -84,4 +105,4 @@ def build_monitor_assets(config: AigripConfig) -> list:
         path = publish_snapshot(cfg.warehouse_path)
         return result("published_snapshot", {"path": str(path)})
 
-    return [inventory_snapshot, monitoring_report, published_snapshot]
+    return [inventory_snapshot, system_impact, monitoring_report, published_snapshot]

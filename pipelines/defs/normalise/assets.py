@@ -38,8 +38,15 @@ def build_normalise_assets(config: AigripConfig) -> list:
                 per_source[s.id] = len(m)
                 frames.append(m)
             df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["source_key"])
+            later = 0
+            if aigrip.known_then and aigrip.as_of and "record_date" in df.columns:  # a history run: what was known then
+                dated = pd.to_datetime(df["record_date"], errors="coerce")
+                keep = dated.isna() | (dated <= pd.Timestamp(aigrip.as_of_date))
+                later = int((~keep).sum())
+                df = df[keep].reset_index(drop=True)
             n = replace_table(con, "mentions", df)
-        return result("mentions", {"mentions": n} | {f"from_{k}": v for k, v in per_source.items()}, df,
+        extra = {"dated_after_as_of": later} if later else {}
+        return result("mentions", {"mentions": n} | extra | {f"from_{k}": v for k, v in per_source.items()}, df,
                       ["source_key", "title", "vendor", "department"])
 
     return [mentions]

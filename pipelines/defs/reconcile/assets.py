@@ -3,6 +3,7 @@ writes ``provenance``, ``system_ids`` and ``system_links``, the near misses for 
 
 from __future__ import annotations
 
+import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, asset, asset_check
 
 from pipelines.config import AigripConfig
@@ -62,6 +63,9 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
         with aigrip.connect() as con:
             records = con.execute(CANDIDATE_RECORDS_SQL).df()
             decisions = read_table(con, "review_decisions")
+            if aigrip.known_then and aigrip.as_of and len(decisions):  # a history run: the decisions taken by then
+                at = pd.to_datetime(decisions["at"], errors="coerce", utc=True).dt.tz_localize(None)
+                decisions = decisions[at.isna() | (at < pd.Timestamp(aigrip.as_of_date) + pd.Timedelta(days=1))]
             options = {"threshold": cfg.reconcile.threshold} if cfg.reconcile.threshold is not None else {}
             res = reconcile(
                 records,
