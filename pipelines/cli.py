@@ -334,8 +334,8 @@ def review_decide(system_id: str = typer.Argument(..., help="AIG-nnnnnn"),
     cfg = _config(config, check_files=False)
     known = [r.username for r in cfg.reviewers]
     if reviewer not in known:
-        hint = f"configured reviewers: {', '.join(known)}" if known else "add a 'reviewers:' list first (see README)"
-        _fail(f"--reviewer '{reviewer}' is not a reviewer in {cfg.config_path}; {hint}")
+        hint = f"beoordelaars: {', '.join(known)}" if known else "zet eerst een lijst 'reviewers:' in de config (zie README)"
+        _fail(f"--reviewer '{reviewer}' is geen beoordelaar in {cfg.config_path}; {hint}")
     fields = {}
     for f in field:
         if "=" not in f:

@@ -63,13 +63,14 @@ def publication_items(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def own_entries(con: duckdb.DuckDBPyConnection, config: AigripConfig) -> pd.DataFrame:
     """This municipality's own entries in the loaded national register (columns :data:`OWN_ENTRY_COLUMNS`)."""
-    own_cols = table_columns(con, "own_register_entries")
-    if own_cols:
-        df = con.execute("SELECT * FROM own_register_entries").df()
+    peer_cols = table_columns(con, "peer_register_entries")
+    if not peer_cols:
+        return pd.DataFrame(columns=OWN_ENTRY_COLUMNS)
+    if table_columns(con, "own_register_entries"):
+        # the knowledge stage's recognition (transforms.knowledge.own_entries); the full entries come from
+        # peer_register_entries, which holds every field the drift compares
+        df = con.execute("SELECT p.* FROM peer_register_entries p JOIN own_register_entries o USING (entry_key)").df()
     else:
-        peer_cols = table_columns(con, "peer_register_entries")
-        if not peer_cols:
-            return pd.DataFrame(columns=OWN_ENTRY_COLUMNS)
         national = [s.id for s in config.sources if s.type == "national_register"]
         sql = "SELECT * FROM peer_register_entries"
         params: list = []

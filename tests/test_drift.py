@@ -89,6 +89,10 @@ def drift_snapshot(tmp_path):
              "lars": "22222222", "name": "Slimme lantaarnpalen"},
             {"entry_key": "nr:3", "source_id": "nr", "organisation": "Gemeente Anders", "org_code": "gm0001",
              "lars": "33333333", "name": "Iets van een ander"}]))
+        from transforms.knowledge.own_entries import own_register_entries  # as the knowledge stage does
+
+        replace_table(con, "own_register_entries", own_register_entries(
+            con.execute("SELECT * FROM peer_register_entries").df(), "gm9999", "Gemeente Test"))
         df = compute_drift(con, config)
         replace_table(con, "register_drift", df)
     publish_snapshot(wh)

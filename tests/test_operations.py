@@ -75,7 +75,7 @@ def test_an_invalid_port_is_refused(demo_config, command):
 def test_an_unknown_reviewer_is_refused(demo_run):
     res = runner.invoke(app, ["review", "decide", "AIG-000001", "--action", "defer", "--reviewer", "nobody",
                               "--config", str(demo_run)])
-    assert res.exit_code == 1 and "'nobody' is not a reviewer" in res.output
+    assert res.exit_code == 1 and "'nobody' is geen beoordelaar" in res.output
 
 
 def test_quarantine_lists_reasons_without_row_text(demo_run, tmp_path):
