@@ -85,7 +85,7 @@ Generated with:
 | `data/dpia_register.xlsx` | the privacy officer's DPIA register (sheet `DPIA's`) | {dpia} |
 | `data/algoritmeregister_site_data.json` | national Algoritmeregister site-data dump of {orgs} other municipalities (standards 1.0, 0.4, 0.1) | {register} |
 | `review_seed.jsonl` | decisions a reviewer already took (confirm / reject), naming source keys | {decisions} |
-| `truth/mentions.csv` | ground truth per source record: `source_key,is_ai,system,notes` | |
+| `truth/mentions.csv` | ground truth per source record: `source_key,is_ai,system,notes,kind` (kind: `ai`, `algorithm` for a rule-based algorithm of the catalogue, else empty) | |
 | `truth/systems.csv` | ground truth per system: expected AI-Act class, Annex III area, publication category, DPIA | {systems} |
 | `truth/peer_entries.csv` | which product each register entry describes: `entry_key,is_ai,product,org_code` | |
 

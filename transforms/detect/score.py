@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from transforms.detect.cross import cross_source_signals
+from transforms.detect.learned import peer_model_signals
+from transforms.detect.peer_model import PeerModel
 from transforms.detect.sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
 from transforms.detect.vocabulary import Vocabulary, load_vocabulary, spaced_series
 
@@ -207,13 +209,14 @@ def _share_survey_answers(out: pd.DataFrame, shared: dict[str, str], vocab: Voca
 
 
 def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = None,
-                   vocab: Vocabulary | None = None) -> pd.DataFrame:
+                   vocab: Vocabulary | None = None, peer_model: PeerModel | None = None) -> pd.DataFrame:
     """All AI signals of the mentions: DataFrame[source_key, kind, detail, weight, reason].
 
     kinds: keyword_strong, keyword_medium, keyword_weak, keyword_negative (negative weight: damps
     the score), vendor, kb_product, cpv, self_declared, portfolio_field, and cross_source: evidence
     borrowed from strong candidates in other sources (same supplier, same product name), computed
-    from a first scoring pass over the other signals (see ``transforms.detect.cross``).
+    from a first scoring pass over the other signals (see ``transforms.detect.cross``), and
+    peer_model: the text reads like what peers register (``transforms.detect.peer_model``).
     """
     vocab = vocab or load_vocabulary()
     if mentions is None or len(mentions) == 0:
@@ -246,6 +249,7 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
         _dedupe(kb_signals(keys, head, _col(mentions, "product"), vendor_norm, kb_products, vocab)),
         self_declared_signals(mentions, vocab),
         portfolio_signals(mentions, vocab),
+        peer_model_signals(keys, both, peer_model, vocab),
     ]
     parts = [p for p in parts if p is not None and not p.empty]
     if not parts:
