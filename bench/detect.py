@@ -193,6 +193,45 @@ def _run_real(args, curves: dict, seconds: dict) -> dict | None:
     return real
 
 
+def _timing(root: Path, threshold: float, as_json: bool) -> int:
+    """Seconds of each detect step on one generated municipality (connectors and to_mentions untimed)."""
+    from transforms.detect import detect_signals, fit_peer_model, guess_kinds, ledger_texts, score_mentions
+    from transforms.detect import peer_model as pm
+
+    mentions, kb, _model = load_mentions(root)
+    pm._CACHE.clear()
+    entries = _peer_entries(root)
+    marks = [("start", time.perf_counter())]
+    model = fit_peer_model(entries, ledger=ledger_texts(mentions))
+    marks.append(("peer_model_fit", time.perf_counter()))
+    signals = detect_signals(mentions, kb, peer_model=model)
+    marks.append(("detect_signals", time.perf_counter()))
+    scored = score_mentions(mentions, signals, threshold)
+    marks.append(("score_mentions", time.perf_counter()))
+    cand = scored["is_candidate"].to_numpy(dtype=bool)
+    guess_kinds(mentions[cand], signals[signals["source_key"].isin(set(scored.loc[cand, "source_key"]))], model)
+    marks.append(("guess_kinds", time.perf_counter()))
+    seconds = {name: round(t - marks[i][1], 2) for i, (name, t) in enumerate(marks[1:])}
+    seconds["total"] = round(marks[-1][1] - marks[0][1], 2)
+    out = {"name": "detect-timing", "mentions": len(mentions),
+           "distinct_titles": int(mentions["title"].nunique()), "candidates": int(cand.sum()),
+           "seconds": seconds, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    print(f"{out['mentions']} mentions ({out['distinct_titles']} distinct titles), {out['candidates']} candidates: "
+          + ", ".join(f"{k} {v} s" for k, v in seconds.items()) + f"; peak RSS {out['peak_rss_mb']} MB")
+    if as_json:
+        print(json.dumps(out))
+    return 0
+
+
+def _peer_entries(root: Path) -> pd.DataFrame | None:
+    from connectors import PEER_TYPES, load_source
+    from pipelines.config import load_config
+
+    cfg = load_config(root / "aigrip.yaml")
+    frames = [load_source(s.to_spec()).frame for s in cfg.enabled_sources if s.type in PEER_TYPES]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def main(argv: list[str] | None = None) -> int:
     from transforms.detect import DEFAULT_THRESHOLD
 
@@ -203,7 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("var/bench"))
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--real", action="store_true", help="also measure on the real dev data in ../shared/data")
+    ap.add_argument("--timing", type=Path, default=None,
+                    help="only time the detect stage on an already generated municipality folder (python -m bench.synth)")
     args = ap.parse_args(argv)
+    if args.timing is not None:
+        return _timing(args.timing, args.threshold, args.json)
     from bench.synth import generate
 
     start = time.perf_counter()

@@ -121,3 +121,17 @@ def test_kind_guess_uses_ai_only_signals_and_defaults_to_algorithm():
     k = guess_kinds(mentions, signals, None).set_index("source_key")
     assert k.loc["v", "kind"] == "ai" and "uitvraag" in k.loc["v", "kind_reason"]
     assert k.loc["n", "kind"] == "algorithm" and "geen aanwijzing voor AI" in k.loc["n", "kind_reason"]
+
+
+def test_score_table_adds_kind_for_candidates_only():
+    from transforms.classify.table import score_table
+
+    df = pd.DataFrame({"Omschrijving": ["Scanauto parkeerhandhaving", "Levering bureaustoelen",
+                                        "Legesberekening omgevingsvergunning"]})
+    out = score_table(df, "Omschrijving", peer_model=fit_peer_model(_entries()))
+    assert list(out["Omschrijving"]) == list(df["Omschrijving"])
+    assert {"ai_score", "is_candidate", "reasons", "kind", "kind_reason", "ai_act_class",
+            "publication_category"} <= set(out.columns)
+    assert out["is_candidate"].tolist() == [True, False, True]
+    assert out.loc[0, "kind"] == "ai" and out.loc[2, "kind"] == "algorithm"
+    assert pd.isna(out.loc[1, "kind"]) and "lijkt op" in out.loc[2, "reasons"]
