@@ -42,12 +42,12 @@ def load_mentions(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, object]:
             mentions.append(to_mentions(spec.type, spec.id, load_source(spec).frame, org))
         elif spec.type in PEER_TYPES:
             peers.append(load_source(spec).frame)
-    from transforms.detect import fit_peer_model, ledger_texts
+    from transforms.detect import fit_peer_model, own_texts
 
     entries = pd.concat(peers, ignore_index=True) if peers else None
     kb = build_kb(entries) if entries is not None else None
     mentions = pd.concat(mentions, ignore_index=True)
-    return mentions, kb, fit_peer_model(entries, ledger=ledger_texts(mentions))
+    return mentions, kb, fit_peer_model(entries, ledger=own_texts(mentions))
 
 
 def _prf(truth: np.ndarray, pred: np.ndarray) -> dict:
@@ -195,14 +195,14 @@ def _run_real(args, curves: dict, seconds: dict) -> dict | None:
 
 def _timing(root: Path, threshold: float, as_json: bool) -> int:
     """Seconds of each detect step on one generated municipality (connectors and to_mentions untimed)."""
-    from transforms.detect import detect_signals, fit_peer_model, guess_kinds, ledger_texts, score_mentions
+    from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
     from transforms.detect import peer_model as pm
 
     mentions, kb, _model = load_mentions(root)
     pm._CACHE.clear()
     entries = _peer_entries(root)
     marks = [("start", time.perf_counter())]
-    model = fit_peer_model(entries, ledger=ledger_texts(mentions))
+    model = fit_peer_model(entries, ledger=own_texts(mentions))
     marks.append(("peer_model_fit", time.perf_counter()))
     signals = detect_signals(mentions, kb, peer_model=model)
     marks.append(("detect_signals", time.perf_counter()))

@@ -44,20 +44,22 @@ def read_table_file(path: Path) -> pd.DataFrame:
 
 def _learned(config: AigripConfig | None):
     """(kb_products, peer model) that the last run learned from the configured peers: the knowledge
-    base as stored, the peer model fitted again on the same peer registrations and ledger texts
+    base as stored, the peer model fitted again on the same peer registrations and own texts
     (deterministic, so it is the run's model). (None, None) without a run."""
     if config is None or not (config.data_dir / "snapshot.duckdb").exists():
         return None, None
-    from transforms.detect import fit_peer_model, ledger_texts
+    from transforms.detect import fit_peer_model, own_texts
+    from transforms.detect.peer_model import OWN_BULK_SOURCES
     from warehouse import snapshot_connect, table_exists
 
     with snapshot_connect(config.data_dir) as con:
         kb = con.execute("SELECT * FROM kb_products").df() if table_exists(con, "kb_products") else None
         entries = con.execute("SELECT * FROM peer_register_entries").df() \
             if table_exists(con, "peer_register_entries") else None
-        ledger = con.execute("SELECT DISTINCT title, source_type FROM mentions WHERE source_type = 'spend_ledger'").df() \
+        own = con.execute("SELECT DISTINCT title, product, description, source_type FROM mentions "
+                          "WHERE list_contains(?, source_type)", [list(OWN_BULK_SOURCES)]).df() \
             if table_exists(con, "mentions") else None
-    return kb, fit_peer_model(entries, ledger=ledger_texts(ledger))
+    return kb, fit_peer_model(entries, ledger=own_texts(own))
 
 
 def classify_file(path: Path, text_column: str, vendor_column: str | None, config: AigripConfig | None,

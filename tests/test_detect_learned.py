@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import transforms.detect.peer_model as pm
-from transforms.detect import detect_signals, fit_peer_model, guess_kinds, ledger_texts, score_mentions
+from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
 from transforms.detect.vocabulary import spaced_series
 
 _ENTRIES = [
@@ -75,7 +75,7 @@ def test_explanation_names_weighty_words_and_nearest_registrations():
 
 def test_a_ledger_text_used_for_fitting_is_scored_by_the_other_fold():
     ledger = pd.Series([f"levering kantoorartikelen order {i}" for i in range(40)] + ["huur parkeervergunningen systeem"])
-    model = fit_peer_model(_entries(), ledger=ledger_texts(pd.DataFrame(
+    model = fit_peer_model(_entries(), ledger=own_texts(pd.DataFrame(
         {"source_type": "spend_ledger", "title": ledger})))
     assert len(model.classifiers) == 2
     texts = pd.Series(sorted(model.held_out[0])[:1] + sorted(model.held_out[1])[:1] + ["iets nieuws"], dtype="object")

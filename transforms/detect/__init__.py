@@ -13,7 +13,7 @@ Scoring any table of descriptions (``aigrip classify``) is ``transforms.classify
 """
 
 from transforms.detect.kind import KIND_COLUMNS, guess_kinds
-from transforms.detect.peer_model import PeerModel, fit_peer_model, ledger_texts
+from transforms.detect.peer_model import PeerModel, fit_peer_model, own_texts
 from transforms.detect.score import (
     DEFAULT_THRESHOLD,
     SCORE_COLUMNS,
@@ -23,4 +23,4 @@ from transforms.detect.score import (
 )
 
 __all__ = ["detect_signals", "score_mentions", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD",
-           "guess_kinds", "KIND_COLUMNS", "PeerModel", "fit_peer_model", "ledger_texts"]
+           "guess_kinds", "KIND_COLUMNS", "PeerModel", "fit_peer_model", "own_texts"]

@@ -3,10 +3,10 @@
 Fitted per run (per municipality) on the loaded peers' registrations (positives: each entry's name
 alone and its name with its description) against ordinary procurement vocabulary (the shipped
 Dutch CPV labels, ``transforms/vocab/cpv_labels_nl.tsv``) and the municipality's own bulk of ledger
-lines (negatives: mostly not AI). A logistic regression over word (1-2) and character (3-5)
+lines and portfolio applications (negatives: mostly not AI). A logistic regression over word (1-2) and character (3-5)
 n-grams of the folded text; deterministic (fixed order, liblinear, no random sampling).
 
-A text used for fitting is never scored by a model that saw it: the ledger's distinct texts are
+A text used for fitting is never scored by a model that saw it: the own distinct texts are
 split into two folds by a stable hash and each fold is scored by the model fitted on the other fold
 (other texts by the mean of both). Only distinct texts are vectorised and scored.
 
@@ -26,10 +26,11 @@ import pandas as pd
 
 from transforms.detect.vocabulary import VOCAB_DIR, spaced_series
 
-__all__ = ["PeerModel", "fit_peer_model", "peer_documents", "load_cpv_labels", "ledger_texts", "MODEL_LIMITS"]
+__all__ = ["PeerModel", "fit_peer_model", "peer_documents", "load_cpv_labels", "own_texts", "OWN_BULK_SOURCES", "MODEL_LIMITS"]
 
 # caps that keep a fit to a second or two on 2 cores, whatever the size of the municipality
-MODEL_LIMITS = {"max_positive_docs": 8000, "max_ledger_negatives": 6000, "min_positive_docs": 20,
+MODEL_LIMITS = {"max_positive_docs": 8000, "max_own_negatives": 6000, "min_positive_docs": 20,
+                "own_weight": 3.0,
                 "description_chars": 400, "max_words": 60}
 _EXPLAIN_MIN_SIMILARITY = 0.18
 
@@ -68,14 +69,20 @@ def peer_documents(entries: pd.DataFrame | None) -> pd.DataFrame:
     return out[out["title"].str.len() > 0].drop_duplicates(["organisation", "full"]).reset_index(drop=True)
 
 
-def ledger_texts(mentions: pd.DataFrame | None) -> pd.Series:
-    """The municipality's distinct ledger texts (spaced), the bulk negatives of its model."""
+OWN_BULK_SOURCES = ("spend_ledger", "application_portfolio")
+
+
+def own_texts(mentions: pd.DataFrame | None) -> pd.Series:
+    """The municipality's own bulk texts, mostly not AI: the distinct texts (as detection reads them)
+    of its ledger lines and application portfolio, sorted. The negatives its model adds."""
+    from transforms.detect.texts import mention_texts
+
     if mentions is None or len(mentions) == 0 or "source_type" not in mentions.columns:
         return pd.Series(dtype="object")
-    titles = mentions.loc[mentions["source_type"].astype(object) == "spend_ledger", "title"]
-    uniq = pd.Series(pd.unique(titles.dropna().astype(str)), dtype="object")
-    spaced = pd.Series(sorted(set(spaced_series(uniq).tolist()) - {""}), dtype="object")
-    return spaced
+    bulk = mentions[mentions["source_type"].astype(object).isin(OWN_BULK_SOURCES)]
+    cols = [c for c in ("title", "product", "description") if c in bulk.columns]
+    bulk = bulk[cols].drop_duplicates()
+    return pd.Series(sorted(set(mention_texts(bulk)[2].tolist()) - {""}), dtype="object")
 
 
 def _vectorizer():
@@ -205,7 +212,7 @@ def fit_peer_model(entries: pd.DataFrame | None, negatives: list[str] | tuple[st
 
     ``entries``: peer register entries (name, description_short/goal, organisation);
     ``negatives``: ordinary procurement labels (default: the shipped CPV labels);
-    ``ledger``: the municipality's distinct ledger texts (spaced), split in two folds (module doc).
+    ``ledger``: the municipality's own bulk texts (``own_texts``), split in two folds (module doc).
     The same inputs give the same model; the last fit is kept, so the assets of one run share it.
     """
     docs = peer_documents(entries)
@@ -224,7 +231,7 @@ def _fit(docs: pd.DataFrame, negatives, ledger) -> PeerModel | None:
     base_neg = spaced_series(pd.Series(list(load_cpv_labels() if negatives is None else negatives), dtype="object"))
     base_neg = pd.Series(sorted(set(base_neg[base_neg.str.len() > 0]) - set(pos)), dtype="object")
     led = pd.Series(dtype="object") if ledger is None else _cap(pd.Series(ledger, dtype="object"),
-                                                                 MODEL_LIMITS["max_ledger_negatives"])
+                                                                 MODEL_LIMITS["max_own_negatives"])
     led = led[~led.isin(set(pos))].reset_index(drop=True)
     vec = _vectorizer()
     vec.fit(pd.concat([pos, base_neg, led], ignore_index=True))
@@ -238,7 +245,8 @@ def _fit(docs: pd.DataFrame, negatives, ledger) -> PeerModel | None:
         part = led[folds == k] if k is not None else led
         x = vstack([x_pos, x_neg, vec.transform(part)]) if len(part) else vstack([x_pos, x_neg])
         y = np.r_[np.ones(x_pos.shape[0]), np.zeros(x_neg.shape[0] + len(part))]
-        clf = _classifier().fit(x, y)
+        weight = np.r_[np.ones(x_pos.shape[0] + x_neg.shape[0]), np.full(len(part), MODEL_LIMITS["own_weight"])]
+        clf = _classifier().fit(x, y, sample_weight=weight)
         classifiers.append(clf)
         held.append(frozenset(part.tolist()))
     if len(classifiers) == 1 and len(led):

@@ -17,6 +17,7 @@ import pandas as pd
 from transforms.detect.cross import cross_source_signals
 from transforms.detect.learned import peer_model_signals
 from transforms.detect.peer_model import PeerModel
+from transforms.detect.texts import mention_texts
 from transforms.detect.sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
 from transforms.detect.vocabulary import Vocabulary, load_vocabulary, spaced_series
 
@@ -222,26 +223,12 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     if mentions is None or len(mentions) == 0:
         return _empty_signals()
     keys = _col(mentions, "source_key").astype(str)
-    title = _col(mentions, "title")
-    product = _col(mentions, "product")
-    with_product = product.notna().to_numpy() & (product.fillna("").astype(str).str.len() > 0).to_numpy()
-    if with_product.any():
-        t, p = title.fillna("").astype(str), product.fillna("").astype(str)
-        title = pd.Series(np.where(with_product & (p.to_numpy() != t.to_numpy()), t + " | " + p, t),
-                          index=mentions.index, dtype="object")
-    head = spaced_series(title)
-    description = _col(mentions, "description")
-    if description.notna().any():
-        body = spaced_series(description)
-        body = body.where(body != head, "")
-    else:
-        body = pd.Series("", index=mentions.index, dtype="object")
+    head, body, both = mention_texts(mentions)
     vendor_norm = _col(mentions, "vendor_norm")
     if vendor_norm.isna().all() and "vendor" in mentions.columns:
         vendor_norm = _col(mentions, "vendor")
     vendor_norm = spaced_series(vendor_norm)
     product_sp = spaced_series(_col(mentions, "product"))
-    both = (head + " " + body).str.strip()
     parts = [
         _keyword_signals(keys, head, body, vocab),  # already one row per (mention, term)
         _dedupe(_vendor_signals(keys, vendor_norm, both, vocab)),

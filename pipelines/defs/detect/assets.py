@@ -7,7 +7,7 @@ from dagster import asset
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
-from transforms.detect import detect_signals, fit_peer_model, guess_kinds, ledger_texts, score_mentions
+from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
 from warehouse import read_table, replace_table
 
 __all__ = ["build_detect_assets"]
@@ -15,7 +15,7 @@ __all__ = ["build_detect_assets"]
 
 def build_detect_assets(config: AigripConfig) -> list:
     def _peer_model(con, mentions):
-        return fit_peer_model(read_table(con, "peer_register_entries"), ledger=ledger_texts(mentions))
+        return fit_peer_model(read_table(con, "peer_register_entries"), ledger=own_texts(mentions))
 
     @asset(group_name="detect", deps=["mentions", "kb_products"], kinds={"duckdb"},
            description="AI signals per mention: keywords, vendors, peer-registered products, CPV codes, "
