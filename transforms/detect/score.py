@@ -17,8 +17,8 @@ import pandas as pd
 from transforms.detect.cross import cross_source_signals
 from transforms.detect.learned import peer_model_signals
 from transforms.detect.peer_model import PeerModel
-from transforms.detect.texts import mention_texts
 from transforms.detect.sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
+from transforms.detect.texts import mention_texts
 from transforms.detect.vocabulary import Vocabulary, load_vocabulary, spaced_series
 
 __all__ = ["detect_signals", "score_mentions", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
