@@ -2,8 +2,11 @@
 ``algorithm`` (rules and calculations written by people), each with a Dutch reason.
 
 Evidence, strongest first:
-1. the mention's own signals that only AI gives: a curated AI vendor or product, a peer product
-   whose registrations show AI, a survey answer "uses AI: ja", an AI field in the portfolio;
+1. the mention's own signals that only AI gives: a strong AI term (except risk profiles and scores,
+   ``strong_not_ai`` in kind.yaml), a curated AI vendor or product, a peer product whose
+   registrations show AI, a vendor whose peer-registered products are AI, a survey answer
+   "uses AI: ja", an AI field in the portfolio; it decides unless the text names a rule technique
+   outright (weight 2, e.g. "rekenmodule");
 2. the words of its title and description (``transforms/vocab/kind.yaml``: AI techniques against
    rules, calculations and checks);
 3. when the text says nothing either way (a bare invoice line or application name, a vague
@@ -40,12 +43,13 @@ def _kind_vocab() -> tuple:
             term = " ".join(str(item["term"]).lower().split())
             terms.setdefault(term, (side, float(item.get("weight", 1))))
             modes.setdefault(term, item.get("match", "stem"))
-    return terms, compile_terms(modes)
+    not_ai = frozenset(" ".join(str(t).lower().split()) for t in raw.get("strong_not_ai") or [])
+    return terms, compile_terms(modes), not_ai
 
 
 def text_kind(text: str) -> tuple[float, float, list[str], list[str]]:
     """(AI weight, rule weight, AI words, rule words) of one spaced text."""
-    terms, regex = _kind_vocab()
+    terms, regex, _ = _kind_vocab()
     ai, alg, ai_words, alg_words = 0.0, 0.0, [], []
     for term in dict.fromkeys(regex.findall(text)):
         side, weight = terms[term]
@@ -67,12 +71,15 @@ def _signal_evidence(signals: pd.DataFrame | None) -> dict[str, str]:
     kind = signals["kind"].astype(str)
     detail = signals["detail"].astype(str)
     reason = signals["reason"].astype(str)
-    pos = signals["weight"].astype(float) >= 0.5
-    ai = pos & (
-        (kind.eq("vendor") & (detail.str.startswith("product:") | reason.str.contains("lijst van AI-leveranciers")))
+    weight = signals["weight"].astype(float)
+    not_ai = _kind_vocab()[2]
+    ai = ((weight >= 0.5) & (
+        (kind.eq("keyword_strong") & ~detail.isin(not_ai))
+        | (kind.eq("vendor") & (detail.str.startswith("product:") | reason.str.contains("lijst van AI-leveranciers")))
         | (kind.eq("kb_product") & ~reason.str.contains("AI niet zeker"))
         | (kind.eq("self_declared") & detail.eq("ja"))
-        | kind.eq("portfolio_field"))
+        | kind.eq("portfolio_field"))) | ((weight >= 0.3) & (
+            kind.eq("vendor") & reason.str.contains("levert AI-toepassingen")))
     sel = signals[ai.to_numpy()].sort_values("weight", ascending=False, kind="stable").drop_duplicates("source_key")
     return dict(zip(sel["source_key"].astype(str), sel["reason"].astype(str), strict=True))
 
@@ -135,12 +142,13 @@ def guess_kinds(mentions: pd.DataFrame, signals: pd.DataFrame | None = None,
         for i, near in zip(np.flatnonzero(silent).tolist(), _nearest_text(model, uniq[silent]), strict=True):
             nearest[i] = near
     decided = [_decide(t, n) for t, n in zip(uniq.tolist(), nearest, strict=True)]
+    decisive_rules = np.array([w[1] >= 2 and w[1] >= w[0] for w in weights], dtype=bool)[codes]
     kind = np.array([d[0] for d in decided], dtype=object)[codes]
     reason = np.array([d[1] for d in decided], dtype=object)[codes]
     evidence = _signal_evidence(signals)
     if evidence:
         has = keys.map(evidence)
-        sel = has.notna().to_numpy() & (kind == "algorithm")
+        sel = has.notna().to_numpy() & (kind == "algorithm") & ~decisive_rules
         kind[sel] = "ai"
         reason[sel] = "AI: " + has[sel].to_numpy(dtype=object)
     return pd.DataFrame({"source_key": keys, "kind": kind, "kind_reason": reason})
