@@ -88,15 +88,13 @@ def _nearest_text(model: PeerModel | None, texts: pd.Series) -> list[tuple[str, 
     """Per text the (name, spaced full text) of the most similar peer registration, or ("", "")."""
     if model is None or len(texts) == 0:
         return [("", "")] * len(texts)
-    sims = model.similarities(texts)
+    best, sim = model.nearest(texts)
     out = []
-    for i in range(len(texts)):
-        row = sims.getrow(i)
-        if row.nnz == 0 or row.data.max() < _NEAREST_MIN:
+    for j, score in zip(best.tolist(), sim.tolist(), strict=True):
+        if score < _NEAREST_MIN:
             out.append(("", ""))
-            continue
-        j = row.indices[int(np.argmax(row.data))]
-        out.append((str(model.peers["name"].iat[j]), str(model.peers["full"].iat[j])))
+        else:
+            out.append((str(model.peers["name"].iat[j]), str(model.peers["full"].iat[j])))
     return out
 
 

@@ -30,9 +30,10 @@ __all__ = ["PeerModel", "fit_peer_model", "peer_documents", "load_cpv_labels", "
 
 # caps that keep a fit to a second or two on 2 cores, whatever the size of the municipality
 MODEL_LIMITS = {"max_positive_docs": 8000, "max_own_negatives": 6000, "min_positive_docs": 20,
-                "own_weight": 3.0,
+                "own_weight": 3.0, "max_registrations": 12000,
                 "description_chars": 400, "max_words": 60}
 _EXPLAIN_MIN_SIMILARITY = 0.18
+_CHUNK = 500
 
 
 @lru_cache(maxsize=2)
@@ -147,10 +148,21 @@ class PeerModel:
         p[uniq.str.len().to_numpy() == 0] = 0.0
         return p[codes]
 
-    def similarities(self, texts: pd.Series):
-        """Sparse (texts x peer registrations) cosine similarity: the best of title and full text."""
-        x = self.vectorizer.transform(pd.Series(texts, dtype="object"))
-        return (x @ self.peer_matrix.T).maximum(x @ self.title_matrix.T).tocsr()
+    def nearest(self, texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Per text the most similar distinct peer registration (row of ``peers``) and its cosine
+        similarity (the best of name and name + description); computed in chunks, keeping only the best."""
+        texts = pd.Series(texts, dtype="object")
+        best = np.zeros(len(texts), dtype=np.int64)
+        sim = np.zeros(len(texts), dtype=float)
+        for start in range(0, len(texts), _CHUNK):
+            x = self.vectorizer.transform(texts.iloc[start:start + _CHUNK])
+            m = (x @ self.peer_matrix.T).maximum(x @ self.title_matrix.T).tocsr()
+            if m.nnz == 0:
+                continue
+            arg = np.asarray(m.argmax(axis=1)).ravel()
+            best[start:start + len(arg)] = arg
+            sim[start:start + len(arg)] = m[np.arange(m.shape[0]), arg].A1
+        return best, sim
 
     def explain(self, texts: pd.Series) -> list[str]:
         """A Dutch reason per text: the words that weighed most and the nearest real registrations."""
@@ -164,34 +176,39 @@ class PeerModel:
         if vocab:
             contrib = np.asarray(self.vectorizer.transform(pd.Series(vocab, dtype="object")) @ coef).ravel()
             weight = dict(zip(vocab, contrib.tolist(), strict=True))
-        sims = self.similarities(uniq)
+        best, sim = self.nearest(uniq)
         out = {}
         for i, text in enumerate(uniq.tolist()):
             top = sorted((w for w in word_lists[i] if weight.get(w, 0) > 0), key=lambda w: -weight[w])[:3]
             parts = []
             if top:
                 parts.append("woorden die zwaar wogen: " + ", ".join(f"'{w}'" for w in top))
-            near = _nearest(sims.getrow(i), self.peers)
+            near = _nearest_phrase(int(best[i]), float(sim[i]), self.peers)
             if near:
                 parts.append(near)
             out[text] = "; ".join(parts)
         return [out[t] for t in texts.tolist()]
 
 
-def _nearest(row, peers: pd.DataFrame) -> str:
-    if row.nnz == 0:
+def _nearest_phrase(best: int, sim: float, peers: pd.DataFrame) -> str:
+    if sim < _EXPLAIN_MIN_SIMILARITY:
         return ""
-    order = np.argsort(-row.data)
-    best = row.indices[order[0]]
-    if row.data[order[0]] < _EXPLAIN_MIN_SIMILARITY:
-        return ""
-    name = peers["name"].iat[best]
-    same = peers.loc[peers["title"] == peers["title"].iat[best], "organisation"]
-    orgs = sorted({o for o in same.tolist() if o})
+    name, orgs = peers["name"].iat[best], list(peers["organisations"].iat[best])
     if not orgs:
         return f"lijkt op de registratie '{name}'"
     shown = " en ".join(orgs[:2]) if len(orgs) <= 2 else ", ".join(orgs[:2]) + f" en {len(orgs) - 2} andere"
     return f"lijkt op '{name}' van {shown}"
+
+
+def _distinct_registrations(docs: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct registration text (name, title, full) with the organisations that
+    register that name, sorted; capped to a deterministic spread for the similarity search."""
+    orgs = docs.groupby("title")["organisation"].agg(lambda o: sorted({x for x in o if x}))
+    out = docs.drop_duplicates("full").sort_values("full", kind="stable").reset_index(drop=True)
+    if len(out) > MODEL_LIMITS["max_registrations"]:
+        keep = np.linspace(0, len(out) - 1, MODEL_LIMITS["max_registrations"]).round().astype(int)
+        out = out.iloc[np.unique(keep)].reset_index(drop=True)
+    return out.assign(organisations=out["title"].map(orgs))[["name", "title", "full", "organisations"]]
 
 
 _CACHE: dict[str, PeerModel | None] = {}
@@ -251,5 +268,6 @@ def _fit(docs: pd.DataFrame, negatives, ledger) -> PeerModel | None:
         held.append(frozenset(part.tolist()))
     if len(classifiers) == 1 and len(led):
         held = [frozenset()]  # one tiny ledger: nothing to swap with; its texts are few
-    return PeerModel(vectorizer=vec, classifiers=classifiers, held_out=held, peers=docs,
-                     peer_matrix=vec.transform(docs["full"]), title_matrix=vec.transform(docs["title"]), n_positive=int(x_pos.shape[0]), n_negative=int(x_neg.shape[0] + len(led)))
+    regs = _distinct_registrations(docs)
+    return PeerModel(vectorizer=vec, classifiers=classifiers, held_out=held, peers=regs,
+                     peer_matrix=vec.transform(regs["full"]), title_matrix=vec.transform(regs["title"]), n_positive=int(x_pos.shape[0]), n_negative=int(x_neg.shape[0] + len(led)))
