@@ -142,7 +142,7 @@ class PeerModel:
         uniq = pd.Series(uniq, dtype="object")
         if len(uniq) == 0:
             return np.zeros(len(texts))
-        x = self.vectorizer.transform(uniq)
+        x = self.vectorizer.transform(_clip(uniq))
         probs = np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
         p = (probs * self._fold_weights(uniq)).sum(axis=1)
         p[uniq.str.len().to_numpy() == 0] = 0.0
@@ -155,7 +155,7 @@ class PeerModel:
         best = np.zeros(len(texts), dtype=np.int64)
         sim = np.zeros(len(texts), dtype=float)
         for start in range(0, len(texts), _CHUNK):
-            x = self.vectorizer.transform(texts.iloc[start:start + _CHUNK])
+            x = self.vectorizer.transform(_clip(texts.iloc[start:start + _CHUNK]))
             m = (x @ self.peer_matrix.T).maximum(x @ self.title_matrix.T).tocsr()
             if m.nnz == 0:
                 continue
@@ -170,7 +170,7 @@ class PeerModel:
         uniq = pd.Series(pd.unique(texts), dtype="object")
         coef = np.mean([c.coef_.ravel() for c in self.classifiers], axis=0)
         word_lists = [list(dict.fromkeys(w for w in t.split(" ") if len(w) >= 3))[:MODEL_LIMITS["max_words"]]
-                      for t in uniq]
+                      for t in _clip(uniq)]
         vocab = sorted({w for ws in word_lists for w in ws})
         weight = {}
         if vocab:
@@ -188,6 +188,12 @@ class PeerModel:
                 parts.append(near)
             out[text] = "; ".join(parts)
         return [out[t] for t in texts.tolist()]
+
+
+def _clip(texts: pd.Series) -> pd.Series:
+    """Texts as the model reads them: the first ``description_chars`` + 100 characters (it was fitted
+    on names with at most that much description; long tender texts add cost, not evidence)."""
+    return pd.Series(texts, dtype="object").str.slice(0, MODEL_LIMITS["description_chars"] + 100)
 
 
 def _nearest_phrase(best: int, sim: float, peers: pd.DataFrame) -> str:
