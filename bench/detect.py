@@ -1,4 +1,7 @@
-"""``python -m bench detect [--scale N] [--threshold T] [--out DIR] [--json]`` — detection quality.
+"""``python -m bench detect [--real] [--scale N] [--threshold T] [--out DIR] [--json]`` — detection quality.
+
+With ``--real`` it first measures on real registrations (``bench/detect_real.py``: the dev register
+cross-validated by organisation, the CPV labels by label, the hand-labelled kinds).
 
 Generates two labelled municipalities with ``bench.synth`` (variant "demo" and "alt", which uses
 different vocabulary), loads them through the real connectors and ``to_mentions``, builds the peer
@@ -23,8 +26,8 @@ import pandas as pd
 __all__ = ["main", "evaluate_set", "load_mentions"]
 
 
-def load_mentions(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(mentions, kb_products) of a generated municipality, through the real connectors."""
+def load_mentions(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, object]:
+    """(mentions, kb_products, peer model) of a generated municipality, through the real connectors."""
     from connectors import MENTION_TYPES, PEER_TYPES, load_source
     from pipelines.config import load_config
     from transforms.knowledge.kb import build_kb
@@ -39,8 +42,12 @@ def load_mentions(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             mentions.append(to_mentions(spec.type, spec.id, load_source(spec).frame, org))
         elif spec.type in PEER_TYPES:
             peers.append(load_source(spec).frame)
-    kb = build_kb(pd.concat(peers, ignore_index=True)) if peers else None
-    return pd.concat(mentions, ignore_index=True), kb
+    from transforms.detect import fit_peer_model, own_texts
+
+    entries = pd.concat(peers, ignore_index=True) if peers else None
+    kb = build_kb(entries) if entries is not None else None
+    mentions = pd.concat(mentions, ignore_index=True)
+    return mentions, kb, fit_peer_model(entries, ledger=own_texts(mentions))
 
 
 def _prf(truth: np.ndarray, pred: np.ndarray) -> dict:
@@ -120,19 +127,31 @@ def _confusion(root: Path, mentions: pd.DataFrame, truth: pd.DataFrame, as_of: s
 
 def evaluate_set(root: Path, threshold: float, as_of: str = "2026-07-01") -> dict:
     """Quality figures for one generated municipality folder."""
-    from transforms.detect import detect_signals, score_mentions
+    from transforms.detect import detect_signals, guess_kinds, score_mentions
 
     t0 = time.perf_counter()
-    mentions, kb = load_mentions(root)
+    mentions, kb, model = load_mentions(root)
     t1 = time.perf_counter()
-    signals = detect_signals(mentions, kb)
+    signals = detect_signals(mentions, kb, peer_model=model)
     scored = score_mentions(mentions, signals, threshold)
     t2 = time.perf_counter()
     truth = pd.read_csv(root / "truth" / "mentions.csv", dtype=str, keep_default_na=False)
+    if "kind" not in truth.columns:  # a folder generated before kinds were labelled
+        truth["kind"] = np.where(truth["is_ai"].eq("1"), "ai", np.where(truth["system"].str.len() > 0, "algorithm", ""))
     j = scored.merge(truth, on="source_key", how="inner")
-    y = j["is_ai"].astype(str).eq("1").to_numpy()
+    y = j["kind"].isin(["ai", "algorithm"]).to_numpy()  # both kinds belong in the register
     pred = j["is_candidate"].astype(bool).to_numpy()
     res = _prf(y, pred)
+    res["by_kind_recall"] = {k: _prf(y[(j["kind"] == k).to_numpy()], pred[(j["kind"] == k).to_numpy()])["recall"]
+                             for k in ("ai", "algorithm")}
+    cand = j[pred & y]
+    kinds = guess_kinds(mentions[mentions["source_key"].isin(set(cand["source_key"]))], signals, model)
+    kk = cand.merge(kinds, on="source_key", suffixes=("_true", ""))
+    res["kind_accuracy"] = round(float((kk["kind_true"] == kk["kind"]).mean()), 4) if len(kk) else None
+    lines = int((mentions["source_type"] == "spend_ledger").sum())
+    ledger_cand = int(scored["is_candidate"].to_numpy(dtype=bool)[(mentions["source_type"] == "spend_ledger").to_numpy()].sum())
+    res["ledger_lines"] = lines
+    res["candidates_per_100k_ledger_lines"] = round(ledger_cand * 100_000 / lines, 1) if lines else None
     stype = j["source_key"].map(dict(zip(mentions["source_key"], mentions["source_type"], strict=True)))
     title_only = stype.isin(["spend_ledger", "application_portfolio"]).to_numpy()
     res["title_only_recall"] = _prf(y[title_only], pred[title_only])["recall"]
@@ -145,9 +164,82 @@ def evaluate_set(root: Path, threshold: float, as_of: str = "2026-07-01") -> dic
     res["missed"] = fn[["source_key", "title", "ai_score"]].head(15).to_dict("records")
     res["false_hits"] = fp[["source_key", "title", "ai_score", "reasons"]].head(15).to_dict("records")
     res["curve"] = _curve(y, j["ai_score"].to_numpy())
-    res["classification"] = _confusion(root, mentions, truth, as_of)
+    res["classification"] = _confusion(root, mentions, truth[truth["is_ai"] == "1"], as_of)
     res["seconds"] = {"load": round(t1 - t0, 3), "detect": round(t2 - t1, 3)}
     return res
+
+
+_NO_REAL = "no real development data at ../shared/data (register-dev/site-data-dev.json): real-data figures skipped"
+
+
+def _run_real(args, curves: dict, seconds: dict) -> dict | None:
+    """Real-data figures (bench/detect_real.py), printed; their PR curves added to ``curves``."""
+    from bench.detect_real import evaluate_real
+
+    real = evaluate_real(args.threshold)
+    if real is None:
+        print(_NO_REAL)
+        return None
+    for name, (pos, neg) in real.pop("curves").items():
+        truth = np.r_[np.ones(len(pos), dtype=bool), np.zeros(len(neg), dtype=bool)]
+        curves[name] = (*_curve(truth, np.r_[pos, neg]), args.threshold)
+    seconds["real"] = real.pop("seconds")
+    k = real["kind"]
+    print(f"real ({real['entries']} entries of {real['organisations']} organisations, {real['folds']} folds by "
+          f"organisation; {real['cpv_labels']} CPV labels in folds): recall title+description "
+          f"{real['recall_title_description']:.3f}, title only {real['recall_title']:.3f}, false-positive rate "
+          f"on CPV labels {real['false_positive_rate_cpv']:.4f}; kind right {k['accuracy']:.3f} of {k['matched']}")
+    for m in real["missed_title_description"][:5]:
+        print(f"   missed: {m['name']!r} ({m['score_full']})")
+    for m in real["cpv_false_hits"][:5]:
+        print(f"   false hit: {m['label']!r} ({m['ai_score']})")
+    return real
+
+
+def _timing(root: Path, threshold: float, as_json: bool) -> int:
+    """Seconds of each detect step on one generated municipality (connectors and to_mentions untimed)."""
+    from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
+    from transforms.detect import peer_model as pm
+
+    mentions, kb, _model = load_mentions(root)
+    pm._CACHE.clear()
+    entries = _peer_entries(root)
+    def now() -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    marks = [("start", now())]
+    model = fit_peer_model(entries, ledger=own_texts(mentions))
+    marks.append(("peer_model_fit", now()))
+    signals = detect_signals(mentions, kb, peer_model=model)
+    marks.append(("detect_signals", now()))
+    scored = score_mentions(mentions, signals, threshold)
+    marks.append(("score_mentions", now()))
+    cand = scored["is_candidate"].to_numpy(dtype=bool)
+    guess_kinds(mentions[cand], signals[signals["source_key"].isin(set(scored.loc[cand, "source_key"]))], model)
+    marks.append(("guess_kinds", now()))
+    seconds = {name: round(t[0] - marks[i][1][0], 2) for i, (name, t) in enumerate(marks[1:])}
+    seconds["total"] = round(marks[-1][1][0] - marks[0][1][0], 2)
+    # CPU seconds of this process: on a shared machine the wall clock also counts other jobs' time
+    cpu = {name: round(t[1] - marks[i][1][1], 2) for i, (name, t) in enumerate(marks[1:])}
+    cpu["total"] = round(marks[-1][1][1] - marks[0][1][1], 2)
+    out = {"name": "detect-timing", "mentions": len(mentions),
+           "distinct_titles": int(mentions["title"].nunique()), "candidates": int(cand.sum()),
+           "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    print(f"{out['mentions']} mentions ({out['distinct_titles']} distinct titles), {out['candidates']} candidates: "
+          + ", ".join(f"{k} {v} s" for k, v in seconds.items()) + " (CPU: "
+          + ", ".join(f"{k} {v} s" for k, v in cpu.items()) + f"); peak RSS {out['peak_rss_mb']} MB")
+    if as_json:
+        print(json.dumps(out))
+    return 0
+
+
+def _peer_entries(root: Path) -> pd.DataFrame | None:
+    from connectors import PEER_TYPES, load_source
+    from pipelines.config import load_config
+
+    cfg = load_config(root / "aigrip.yaml")
+    frames = [load_source(s.to_spec()).frame for s in cfg.enabled_sources if s.type in PEER_TYPES]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,11 +251,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     ap.add_argument("--out", type=Path, default=Path("var/bench"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--real", action="store_true", help="also measure on the real dev data in ../shared/data")
+    ap.add_argument("--timing", type=Path, default=None,
+                    help="only time the detect stage on an already generated municipality folder (python -m bench.synth)")
     args = ap.parse_args(argv)
+    if args.timing is not None:
+        return _timing(args.timing, args.threshold, args.json)
     from bench.synth import generate
 
     start = time.perf_counter()
     sets, curves, seconds = {}, {}, {}
+    real = _run_real(args, curves, seconds) if args.real else None
     with tempfile.TemporaryDirectory(prefix="aigrip-bench-detect-") as tmp:
         for variant in ("demo", "alt"):
             root = Path(tmp) / variant
@@ -196,12 +294,16 @@ def main(argv: list[str] | None = None) -> int:
     summary["dpia_required_accuracy"] = {**{k: s["classification"]["dpia_required"]["accuracy"] for k, s in sets.items()},
                                          "fixture": dpia_fixture["accuracy"]}
     summary["dpia_fixture"] = dpia_fixture
+    if args.real:
+        summary["real"] = real if real is not None else {"skipped": _NO_REAL}
     for name, s in sets.items():
         c = s["classification"]
         print(f"{name}: precision {s['precision']:.3f} recall {s['recall']:.3f} F1 {s['f1']:.3f} "
               f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']}); title-only recall {s['title_only_recall']:.3f}; "
               f"AI-Act class accuracy {c['ai_act_accuracy']:.3f}, publication {c['publication_accuracy']:.3f}, "
               f"DPIA {c['dpia_accuracy']:.3f}")
+        print(f"   recall by kind {s['by_kind_recall']}; kind guess right {s['kind_accuracy']}; "
+              f"candidates per 100,000 ledger lines {s['candidates_per_100k_ledger_lines']}")
         for m in s["missed"][:5]:
             print(f"   missed: {m['source_key']} {m['title']!r} ({m['ai_score']})")
         for m in s["false_hits"][:5]:

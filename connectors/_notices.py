@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from transforms.text import fold
@@ -90,5 +91,5 @@ def notice_frame(records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=NOTICE_COLUMNS).astype(object)
     frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
     frame["value_eur"] = pd.to_numeric(frame["value_eur"], errors="coerce").astype("float64")
-    frame["cpv_codes"] = frame["cpv_codes"].map(lambda v: list(v) if isinstance(v, list) else [])
+    frame["cpv_codes"] = frame["cpv_codes"].map(lambda v: [str(c) for c in v] if isinstance(v, (list, tuple, np.ndarray)) else [])
     return frame

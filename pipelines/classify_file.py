@@ -43,6 +43,26 @@ def read_table_file(path: Path) -> pd.DataFrame:
         raise SourceFormatError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]})") from None
 
 
+def _learned(config: AigripConfig | None):
+    """(kb_products, peer model) that the last run learned from the configured peers: the knowledge
+    base as stored, the peer model fitted again on the same peer registrations and own texts
+    (deterministic, so it is the run's model). (None, None) without a run."""
+    if config is None or not (config.data_dir / "snapshot.duckdb").exists():
+        return None, None
+    from transforms.detect import fit_peer_model, own_texts
+    from transforms.detect.peer_model import OWN_BULK_SOURCES
+    from warehouse import snapshot_connect, table_exists
+
+    with snapshot_connect(config.data_dir) as con:
+        kb = con.execute("SELECT * FROM kb_products").df() if table_exists(con, "kb_products") else None
+        entries = con.execute("SELECT * FROM peer_register_entries").df() \
+            if table_exists(con, "peer_register_entries") else None
+        own = con.execute("SELECT DISTINCT title, product, description, source_type FROM mentions "
+                          "WHERE list_contains(?, source_type)", [list(OWN_BULK_SOURCES)]).df() \
+            if table_exists(con, "mentions") else None
+    return kb, fit_peer_model(entries, ledger=own_texts(own))
+
+
 def classify_file(path: Path, text_column: str, vendor_column: str | None, config: AigripConfig | None,
                   out: Path | None) -> tuple[Path, int, int]:
     from transforms.classify.table import score_table
@@ -51,14 +71,9 @@ def classify_file(path: Path, text_column: str, vendor_column: str | None, confi
     for col in filter(None, [text_column, vendor_column]):
         if col not in df.columns:
             raise AigripError(f"{path}: no column '{col}'; columns are: {', '.join(map(str, df.columns))}")
-    kb = None
-    if config is not None and (config.data_dir / "snapshot.duckdb").exists():
-        from warehouse import snapshot_connect
-
-        with snapshot_connect(config.data_dir) as con:
-            kb = con.execute("SELECT * FROM kb_products").df()
+    kb, model = _learned(config)
     threshold = config.detection.threshold if config is not None else 0.5
-    scored = score_table(df, text_column, vendor_column, kb_products=kb, threshold=threshold)
+    scored = score_table(df, text_column, vendor_column, kb_products=kb, threshold=threshold, peer_model=model)
     target = Path(out) if out else Path(path).with_name(Path(path).stem + ".classified.csv")
     if target.suffix.lower() == ".xlsx":
         write_xlsx(scored, target)

@@ -249,7 +249,7 @@ def show_system(con: duckdb.DuckDBPyConnection, system_id: str, data_dir: str | 
     sources = _rows(con, """
         SELECT p.source_key, m.source_id, m.source_type, m.title, m.description, m.vendor, m.vendor_kvk, m.product,
                m.department, m.amount_eur, m.record_date, m.url, m.cpv_codes, p.match_probability, p.match_reason,
-               c.ai_score, c.reasons
+               c.ai_score, c.reasons, c.kind, c.kind_reason
         FROM provenance p LEFT JOIN mentions m ON m.source_key = p.source_key
         LEFT JOIN candidates c ON c.source_key = p.source_key
         WHERE p.system_id = ? ORDER BY p.match_probability DESC NULLS LAST, p.source_key""", [current])

@@ -26,6 +26,19 @@ _NEIGHBOURS = {
 }
 
 
+def _label_kinds(path: Path, systems: list) -> dict:
+    """Add ``kind`` to truth/mentions.csv from the catalogue: ``ai`` for an AI system's records,
+    ``algorithm`` for a rule-based algorithm's (is_ai 0 with a catalogue system), else empty."""
+    import pandas as pd
+
+    kind_of = {s.label: ("ai" if s.is_ai else "algorithm") for s in systems}
+    truth = pd.read_csv(path, dtype=str, keep_default_na=False)
+    truth["kind"] = truth["system"].map(kind_of).fillna("")
+    truth.loc[truth["is_ai"] == "1", "kind"] = "ai"
+    truth.to_csv(path, index=False, lineterminator="\n")
+    return {k: int(v) for k, v in truth["kind"].value_counts().items() if k}
+
+
 def generate(out_dir: Path, *, seed: int = 42, scale: float = 1.0, variant: str = "demo") -> dict:
     """Write ``data/``, ``truth/``, ``review_seed.jsonl``, ``aigrip.yaml`` and ``README.md`` into ``out_dir``.
 
@@ -66,6 +79,7 @@ def generate(out_dir: Path, *, seed: int = 42, scale: float = 1.0, variant: str 
         writer = csv.writer(fh, lineterminator="\n")
         for part in (tender_truth, port_truth, survey_truth):
             writer.writerows(part)
+    rows["truth_kinds"] = _label_kinds(files["truth_mentions"], systems)
     rows["ledger_lines"] = ledger["lines"]
     rows["ledger_ai_lines"] = ledger["ai_lines"]
     rows["ledger_quarantine_lines"] = ledger["quarantine_lines"]

@@ -106,7 +106,7 @@ Generated with:
 | `data/trainingen_lms.xlsx` | learning-platform (LMS) export, sheet `Export`: who completed which course when; names and e-mails are fictional and are never stored (pseudonymised on reading); one impossible date and one row without a person | {training} |
 | `data/formatie_ai_geletterdheid.csv` | headcount per department and the roles that must be AI-literate (`;`-separated, UTF-8) | {headcount} |
 | `review_seed.jsonl` | decisions reviewers already took (confirm / reject), and the register editors' work on the confirmed systems (fill from a supplier template, edit, release by `redacteur`, publish by `fg`), naming source keys | {decisions} |
-| `truth/mentions.csv` | ground truth per source record: `source_key,is_ai,system,notes` | |
+| `truth/mentions.csv` | ground truth per source record: `source_key,is_ai,system,notes,kind` (kind: `ai`, `algorithm` for a rule-based algorithm of the catalogue, else empty) | |
 | `truth/systems.csv` | ground truth per system: expected AI-Act class, Annex III area, publication category, DPIA | {systems} |
 | `truth/peer_entries.csv` | which product each register entry describes: `entry_key,is_ai,product,org_code` | |
 

@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 
 from transforms.detect.cross import cross_source_signals
+from transforms.detect.learned import peer_model_signals
+from transforms.detect.peer_model import PeerModel
 from transforms.detect.sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
+from transforms.detect.texts import mention_texts
 from transforms.detect.vocabulary import Vocabulary, load_vocabulary, spaced_series
 
 __all__ = ["detect_signals", "score_mentions", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
@@ -207,38 +210,25 @@ def _share_survey_answers(out: pd.DataFrame, shared: dict[str, str], vocab: Voca
 
 
 def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = None,
-                   vocab: Vocabulary | None = None) -> pd.DataFrame:
+                   vocab: Vocabulary | None = None, peer_model: PeerModel | None = None) -> pd.DataFrame:
     """All AI signals of the mentions: DataFrame[source_key, kind, detail, weight, reason].
 
     kinds: keyword_strong, keyword_medium, keyword_weak, keyword_negative (negative weight: damps
     the score), vendor, kb_product, cpv, self_declared, portfolio_field, and cross_source: evidence
     borrowed from strong candidates in other sources (same supplier, same product name), computed
-    from a first scoring pass over the other signals (see ``transforms.detect.cross``).
+    from a first scoring pass over the other signals (see ``transforms.detect.cross``), and
+    peer_model: the text reads like what peers register (``transforms.detect.peer_model``).
     """
     vocab = vocab or load_vocabulary()
     if mentions is None or len(mentions) == 0:
         return _empty_signals()
     keys = _col(mentions, "source_key").astype(str)
-    title = _col(mentions, "title")
-    product = _col(mentions, "product")
-    with_product = product.notna().to_numpy() & (product.fillna("").astype(str).str.len() > 0).to_numpy()
-    if with_product.any():
-        t, p = title.fillna("").astype(str), product.fillna("").astype(str)
-        title = pd.Series(np.where(with_product & (p.to_numpy() != t.to_numpy()), t + " | " + p, t),
-                          index=mentions.index, dtype="object")
-    head = spaced_series(title)
-    description = _col(mentions, "description")
-    if description.notna().any():
-        body = spaced_series(description)
-        body = body.where(body != head, "")
-    else:
-        body = pd.Series("", index=mentions.index, dtype="object")
+    head, body, both = mention_texts(mentions)
     vendor_norm = _col(mentions, "vendor_norm")
     if vendor_norm.isna().all() and "vendor" in mentions.columns:
         vendor_norm = _col(mentions, "vendor")
     vendor_norm = spaced_series(vendor_norm)
     product_sp = spaced_series(_col(mentions, "product"))
-    both = (head + " " + body).str.strip()
     parts = [
         _keyword_signals(keys, head, body, vocab),  # already one row per (mention, term)
         _dedupe(_vendor_signals(keys, vendor_norm, both, vocab)),
@@ -246,6 +236,7 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
         _dedupe(kb_signals(keys, head, _col(mentions, "product"), vendor_norm, kb_products, vocab)),
         self_declared_signals(mentions, vocab),
         portfolio_signals(mentions, vocab),
+        peer_model_signals(keys, both, peer_model, vocab),
     ]
     parts = [p for p in parts if p is not None and not p.empty]
     if not parts:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pandas as pd
 
 from transforms.text import normalise_vendor_series
@@ -24,6 +27,26 @@ _MAP = {
 }
 _MAP["ted"] = _MAP["tenderned"]
 _SURVEY_PRIVATE = {"respondent_name", "respondent_email", "respondent_hash"}
+
+
+def _code_list(value: object) -> list[str]:
+    """CPV codes as a list of strings, whatever shape the raw table gave them: a list, a tuple, a numpy
+    array (a DuckDB ``VARCHAR[]`` column read back), a JSON array or a comma-separated string."""
+    if value is None or isinstance(value, float):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = text.strip("[]").split(",")
+        else:
+            value = text.split(",")
+    if isinstance(value, (list, tuple, np.ndarray)):
+        codes = (str(c).strip(" '\"") for c in value if c is not None and not (isinstance(c, float) and c != c))
+        return [c for c in codes if c]
+    return []
 
 
 def to_mentions(source_type: str, source_id: str, frame: pd.DataFrame, org: str) -> pd.DataFrame:
@@ -54,8 +77,7 @@ def to_mentions(source_type: str, source_id: str, frame: pd.DataFrame, org: str)
     out["record_date"] = (pd.to_datetime(frame[src], errors="coerce").dt.normalize() if src in frame.columns
                           else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]"))
     src = mapping.get("cpv_codes")
-    out["cpv_codes"] = frame[src].map(lambda v: list(v) if isinstance(v, (list, tuple)) else []) if src in frame.columns \
-        else [[] for _ in range(n)]
+    out["cpv_codes"] = frame[src].map(_code_list) if src in frame.columns else [[] for _ in range(n)]
     public = frame.drop(columns=[c for c in frame.columns if c in _SURVEY_PRIVATE]) if source_type == "survey" else frame
     out["raw_json"] = public.to_json(orient="records", lines=True, date_format="iso", force_ascii=False).splitlines() if n else []
     return out[MENTION_COLUMNS].reset_index(drop=True)

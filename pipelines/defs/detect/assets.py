@@ -7,31 +7,46 @@ from dagster import asset
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
-from transforms.detect import detect_signals, score_mentions
+from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
 from warehouse import read_table, replace_table
 
 __all__ = ["build_detect_assets"]
 
 
 def build_detect_assets(config: AigripConfig) -> list:
+    def _peer_model(con, mentions):
+        return fit_peer_model(read_table(con, "peer_register_entries"), ledger=own_texts(mentions))
+
     @asset(group_name="detect", deps=["mentions", "kb_products"], kinds={"duckdb"},
-           description="AI signals per mention: keywords, vendors, peer-registered products, CPV codes, self-declarations.")
+           description="AI signals per mention: keywords, vendors, peer-registered products, CPV codes, "
+                       "self-declarations, and the peer model fitted on the peers' registrations.")
     def signals(aigrip: AigripResource):
         with aigrip.connect() as con:
-            df = detect_signals(read_table(con, "mentions"), read_table(con, "kb_products"))
+            mentions = read_table(con, "mentions")
+            model = _peer_model(con, mentions)
+            df = detect_signals(mentions, read_table(con, "kb_products"), peer_model=model)
             n = replace_table(con, "signals", df)
-        return result("signals", {"signals": n, "mentions_with_signal": int(df["source_key"].nunique()) if n else 0},
-                      df, ["source_key", "kind", "weight", "reason"])
+        counts = {"signals": n, "mentions_with_signal": int(df["source_key"].nunique()) if n else 0,
+                  "peer_model_positives": model.n_positive if model else 0,
+                  "peer_model_negatives": model.n_negative if model else 0}
+        return result("signals", counts, df, ["source_key", "kind", "weight", "reason"])
 
     @asset(group_name="detect", deps=["signals"], kinds={"duckdb"},
            description="Mentions whose AI score passes the threshold, each with readable reasons.")
     def candidates(aigrip: AigripResource):
         threshold = aigrip.config.detection.threshold
         with aigrip.connect() as con:
-            scored = score_mentions(read_table(con, "mentions"), read_table(con, "signals"), threshold)
+            mentions, signals = read_table(con, "mentions"), read_table(con, "signals")
+            scored = score_mentions(mentions, signals, threshold)
             cands = scored[scored["is_candidate"].astype(bool)].reset_index(drop=True)
+            keys = set(cands["source_key"])
+            kinds = guess_kinds(mentions[mentions["source_key"].isin(keys)], signals[signals["source_key"].isin(keys)],
+                                _peer_model(con, mentions))
+            cands = cands.merge(kinds.drop_duplicates("source_key"), on="source_key", how="left")
             n = replace_table(con, "candidates", cands)
-        return result("candidates", {"candidates": n, "mentions_scored": len(scored), "threshold": threshold},
-                      cands.sort_values("ai_score", ascending=False), ["source_key", "ai_score", "reasons"])
+        n_ai = int((cands["kind"] == "ai").sum()) if n else 0
+        return result("candidates", {"candidates": n, "candidates_ai": n_ai, "candidates_algorithm": n - n_ai,
+                                     "mentions_scored": len(scored), "threshold": threshold},
+                      cands.sort_values("ai_score", ascending=False), ["source_key", "ai_score", "kind", "reasons"])
 
     return [signals, candidates]
