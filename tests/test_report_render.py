@@ -98,8 +98,8 @@ def test_grip_tables_readers_absent_and_present():
     assert grip_tables.obligations_due(con, today) is None and grip_tables.overdue_reviews(con, today) is None
     assert grip_tables.assessment_coverage(con) is None and grip_tables.requirements_progress(con) is None
     assert grip_tables.moved_deadlines(con, today, today) is None
-    con.execute("CREATE TABLE obligations (system_id VARCHAR, obligation VARCHAR, legal_source VARCHAR, deadline DATE, "
-                "date_confirmed BOOLEAN)")
+    con.execute("CREATE TABLE obligations (system_id VARCHAR, duty VARCHAR, legal_source VARCHAR, deadline DATE, "
+                "date_confirmed BOOLEAN)")  # the columns of migration 010 the reader uses
     con.execute("INSERT INTO obligations VALUES ('AIG-000001', 'FRIA', 'art. 27', DATE '2027-02-01', true), "
                 "('AIG-000001', 'EU-databank', 'art. 49', DATE '2028-01-01', true), "
                 "('AIG-000002', 'FRIA', 'art. 27', DATE '2027-01-01', true)")
@@ -108,10 +108,21 @@ def test_grip_tables_readers_absent_and_present():
     con.execute("CREATE TABLE reviews (system_id VARCHAR, next_review DATE)")
     con.execute("INSERT INTO reviews VALUES ('AIG-000001', DATE '2026-10-31')")
     assert grip_tables.overdue_reviews(con, today)["days_overdue"].tolist() == [30]
-    con.execute("CREATE TABLE assessments (system_id VARCHAR, kind VARCHAR, required BOOLEAN, status VARCHAR)")
+    con.execute("CREATE TABLE assessments (system_id VARCHAR, assessment VARCHAR, required BOOLEAN, status VARCHAR)")
     con.execute("INSERT INTO assessments VALUES ('AIG-000001', 'dpia', true, 'afgerond'), ('AIG-000001', 'fria', true, NULL)")
     cov = grip_tables.assessment_coverage(con).set_index("kind")
     assert cov.loc["DPIA", "done"] == 1 and cov.loc["FRIA", "done"] == 0
+    con.execute("CREATE TABLE requirements (system_id VARCHAR, item_id VARCHAR, item_kind VARCHAR, status VARCHAR)")
+    con.execute("INSERT INTO requirements VALUES ('AIG-000001', 'aia-01', 'vereiste', 'gedaan'), "
+                "('AIG-000001', 'aia-02', 'vereiste', NULL), ('AIG-000001', 'm-01', 'maatregel', 'gedaan')")
+    progress = dict(grip_tables.requirements_progress(con).itertuples(index=False))
+    assert progress == {"gedaan": 1, "niet gestart": 1}
+    con.execute("CREATE TABLE deadline_moves (moved_on DATE, system_id VARCHAR, duty VARCHAR, old_deadline DATE, "
+                "new_deadline DATE)")
+    con.execute("INSERT INTO deadline_moves VALUES (DATE '2026-11-20', 'AIG-000001', 'FRIA', DATE '2026-08-02', "
+                "DATE '2027-12-02')")
+    moved = grip_tables.moved_deadlines(con, dt.date(2026, 11, 1), today)
+    assert moved["obligation"].tolist() == ["FRIA"] and moved["name"].tolist() == ["Fraudescan"]
 
 
 def test_pdf_check_names_what_to_install(monkeypatch):

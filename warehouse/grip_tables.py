@@ -1,9 +1,10 @@
 """Reading the grip tables of obligations, requirements, assessments and periodic reviews.
 
-Those tables are built by the obligations work (issue 17, part A). Until they exist, every reader
-here returns ``None`` and the report and the checklist say plainly that the figures are not
-available yet. This is the one place that knows their shape: adjust the column names here when
-the tables land (``_COLUMNS``), nothing else changes.
+Those tables are built by the obligations stage (``transforms/obligations/``, migration 010). In a
+warehouse without them (an older one, or a run that stopped before the obligations stage) every
+reader here returns ``None`` and the report and the checklist say plainly that the figures are not
+available. This is the one place that knows their shape (``_COLUMNS``); the readers rename columns
+to the words the report uses.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ __all__ = ["obligations_due", "assessment_coverage", "overdue_reviews", "require
 
 # table -> columns the readers use (system_id joins to systems for the name and department)
 _COLUMNS = {
-    "obligations": ("system_id", "obligation", "legal_source", "deadline", "date_confirmed"),
-    "assessments": ("system_id", "kind", "required", "status"),
+    "obligations": ("system_id", "duty", "legal_source", "deadline", "date_confirmed"),
+    "assessments": ("system_id", "assessment", "required", "status"),
     "reviews": ("system_id", "next_review"),
-    "requirements": ("system_id", "requirement_id", "status"),
-    "deadline_changes": ("system_id", "obligation", "old_deadline", "new_deadline", "changed_at"),
+    "requirements": ("system_id", "item_id", "item_kind", "status"),
+    "deadline_moves": ("system_id", "duty", "old_deadline", "new_deadline", "moved_on"),
 }
 GRIP_TABLES = tuple(_COLUMNS)
 _DONE = ("gedaan", "afgerond", "uitgevoerd", "vastgesteld", "done", "completed")
@@ -43,7 +44,7 @@ def obligations_due(con: duckdb.DuckDBPyConnection, as_of: dt.date, months: int 
     if not _usable(con, "obligations"):
         return None
     return con.execute(
-        """SELECT o.system_id, s.name, s.department, o.obligation, o.legal_source, o.deadline, o.date_confirmed
+        """SELECT o.system_id, s.name, s.department, o.duty AS obligation, o.legal_source, o.deadline, o.date_confirmed
            FROM obligations o JOIN systems s USING (system_id)
            WHERE s.status IN ('candidate', 'confirmed') AND o.deadline >= ? AND o.deadline < ? + to_months(?)
            ORDER BY o.deadline, o.system_id""", [as_of, as_of, months]).df()
@@ -54,7 +55,7 @@ def assessment_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     if not _usable(con, "assessments"):
         return None
     return con.execute(
-        f"""SELECT upper(a.kind) AS kind, count(*) FILTER (WHERE a.required) AS required,
+        f"""SELECT upper(a.assessment) AS kind, count(*) FILTER (WHERE a.required) AS required,
                    count(*) FILTER (WHERE a.required AND lower(a.status) IN {_DONE}) AS done
             FROM assessments a JOIN systems s USING (system_id) WHERE s.status = 'confirmed'
             GROUP BY 1 ORDER BY 1""").df()
@@ -76,15 +77,16 @@ def requirements_progress(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None
         return None
     return con.execute(
         """SELECT coalesce(r.status, 'niet gestart') AS status, count(*) AS n
-           FROM requirements r JOIN systems s USING (system_id) WHERE s.status = 'confirmed'
+           FROM requirements r JOIN systems s USING (system_id)
+           WHERE s.status = 'confirmed' AND r.item_kind = 'vereiste'
            GROUP BY 1 ORDER BY 2 DESC""").df()
 
 
 def moved_deadlines(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame | None:
     """Deadlines that moved in [start, end] (a date in the obligations data changed)."""
-    if not _usable(con, "deadline_changes"):
+    if not _usable(con, "deadline_moves"):
         return None
     return con.execute(
-        """SELECT d.system_id, s.name, d.obligation, d.old_deadline, d.new_deadline
-           FROM deadline_changes d LEFT JOIN systems s USING (system_id)
-           WHERE CAST(d.changed_at AS DATE) BETWEEN ? AND ? ORDER BY d.new_deadline""", [start, end]).df()
+        """SELECT d.system_id, s.name, d.duty AS obligation, d.old_deadline, d.new_deadline
+           FROM deadline_moves d LEFT JOIN systems s USING (system_id)
+           WHERE d.moved_on BETWEEN ? AND ? ORDER BY d.new_deadline""", [start, end]).df()
