@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import smtplib
-import ssl
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 from pathlib import Path
 
 from pipelines.config import AigripConfig
+from pipelines.mail import Mail, send_mail
 from transforms.errors import AigripError, ConfigError
 from transforms.obligations.digest import DigestMessage, compose_digest, digest_items
 from warehouse import read_table, snapshot_connect, table_exists
@@ -59,40 +55,13 @@ def send_digest(cfg: AigripConfig, messages: list[DigestMessage], as_of: dt.date
         raise ConfigError(f"{cfg.config_path}: the digest is off; set digest.enabled: true (and digest.smtp) to send it")
     if settings.smtp is None or not settings.sender:
         raise ConfigError(f"{cfg.config_path}: digest.smtp (host, port) and digest.sender are needed to send the digest")
-    smtp = settings.smtp
-    password = None
-    if smtp.password_env:
-        password = os.environ.get(smtp.password_env)
-        if password is None:
-            raise ConfigError(f"environment variable {smtp.password_env} (digest.smtp.password_env) is not set")
-    sent = 0
+    mails = [Mail(to=m.to, name=m.name, subject=m.subject, text=m.text) for m in messages]
     try:
-        cls = smtplib.SMTP_SSL if smtp.ssl else smtplib.SMTP
-        kwargs = {"context": ssl.create_default_context()} if smtp.ssl else {}
-        with cls(smtp.host, smtp.port, timeout=smtp.timeout, **kwargs) as server:
-            if smtp.starttls and not smtp.ssl:
-                server.ehlo()
-                if server.has_extn("starttls"):
-                    server.starttls(context=ssl.create_default_context())
-                    server.ehlo()
-                else:
-                    raise AigripError(f"SMTP server {smtp.host}:{smtp.port} offers no STARTTLS; set digest.smtp.starttls: "
-                                      "false only on a trusted internal network")
-            if smtp.username:
-                server.login(smtp.username, password or "")
-            for m in messages:
-                msg = EmailMessage()
-                msg["From"] = formataddr(("aigrip " + cfg.organisation.name, settings.sender))
-                msg["To"] = formataddr((m.name, m.to))
-                msg["Subject"] = m.subject
-                msg["Message-ID"] = make_msgid(domain=settings.sender.split("@")[-1])
-                msg.set_content(m.text)
-                msg["Content-Language"] = "nl"   # after set_content, which replaces the Content-* headers
-                server.send_message(msg)
-                sent += 1
-    except (OSError, smtplib.SMTPException) as exc:
-        raise AigripError(f"digest: SMTP server {smtp.host}:{smtp.port} failed after {sent} message(s): "
-                          f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}; check digest.smtp") from None
+        sent = send_mail(settings.smtp, settings.sender, "aigrip " + cfg.organisation.name, mails, "digest.smtp")
+    except ConfigError:
+        raise
+    except AigripError as exc:
+        raise AigripError(f"digest: {exc}") from None
     path = state_path(cfg.data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"last_sent": (as_of or dt.date.today()).isoformat(), "messages": sent}), encoding="utf-8")
