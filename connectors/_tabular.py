@@ -122,6 +122,7 @@ def _load_xlsx(con, spec, path, aliases, required, sheet_hints: tuple[str, ...])
     con.unregister("_xlsx_rows")
     table = Table(fields={f: f"c{i}" for f, i in mapping.items()}, header=cells[:width], kind="xlsx")
     table.notes.append(f"sheet '{name}'")
+    table.data_rows = len(ords)
     return table
 
 

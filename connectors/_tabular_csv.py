@@ -15,12 +15,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import sys
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from connectors._csv_lines import MAX_LINE_BYTES, blank_lines, newline_stats, normalise_newlines, scan_lines
 from connectors._tabular_header import HEAD_LINES, Table, check_header, choose_header
 from connectors.base import SourceSpec
 from transforms.errors import SourceFormatError
@@ -28,6 +31,9 @@ from transforms.errors import SourceFormatError
 __all__ = ["load_csv", "finish_scan", "transcode_to_utf8", "detect_encoding"]
 
 _SEPARATORS = (";", ",", "\t")
+# the header sniff parses the first lines with Python's csv module, whose default field limit
+# (131,072 characters) would fail a whole source over one long cell
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _CHUNK = 8 << 20
 _REJECT_REASONS = {
     "MISSING COLUMNS": "te weinig velden",
@@ -119,7 +125,9 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
     """Blank out lines that open a quote which never closes properly; returns (line, text).
 
     A line with an odd number of quotes may start a legitimate multi-line field; it is accepted
-    when the joined record (≤ 50 lines) parses as exactly one row of ``width`` fields.
+    when the joined record (≤ 50 lines) parses as exactly one record and none of its continuation
+    lines is a whole row of ``width`` fields by itself (a stray quote must not swallow later rows);
+    a record with too few or too many fields is then quarantined by DuckDB as one row.
     """
     with open(path, encoding="utf-8", newline="") as fh:
         lines = fh.read().split("\n")
@@ -138,7 +146,9 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
             parsed = list(csv.reader(io.StringIO(record), delimiter=sep, strict=True))
         except csv.Error:
             parsed = []
-        if quotes % 2 == 0 and len(parsed) == 1 and len(parsed[0]) == width:
+        if quotes % 2 == 0 and len(parsed) == 1 and not any(
+            _whole_row(line, sep, width) for line in lines[i + 1 : j]
+        ):
             i = j + 1
             continue
         bad.append((i + 1, lines[i].rstrip("\r")))
@@ -147,6 +157,16 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write("\n".join(lines))
     return bad
+
+
+def _whole_row(line: str, sep: str, width: int) -> bool:
+    """True when ``line`` alone parses as a row of ``width`` fields (with no quote left open)."""
+    if line.count(sep) < width - 1 or line.count('"') % 2:
+        return False
+    try:
+        return len(next(csv.reader([line], delimiter=sep, strict=True), [])) == width
+    except csv.Error:
+        return False
 
 
 def _read_csv_sql(path: Path, sep: str, width: int, skip: int, tag: str, named: bool = False) -> str:
@@ -175,6 +195,7 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     if encoding != "utf-8":
         table.notes.append(f"read as {encoding}, transcoded to UTF-8")
     skip = idx + 1
+    path = _check_lines(spec, path, table, skip, tmpdir)
     if lazy:
         table.scan = {"path": path, "width": width, "skip": skip, "tmpdir": tmpdir, "tag": "a"}
         _lazy_source(table)
@@ -183,7 +204,7 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     unclosed = con.execute("SELECT count(*) FROM rej_a WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
     tag = "a"
     bad_quotes: list[tuple[int, str]] = []
-    if unclosed:
+    if unclosed or _multiline(con, "raw_rows", width):
         if path.parent != tmpdir:
             copy = tmpdir / "repaired.csv"
             copy.write_bytes(path.read_bytes())
@@ -195,7 +216,44 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     # without the cost of a row_number() window over the whole file
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT rowid + 1 AS _ord, * FROM raw_rows")
     _collect_rejects(con, table, tag, width, bad_quotes)
+    names = [f"c{i}" for i in range(width)]
+    rows = con.sql("SELECT * FROM raw_rows").to_arrow_table()
+    blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in names)
+    n_blank = con.execute(f"SELECT count(*) FROM raw_rows WHERE {blank}").fetchall()[0][0]
+    table.data_rows = table.rows_in(*newline_stats([rows[c] for c in names]), blank=n_blank)
     return table
+
+
+def _multiline(con, name: str, width: int) -> bool:
+    """True when a value of ``name`` spans lines (a quote may have swallowed later rows)."""
+    cond = " OR ".join(f"contains(c{i}, chr(10))" for i in range(width))
+    return bool(con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {name} WHERE {cond} LIMIT 1)").fetchall()[0][0])
+
+
+def _check_lines(spec: SourceSpec, path: Path, table: Table, skip: int, tmpdir: Path) -> Path:
+    """Count the physical lines (``table.lines``); mixed line breaks are made uniform and lines
+    over DuckDB's line limit (which it would drop without a word) are quarantined, both in a copy
+    under ``tmpdir``. Returns the path to read."""
+    scan = scan_lines(path, skip)
+    if scan.mixed_newlines:
+        target = tmpdir / "newlines.csv"
+        normalise_newlines(path, target)
+        path = target
+        scan = scan_lines(path, skip)
+    table.lines = scan
+    if scan.long_lines:
+        if path.parent != tmpdir:
+            copy = tmpdir / "long-lines.csv"
+            copy.write_bytes(path.read_bytes())
+            path = copy
+        starts = blank_lines(path, {n for n, _ in scan.long_lines})
+        limit = f"{MAX_LINE_BYTES:,}".replace(",", ".")
+        for n, size in scan.long_lines:
+            table.quarantine.append({
+                "row_ref": f"regel {n}", "raw_text": starts.get(n, ""),
+                "reason": f"regel te lang ({size:,} bytes; hoogstens {limit})".replace(",", "."),
+            })
+    return path
 
 
 def _lazy_source(table: Table) -> None:
@@ -212,15 +270,17 @@ def _lazy_source(table: Table) -> None:
     table.params |= {f"hdr{i}": h for i, (_, h) in enumerate(checks)}
 
 
-def finish_scan(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
+def finish_scan(con: duckdb.DuckDBPyConnection, table: Table, multiline: bool = False) -> bool:
     """After a query over a lazy CSV ``table.source``: collect the rows DuckDB rejected into
-    ``table.quarantine`` and return True; or, when a quote opened and never closed, repair a copy
-    of the file, point ``table.source`` at it and return False: the caller runs its query again."""
+    ``table.quarantine`` and return True; or, when a quote opened and never closed or a value
+    spans lines (``multiline``: the caller saw a line break inside a value, where a stray quote
+    may have swallowed later rows), repair a copy of the file, point ``table.source`` at it and
+    return False: the caller runs its query again."""
     scan = table.scan
     if scan is None:
         return True
     unclosed = con.execute(f"SELECT count(*) FROM rej_{scan['tag']} WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
-    if unclosed and scan["tag"] == "a":
+    if (unclosed or multiline) and scan["tag"] == "a":
         path = scan["path"]
         if path.parent != scan["tmpdir"]:
             copy = scan["tmpdir"] / "repaired.csv"
@@ -241,9 +301,15 @@ def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[t
     ).fetchall()
     for line, text in bad_quotes:
         table.quarantine.append({"row_ref": f"regel {line}", "reason": _REJECT_REASONS["UNQUOTED VALUE"], "raw_text": text})
+    breaks = empty = 0
     for line, kinds, text in rejects:
+        if text and "\n" in text:
+            bare = text.replace("\r", "")
+            breaks += bare.count("\n")
+            empty += bare.count("\n") - len(re.findall("\n+", bare))
         reason = "; ".join(_REJECT_REASONS.get(k, k.lower()) for k in kinds.split(","))
         if "velden" in reason:
             found = len(next(csv.reader([text or ""], delimiter=sep), []))
             reason += f" (verwacht {width}, gevonden {found})"
         table.quarantine.append({"row_ref": f"regel {line}", "reason": reason, "raw_text": text or ""})
+    table.reject_breaks = (breaks, empty)

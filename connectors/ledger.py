@@ -38,6 +38,7 @@ from connectors._tabular import (
     open_table,
     text_sql,
 )
+from connectors._csv_lines import newline_stats
 from connectors.base import QUARANTINE_COLUMNS, ConnectorResult, SourceSpec
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
@@ -69,12 +70,18 @@ def load(spec: SourceSpec) -> ConnectorResult:
     try:
         with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
             raw = _read(con, table)
-            while not finish_scan(con, table):  # a quote never closed: file repaired, read again
+            # a quote never closed, or one that may have swallowed later lines: file repaired, read again
+            while not finish_scan(con, table, multiline=_breaks(raw, table)[0] > 0):
                 raw = _read(con, table)
             look_all = _look_at_all(con, table)
         return _split(con, raw, table, look_all)
     finally:
         con.close()
+
+
+def _breaks(raw: pa.Table, table) -> tuple[int, int]:
+    """(line breaks, empty lines) inside the values read (see connectors._csv_lines)."""
+    return newline_stats([raw[f"c{i}"] for i in range(len(table.header))])
 
 
 def _params(sql: str, params: dict) -> dict:
@@ -197,6 +204,7 @@ def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
     Text trims run on a second thread while this one parses amounts and KvK numbers (Arrow and
     DuckDB release the GIL); then only the rows that need it get :func:`_closer_look`."""
     n, f = raw.num_rows, table.fields
+    breaks = _breaks(raw, table) if table.data_rows is None else (0, 0)
 
     blank = pa.chunked_array([pa.nulls(n, pa.string())])
     column = {fld: raw[f[fld]] if fld in f else blank for fld in ALIASES}
@@ -218,6 +226,7 @@ def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
     positions = np.flatnonzero(look)
     key = pa.nulls(n, pa.string())
     drop = np.zeros(n, dtype=bool)
+    n_blank = 0
     rejected = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     if len(positions):
         sub = raw.take(positions)
@@ -227,6 +236,7 @@ def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
         date = pc.replace_with_mask(date.combine_chunks(), mask, looked["date"].combine_chunks())
         key = pc.replace_with_mask(key, mask, looked["_key"].combine_chunks().cast(pa.string()))
         skip = np.asarray(pc.fill_null(looked["_blank"], False), dtype=bool)
+        n_blank = int(skip.sum())
         flagged = np.asarray(pc.is_valid(looked["reason"]), dtype=bool)
         drop[positions[skip | flagged]] = True
         bad = flagged & ~skip
@@ -250,7 +260,8 @@ def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
         [pd.DataFrame(table.quarantine, columns=QUARANTINE_COLUMNS).astype(object), rejected.astype(object)],
         ignore_index=True,
     )
-    return ConnectorResult(frame=frame, quarantine=quarantine, notes=table.notes)
+    rows_in = table.rows_in(*breaks, blank=n_blank)
+    return ConnectorResult(frame=frame, quarantine=quarantine, notes=table.notes, rows_in=rows_in)
 
 
 def _rejected(bad: pa.Table, table) -> pd.DataFrame:

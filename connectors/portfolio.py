@@ -36,7 +36,8 @@ def load(spec: SourceSpec) -> ConnectorResult:
     for ordinal, raw in frame.loc[no_name, ["_ord", "_raw"]].itertuples(index=False):
         rows.append({"row_ref": table.ref(ordinal), "reason": "naam van de applicatie ontbreekt", "raw_text": raw})
     frame = frame[~no_name].copy()
-    return ConnectorResult(frame=_finish(frame), quarantine=quarantine_frame(rows), notes=table.notes)
+    return ConnectorResult(frame=_finish(frame), quarantine=quarantine_frame(rows), notes=table.notes,
+                           rows_in=table.rows_in())
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:

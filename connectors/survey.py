@@ -4,8 +4,8 @@ Questions are recognised by keywords ("E-mail", "Naam", "Afdeling", "systemen"/"
 "Leverancier", "Waarvoor"/"Omschrijving", "AI"/"leert"). A cell naming several systems (newline,
 ``;``, ``,``, `` en ``) gives several rows ``<response id>-<k>``. Respondent names and e-mail addresses
 never leave this module: only ``respondent_hash`` = sha256(salt + lower(e-mail or name))[:16].
-``rows_in`` counts answers (one per named system) plus quarantined rows, so that
-``rows_in == len(frame) + len(quarantine)`` holds.
+``rows_in`` counts the file's rows and ``rows_loaded`` the answers loaded (one answer may give
+several frame rows), so that ``rows_in == rows_loaded + len(quarantine)`` holds.
 """
 
 from __future__ import annotations
@@ -79,4 +79,7 @@ def load(spec: SourceSpec) -> ConnectorResult:
                      "raw_text": f"{table.ref(ordinal)}; afdeling: {dept or ''}"})
     out = exploded[FRAME_COLUMNS].reset_index(drop=True)
     out["answer_index"] = out["answer_index"].astype("int64")
-    return ConnectorResult(frame=out, quarantine=quarantine_frame(rows), notes=table.notes)
+    # rows_in/rows_loaded count the file's rows (answers); an answer naming several systems gives
+    # several frame rows (mentions) but is one loaded row
+    return ConnectorResult(frame=out, quarantine=quarantine_frame(rows), notes=table.notes,
+                           rows_in=table.rows_in(), rows_loaded=int(exploded["_ord"].nunique()))

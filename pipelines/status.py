@@ -20,7 +20,8 @@ def _empty(config: AigripConfig) -> dict:
     return {
         "organisation": config.organisation.name,
         "last_run": None,
-        "sources": {s.id: {"type": s.type, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "error": None}
+        "sources": {s.id: {"type": s.type, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_filtered": 0,
+                           "error": None}
                     for s in config.enabled_sources},
         "mentions": 0, "peer_register_entries": 0, "peer_organisations": 0, "kb_products": 0,
         "candidates": 0, "systems": {s: 0 for s in _STATUSES}, "review_queue": 0, "decisions": 0,
@@ -36,12 +37,13 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
     with snapshot_connect(config.data_dir) as con:
         row = first_row(con, "SELECT max(finished_at) FROM runs")
         st["last_run"] = row[0].isoformat() + "Z" if row and row[0] else None
-        for sid, typ, rin, rl, rq, err in con.execute(
-            "SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, error FROM source_status"
+        filtered = "coalesce(rows_filtered, 0)" if _has_column(con, "source_status", "rows_filtered") else "0"
+        for sid, typ, rin, rl, rq, rf, err in con.execute(
+            f"SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, {filtered}, error FROM source_status"
         ).fetchall():
             if sid in st["sources"]:
                 st["sources"][sid] = {"type": typ, "rows_in": int(rin), "rows_loaded": int(rl),
-                                      "rows_quarantined": int(rq), "error": err}
+                                      "rows_quarantined": int(rq), "rows_filtered": int(rf), "error": err}
         one = lambda sql, p=None: int(con.execute(sql, p or []).fetchall()[0][0])  # noqa: E731
         st["mentions"] = one("SELECT count(*) FROM mentions")
         st["peer_register_entries"] = one("SELECT count(*) FROM peer_register_entries")
@@ -59,11 +61,20 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
     return st
 
 
+def _has_column(con, table: str, column: str) -> bool:
+    """A snapshot published before migration 007 has no rows_filtered column."""
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?", [table, column]
+    ).fetchall()[0][0])
+
+
 def render_status(st: dict, console: Console) -> None:
     console.print(f"[bold]{st['organisation']}[/] — last run: {st['last_run'] or 'never'}", highlight=False)
-    t = Table("source", "type", "rows in", "loaded", "quarantined", "error")
+    filtered = any(s["rows_filtered"] for s in st["sources"].values())  # a column only when used
+    t = Table("source", "type", "rows in", "loaded", "quarantined", *(["filtered"] if filtered else []), "error")
     for sid, s in st["sources"].items():
-        t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]), s["error"] or "")
+        t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]),
+                  *([str(s["rows_filtered"])] if filtered else []), s["error"] or "")
     console.print(t)
     sy = st["systems"]
     console.print(

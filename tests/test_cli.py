@@ -32,8 +32,8 @@ def test_status_json_has_the_contract_keys(demo_run):
                        "kb_products", "candidates", "systems", "review_queue", "decisions"}
     assert set(st["systems"]) == {"candidate", "confirmed", "rejected", "retired"}
     for s in st["sources"].values():
-        assert set(s) == {"type", "rows_in", "rows_loaded", "rows_quarantined", "error"}
-        assert s["rows_in"] == s["rows_loaded"] + s["rows_quarantined"]
+        assert set(s) == {"type", "rows_in", "rows_loaded", "rows_quarantined", "rows_filtered", "error"}
+        assert s["rows_in"] == s["rows_loaded"] + s["rows_quarantined"] + s["rows_filtered"]
     human = runner.invoke(app, ["status", "--config", str(demo_run)])
     assert human.exit_code == 0 and "crediteuren_2025" in human.output
 

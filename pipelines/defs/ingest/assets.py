@@ -64,21 +64,23 @@ def _make_ingest_asset(source: SourceConfig):
 
 def _make_accounting_check(source: SourceConfig):
     @asset_check(asset=raw_asset_key(source.id), name="rows_accounted_for",
-                 description="rows_in == rows_loaded + rows_quarantined: no input row silently dropped.")
+                 description="rows_in (counted from the input itself) == rows_loaded + rows_quarantined + "
+                             "rows_filtered: no input row silently dropped.")
     def _check(aigrip: AigripResource) -> AssetCheckResult:
         with aigrip.connect() as con:
             row = first_row(con,
-                "SELECT rows_in, rows_loaded, rows_quarantined, error FROM source_status WHERE source_id = ?",
+                "SELECT rows_in, rows_loaded, rows_quarantined, coalesce(rows_filtered, 0), error "
+                "FROM source_status WHERE source_id = ?",
                 [source.id],
             )
         if row is None:
             return AssetCheckResult(passed=False, metadata={"problem": "no accounting row for this source"})
-        rows_in, loaded, quarantined, error = row
+        rows_in, loaded, quarantined, filtered, error = row
         return AssetCheckResult(
-            passed=bool(rows_in == loaded + quarantined),
+            passed=bool(rows_in == loaded + quarantined + filtered),
             severity=AssetCheckSeverity.ERROR,
             metadata={"rows_in": rows_in, "rows_loaded": loaded, "rows_quarantined": quarantined,
-                      "error": error or ""},
+                      "rows_filtered": filtered, "error": error or ""},
         )
 
     return _check
