@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connectors._csv_lines import LineScan
-
 from connectors.base import SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold

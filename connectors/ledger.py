@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from connectors._csv_lines import newline_stats
 from connectors._tabular import (
     AMOUNT_FAST,
     TRIM_CHARS,
@@ -38,7 +39,6 @@ from connectors._tabular import (
     open_table,
     text_sql,
 )
-from connectors._csv_lines import newline_stats
 from connectors.base import QUARANTINE_COLUMNS, ConnectorResult, SourceSpec
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
