@@ -215,7 +215,7 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     # rows keep file order (insertion order is preserved), so rowid + 1 is the data-row ordinal
     # without the cost of a row_number() window over the whole file
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT rowid + 1 AS _ord, * FROM raw_rows")
-    _collect_rejects(con, table, tag, width, bad_quotes)
+    _collect_rejects(con, table, tag, width, bad_quotes, rows_sql="raw_rows")
     names = [f"c{i}" for i in range(width)]
     rows = con.sql("SELECT * FROM raw_rows").to_arrow_table()
     blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in names)
@@ -270,12 +270,13 @@ def _lazy_source(table: Table) -> None:
     table.params |= {f"hdr{i}": h for i, (_, h) in enumerate(checks)}
 
 
-def finish_scan(con: duckdb.DuckDBPyConnection, table: Table, multiline: bool = False) -> bool:
+def finish_scan(con: duckdb.DuckDBPyConnection, table: Table, multiline: bool = False, rows=None) -> bool:
     """After a query over a lazy CSV ``table.source``: collect the rows DuckDB rejected into
     ``table.quarantine`` and return True; or, when a quote opened and never closed or a value
     spans lines (``multiline``: the caller saw a line break inside a value, where a stray quote
     may have swallowed later rows), repair a copy of the file, point ``table.source`` at it and
-    return False: the caller runs its query again."""
+    return False: the caller runs its query again. ``rows`` (an Arrow table of the rows read)
+    lets a spurious reject of a row DuckDB also returned be recognised."""
     scan = table.scan
     if scan is None:
         return True
@@ -289,11 +290,34 @@ def finish_scan(con: duckdb.DuckDBPyConnection, table: Table, multiline: bool = 
         scan |= {"path": path, "tag": "b", "bad_quotes": _repair_quotes(path, table.separator, scan["width"], scan["skip"])}
         _lazy_source(table)
         return False
-    _collect_rejects(con, table, scan["tag"], scan["width"], scan.get("bad_quotes", []))
+    if rows is not None:
+        con.register("_scan_rows", rows)
+    try:
+        _collect_rejects(con, table, scan["tag"], scan["width"], scan.get("bad_quotes", []),
+                         rows_sql="_scan_rows" if rows is not None else None)
+    finally:
+        if rows is not None:
+            con.unregister("_scan_rows")
     return True
 
 
-def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[tuple[int, str]]) -> None:
+def _also_read(con, rows_sql: str | None, text: str, sep: str, width: int) -> bool:
+    """True when DuckDB rejected a record that is well-formed and that it also returned (DuckDB
+    1.x logs such spurious 'unterminated quote' errors for some multi-line records)."""
+    if rows_sql is None or not text:
+        return False
+    try:
+        parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True))
+    except csv.Error:
+        return False
+    if len(parsed) != 1 or len(parsed[0]) != width:
+        return False
+    cond = " AND ".join(f"coalesce(c{i}, '') = ?" for i in range(width))
+    return bool(con.execute(f"SELECT count(*) FROM {rows_sql} WHERE {cond}", parsed[0]).fetchall()[0][0])
+
+
+def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[tuple[int, str]],
+                     rows_sql: str | None = None) -> None:
     sep = table.separator
     rejects = con.execute(
         f"SELECT line, string_agg(DISTINCT error_type, ',') AS kinds, any_value(trim(csv_line, chr(10) || chr(13))) AS text "
@@ -303,6 +327,8 @@ def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[t
         table.quarantine.append({"row_ref": f"regel {line}", "reason": _REJECT_REASONS["UNQUOTED VALUE"], "raw_text": text})
     breaks = empty = 0
     for line, kinds, text in rejects:
+        if kinds == "UNQUOTED VALUE" and _also_read(con, rows_sql, text, sep, width):
+            continue
         if text and "\n" in text:
             bare = text.replace("\r", "")
             breaks += bare.count("\n")

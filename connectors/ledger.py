@@ -71,7 +71,7 @@ def load(spec: SourceSpec) -> ConnectorResult:
         with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
             raw = _read(con, table)
             # a quote never closed, or one that may have swallowed later lines: file repaired, read again
-            while not finish_scan(con, table, multiline=_breaks(raw, table)[0] > 0):
+            while not finish_scan(con, table, multiline=_breaks(raw, table)[0] > 0, rows=raw):
                 raw = _read(con, table)
             look_all = _look_at_all(con, table)
         return _split(con, raw, table, look_all)
