@@ -101,7 +101,10 @@ def csv_files(draw, reader: str | None = None, max_rows: int = 12) -> GeneratedF
                 cells = cells + ["extra"] * draw(st.integers(1, 3))
         rows.append(cells)
         raw.append(draw(st.booleans()) and draw(st.booleans()))  # a quarter of the rows unquoted
-        blank.append(all(c.strip(" ") == "" for c in cells))
+        # a blank row (every field empty) is no data row; a short or long row is one (it is
+        # quarantined), except a lone empty cell, which is an empty line
+        blank.append((len(cells) == len(header) and all(c.strip(" ") == "" for c in cells))
+                     or (len(cells) == 1 and cells[0] == ""))
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     newline = draw(st.sampled_from(["\n", "\r\n", "mixed"]))
     title_lines = draw(st.integers(0, 2))
@@ -156,7 +159,7 @@ def write_xlsx(f: GeneratedFile, path: Path) -> Path:
     ws.append(header)
     for n, cells in enumerate(f.rows):
         clean = [ILLEGAL_CHARACTERS_RE.sub("", c) for c in cells]
-        f.blank[n] = all(c.strip(" ") == "" for c in clean)
+        f.blank[n] = all(c.strip() == "" for c in clean)
         ws.append(clean)
     wb.save(path)
     return path

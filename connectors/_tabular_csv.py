@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from connectors import limits
 from connectors._csv_lines import MAX_LINE_BYTES, blank_lines, newline_stats, normalise_newlines, scan_lines
 from connectors._tabular_header import HEAD_LINES, Table, check_header, choose_header
 from connectors.base import SourceSpec
@@ -174,6 +175,7 @@ def _read_csv_sql(path: Path, sep: str, width: int, skip: int, tag: str, named: 
     args = "$csv_path, delim=$csv_sep" if named else "?, delim=?"
     return (
         f"SELECT * FROM read_csv({args}, quote='\"', escape='\"', header=false, skip={int(skip)}, "
+        f"max_line_size={max(MAX_LINE_BYTES, int(limits.current().max_cell_kb * 1024)) + 16}, "
         f"columns={cols}, auto_detect=false, strict_mode=true, null_padding=false, "
         f"store_rejects=true, rejects_table='rej_{tag}', rejects_scan='scan_{tag}')"
     )
@@ -234,12 +236,19 @@ def _check_lines(spec: SourceSpec, path: Path, table: Table, skip: int, tmpdir: 
     """Count the physical lines (``table.lines``); mixed line breaks are made uniform and lines
     over DuckDB's line limit (which it would drop without a word) are quarantined, both in a copy
     under ``tmpdir``. Returns the path to read."""
-    scan = scan_lines(path, skip)
+    lim = limits.current()
+    max_line = int(lim.max_cell_kb * 1024)
+    scan = scan_lines(path, skip, max_line)
     if scan.mixed_newlines:
         target = tmpdir / "newlines.csv"
         normalise_newlines(path, target)
         path = target
-        scan = scan_lines(path, skip)
+        scan = scan_lines(path, skip, max_line)
+    if scan.non_empty > lim.max_rows:
+        raise limits.SourceLimitError(
+            f"{spec.path} has {scan.non_empty:,} lines, more than the limit of {lim.max_rows:,} rows; split the file or "
+            "raise limits.max_rows in aigrip.yaml".replace(",", "."), spec.id)
+    limits.check_deadline("reading the CSV file")
     table.lines = scan
     if scan.long_lines:
         if path.parent != tmpdir:
@@ -247,7 +256,7 @@ def _check_lines(spec: SourceSpec, path: Path, table: Table, skip: int, tmpdir: 
             copy.write_bytes(path.read_bytes())
             path = copy
         starts = blank_lines(path, {n for n, _ in scan.long_lines})
-        limit = f"{MAX_LINE_BYTES:,}".replace(",", ".")
+        limit = f"{max_line:,}".replace(",", ".")
         for n, size in scan.long_lines:
             table.quarantine.append({
                 "row_ref": f"regel {n}", "raw_text": starts.get(n, ""),

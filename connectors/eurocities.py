@@ -27,6 +27,7 @@ from connectors._registers_common import (
 from connectors.base import ConnectorResult, SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
+from transforms.yamlsafe import safe_yaml
 
 __all__ = ["load", "read_registrations", "STATUS_TO_NATIONAL"]
 
@@ -66,7 +67,7 @@ def read_registrations(path: Path, source_id: str) -> list:
         raise SourceFormatError(f"{path} is not UTF-8 text; save it as CSV UTF-8 or YAML", source_id) from None
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         try:
-            doc = yaml.safe_load(text)
+            doc = safe_yaml(text)
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             where = f" near line {line + 1}" if line is not None else ""

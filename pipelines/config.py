@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connectors import PEER_TYPES, SOURCE_TYPES, SourceSpec
 from transforms.errors import ConfigError
+from transforms.yamlsafe import TooManyAliases, safe_yaml
 
 __all__ = ["AigripConfig", "Organisation", "SourceConfig", "Reviewer", "load_config", "DEFAULT_CONFIG"]
 
@@ -45,6 +46,17 @@ class Organisation(_Strict):
         return v.lower()
 
 
+class LimitsConfig(_Strict):
+    """Per-source limits (connectors.limits; docs/security.md): global under ``limits:``, and per
+    source to override. Unset keys keep the defaults."""
+
+    deadline_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+    max_file_mb: float | None = Field(default=None, gt=0)
+    max_rows: int | None = Field(default=None, gt=0)
+    max_cell_kb: float | None = Field(default=None, gt=0, le=1024 * 1024)
+    max_unzipped_mb: float | None = Field(default=None, gt=0)
+
+
 class SourceConfig(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
     type: Literal[SOURCE_TYPES]  # type: ignore[valid-type]
@@ -68,6 +80,7 @@ class SourceConfig(_Strict):
     cpv_codes: list[str] | None = None
     query: str | None = None
     organisation: str | None = None
+    limits: LimitsConfig | None = None
 
     @model_validator(mode="after")
     def _path_or_url(self) -> "SourceConfig":
@@ -124,6 +137,7 @@ class AigripConfig(_Strict):
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     review: ReviewSettingsConfig = Field(default_factory=ReviewSettingsConfig)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -187,9 +201,11 @@ def load_config(path: str | Path | None = None, *, check_files: bool = True) -> 
             f"no config file at {path}: pass --config PATH or create aigrip.yaml (see README, 'Configuring your municipality')"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except TooManyAliases as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -8,6 +8,7 @@ import traceback
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, asset, asset_check
 
 from connectors import PEER_TYPES, load_source
+from connectors.limits import Limits, run_with_limits
 from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
@@ -15,17 +16,17 @@ from transforms.errors import AigripError
 from warehouse.db import first_row
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
 
-__all__ = ["build_ingest_assets", "raw_asset_key"]
+__all__ = ["build_ingest_assets", "raw_asset_key", "source_limits"]
 
 
 def raw_asset_key(source_id: str) -> AssetKey:
     return AssetKey(f"raw_{source_id}")
 
 
-def _load(context: AssetExecutionContext, source: SourceConfig):
-    """Run the connector; a failure becomes one readable line, never an exception."""
+def _load(context: AssetExecutionContext, source: SourceConfig, limits: Limits):
+    """Run the connector within its limits; a failure becomes one readable line, never an exception."""
     try:
-        return load_source(source.to_spec()), None
+        return run_with_limits(lambda: load_source(source.to_spec()), limits, source.id), None
     except AigripError as exc:
         return None, str(exc)
     except Exception as exc:  # a connector bug must not sink the run either
@@ -33,7 +34,12 @@ def _load(context: AssetExecutionContext, source: SourceConfig):
         return None, f"source '{source.id}': unexpected {type(exc).__name__}: {exc} (see the run log)"
 
 
-def _make_ingest_asset(source: SourceConfig):
+def source_limits(config: AigripConfig, source: SourceConfig) -> Limits:
+    """The global ``limits:`` overridden by the source's own."""
+    return Limits.from_mapping(config.limits.model_dump(), source.limits.model_dump() if source.limits else None)
+
+
+def _make_ingest_asset(source: SourceConfig, limits: Limits):
     @asset(
         name=f"raw_{source.id}",
         group_name="ingest",
@@ -42,7 +48,7 @@ def _make_ingest_asset(source: SourceConfig):
     )
     def _ingest(context, aigrip: AigripResource):
         start = time.perf_counter()
-        loaded, error = _load(context, source)
+        loaded, error = _load(context, source, limits)
         extra: dict = {}
         with aigrip.connect() as con:
             counts = store_source_result(con, source.id, source.type, loaded, error, time.perf_counter() - start)
@@ -88,4 +94,4 @@ def _make_accounting_check(source: SourceConfig):
 
 def build_ingest_assets(config: AigripConfig) -> tuple[list, list]:
     sources = config.enabled_sources
-    return [_make_ingest_asset(s) for s in sources], [_make_accounting_check(s) for s in sources]
+    return [_make_ingest_asset(s, source_limits(config, s)) for s in sources], [_make_accounting_check(s) for s in sources]
