@@ -14,6 +14,7 @@ BENCHMARKS = {
     "detect": "bench.detect",
     "reconcile": "bench.reconcile",
     "e2e": "bench.e2e",
+    "fuzz": "bench.fuzz",
 }
 
 
