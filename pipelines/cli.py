@@ -53,7 +53,9 @@ def _fail(message: str, code: int = 1) -> None:
 def run(config: str = ConfigOpt,
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Reference date YYYY-MM-DD (report period); default today."),
         select: Optional[str] = typer.Option(None, "--select", help="Run one stage group and publish: ingest, normalise, "
-                                             "knowledge, detect, reconcile, classify, publish, monitor.")) -> None:
+                                             "knowledge, detect, reconcile, classify, publish, monitor."),
+        wait: float = typer.Option(0, "--wait", help="Minutes to wait when another run of this data_dir is busy "
+                                   "(default: stop at once with a message).")) -> None:
     """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
     from pipelines.runner import run_pipeline
     from pipelines.status import collect_status
@@ -74,7 +76,7 @@ def run(config: str = ConfigOpt,
         if error:
             console.print(f"      [yellow]{error}[/]", highlight=False)
 
-    outcome = run_pipeline(cfg, as_of=as_of or "", select=select, on_asset=show)
+    outcome = run_pipeline(cfg, as_of=as_of or "", select=select, on_asset=show, wait_s=max(wait, 0) * 60)
     if not outcome.success:
         _fail(f"run failed after {outcome.seconds:.1f}s: {outcome.error}")
     st = collect_status(cfg)

@@ -13,6 +13,7 @@ from pipelines import progress
 from pipelines.config import AigripConfig
 from pipelines.definitions import build_assets
 from pipelines.resources import AigripResource
+from pipelines.runlock import run_lock
 from transforms.errors import AigripError
 
 __all__ = ["RunOutcome", "run_pipeline", "GROUPS"]
@@ -38,8 +39,11 @@ class RunOutcome:
 
 
 def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = None,
-                 on_asset: Callable[[str, dict, float], None] | None = None) -> RunOutcome:
-    """Materialise the whole graph (or one group and what it needs downstream) in-process."""
+                 on_asset: Callable[[str, dict, float], None] | None = None, wait_s: float = 0.0) -> RunOutcome:
+    """Materialise the whole graph (or one group and what it needs downstream) in-process.
+
+    Holds the run lock of ``data_dir`` (pipelines.runlock): when another run is busy, waits up to
+    ``wait_s`` seconds, then raises RunLockedError ("er loopt al een run sinds 10:02, pid 1234")."""
     if select and select not in GROUPS:
         raise AigripError(f"unknown group '{select}'; use one of {', '.join(GROUPS)}")
     assets, checks = build_assets(config)
@@ -66,9 +70,10 @@ def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = 
         if select != "monitor":
             selection = selection | AssetSelection.keys("published_snapshot")
     try:
-        res = materialize([*assets, *checks], resources={"aigrip": resource}, selection=selection,
-                          instance=DagsterInstance.ephemeral(), raise_on_error=False,
-                          run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+        with run_lock(config.data_dir, wait=wait_s):
+            res = materialize([*assets, *checks], resources={"aigrip": resource}, selection=selection,
+                              instance=DagsterInstance.ephemeral(), raise_on_error=False,
+                              run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
         outcome.success = res.success
         outcome.log_path = _write_log(config, res)
         if not res.success:
