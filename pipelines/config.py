@@ -120,6 +120,19 @@ class ReviewSettingsConfig(_Strict):
     secret_key_env: str = "AIGRIP_SECRET_KEY"
     session_minutes: int = Field(default=60, ge=5, le=24 * 60)
     https_only: bool = False
+    trusted_proxies: list[str] = Field(default_factory=list)  # reverse proxies whose X-Forwarded-For is believed
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in v:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"'{entry}' is not an IP address or range (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+        return v
 
 
 class PublishSettings(_Strict):
