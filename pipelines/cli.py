@@ -27,6 +27,11 @@ class _Guarded(TyperGroup):
         except AigripError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except OSError as exc:  # a full or read-only disk while writing outputs: one line naming the path
+            from warehouse.diskerrors import describe_os_error
+
+            err_console.print(f"[bold red]error:[/] {describe_os_error(exc)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
 
 
 console = Console(soft_wrap=True)

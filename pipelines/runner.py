@@ -15,6 +15,7 @@ from pipelines.definitions import build_assets
 from pipelines.resources import AigripResource
 from pipelines.runlock import run_lock
 from transforms.errors import AigripError
+from warehouse.diskerrors import describe_message
 
 __all__ = ["RunOutcome", "run_pipeline", "GROUPS"]
 
@@ -77,18 +78,28 @@ def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = 
         outcome.success = res.success
         outcome.log_path = _write_log(config, res)
         if not res.success:
-            outcome.error = _first_failure(res) + f" (full log: {outcome.log_path})"
+            outcome.error = _first_failure(res) + (f" (full log: {outcome.log_path})" if outcome.log_path else "")
     finally:
         progress.clear()
         outcome.seconds = time.perf_counter() - start
     return outcome
 
 
-def _write_log(config: AigripConfig, res) -> Path:
-    """Keep the run's Dagster event log (with any traceback) under data_dir/logs for the data team."""
+def _write_log(config: AigripConfig, res) -> Path | None:
+    """Keep the run's Dagster event log (with any traceback) under data_dir/logs for the data team
+    (None when it cannot be written, e.g. on a full disk: the run's outcome still counts)."""
     logs = config.data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
     path = logs / f"run-{res.run_id}.log"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        _write_events(path, res)
+    except OSError:
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def _write_events(path: Path, res) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for event in res.all_events:
             fh.write(f"{event.event_type_value} {event.step_key or ''} {event.message or ''}\n")
@@ -104,5 +115,6 @@ def _first_failure(res) -> str:
             err = data.error if data else None
             cause = err.cause if err is not None and err.cause is not None else err
             message = (cause.message.strip().splitlines()[-1] if cause and cause.message else "failed")
+            message = describe_message(message) or message  # a full or read-only disk, named as such
             return f"step '{event.step_key}' failed: {message}"
     return "the run failed (see the Dagster log above)"
