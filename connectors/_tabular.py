@@ -77,7 +77,7 @@ def _load_xlsx(con, spec, path, aliases, required, sheet_hints: tuple[str, ...])
         raise SourceFormatError(
             f"{path} is password-protected or an old .xls file; save it without a password as .xlsx", spec.id
         )
-    _check_unzipped_size(path, spec)
+    limits.check_unzipped_size(path, path, spec.id)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -134,23 +134,6 @@ def _load_xlsx(con, spec, path, aliases, required, sheet_hints: tuple[str, ...])
     table.quarantine.extend(too_long)
     table.data_rows = len(ords) + len(too_long)
     return table
-
-
-def _check_unzipped_size(path: Path, spec: SourceSpec) -> None:
-    """Refuse an XLSX whose parts unzip to more than ``max_unzipped_mb`` (a zip bomb), before
-    anything is decompressed. The sizes come from the zip directory; the zip reader stops at
-    the stated size of a part, so a part cannot unzip to more than it states."""
-    limit = limits.current().max_unzipped_mb * 1e6
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # not a zip: openpyxl reports it below
-    if total > limit:
-        raise limits.SourceLimitError(
-            f"{path} unzips to {limits.mb(total / 1e6)}, more than the limit of {limits.mb(limit / 1e6)} "
-            "(a damaged file or a zip bomb); save it again from Excel, or raise limits.max_unzipped_mb in aigrip.yaml",
-            spec.id)
 
 
 def _sheet_rows(ws, spec: SourceSpec) -> list[list[str | None]]:

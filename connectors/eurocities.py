@@ -25,6 +25,7 @@ from connectors._registers_common import (
     stable_hash,
 )
 from connectors.base import ConnectorResult, SourceSpec
+from connectors.limits import check_file_size
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
 from transforms.yamlsafe import safe_yaml
@@ -60,6 +61,7 @@ def load(spec: SourceSpec) -> ConnectorResult:
 def read_registrations(path: Path, source_id: str) -> list:
     """The registrations in a Eurocities CSV or YAML/JSON file, as dicts keyed by attribute."""
     try:
+        check_file_size(path, source_id)
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise SourceFormatError(f"cannot read {path}: {exc.strerror}; check the path in aigrip.yaml", source_id) from None

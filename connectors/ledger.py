@@ -71,16 +71,30 @@ def load(spec: SourceSpec) -> ConnectorResult:
         with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
             raw = _read(con, table)
             # a quote never closed, or one that may have swallowed later lines: file repaired, read again
-            while not finish_scan(con, table, multiline=_breaks(raw, table)[0] > 0, rows=raw):
+            while not finish_scan(con, table, multiline=_breaks(con, raw, table)[0] > 0, rows=raw):
                 raw = _read(con, table)
+            breaks = _breaks(con, raw, table, collected=True)
             look_all = _look_at_all(con, table)
-        return _split(con, raw, table, look_all)
+        return _split(con, raw, table, look_all, breaks)
     finally:
         con.close()
 
 
-def _breaks(raw: pa.Table, table) -> tuple[int, int]:
-    """(line breaks, empty lines) inside the values read (see connectors._csv_lines)."""
+def _breaks(con, raw: pa.Table, table, collected: bool = False) -> tuple[int, int]:
+    """(line breaks, empty lines) inside the values read (see connectors._csv_lines).
+
+    Fast path: when every non-empty line of the file is one row read or rejected, no value can
+    hold a line break (each break makes a record span one more line, less the empty lines inside,
+    which are fewer than the breaks), so the values need not be searched."""
+    if table.lines is None:
+        return 0, 0
+    scan = table.scan or {}
+    rejected = len(table.quarantine)  # after finish_scan: every rejected record; before: long lines only
+    if not collected and scan.get("tag"):
+        rejected += con.execute(f"SELECT count(DISTINCT line) FROM rej_{scan['tag']}").fetchall()[0][0]
+        rejected += len(scan.get("bad_quotes", []))
+    if table.lines.non_empty == raw.num_rows + rejected:
+        return 0, 0
     return newline_stats([raw[f"c{i}"] for i in range(len(table.header))])
 
 
@@ -198,13 +212,12 @@ def _kvk(con, values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.replace_with_mask(out.combine_chunks(), other, fixed.cast(pa.string()))
 
 
-def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
+def _split(con, raw: pa.Table, table, look_all: bool, breaks: tuple[int, int]) -> ConnectorResult:
     """Loaded rows (repeated refs numbered) and quarantined rows; blank rows are no rows.
 
     Text trims run on a second thread while this one parses amounts and KvK numbers (Arrow and
     DuckDB release the GIL); then only the rows that need it get :func:`_closer_look`."""
     n, f = raw.num_rows, table.fields
-    breaks = _breaks(raw, table) if table.data_rows is None else (0, 0)
 
     blank = pa.chunked_array([pa.nulls(n, pa.string())])
     column = {fld: raw[f[fld]] if fld in f else blank for fld in ALIASES}

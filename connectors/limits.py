@@ -22,7 +22,7 @@ from transforms.errors import SourceError
 
 __all__ = [
     "Limits", "SourceLimitError", "DEFAULT_LIMITS", "limits_scope", "current", "check_deadline",
-    "remaining", "run_with_limits", "check_file_size", "mb",
+    "remaining", "run_with_limits", "check_file_size", "check_unzipped_size", "mb",
 ]
 
 
@@ -108,6 +108,28 @@ def check_file_size(path, source_id: str) -> None:
         raise SourceLimitError(
             f"{path} is {mb(size / 1e6)}, more than the limit of {mb(limits.max_file_mb)}; split the file or raise "
             "limits.max_file_mb in aigrip.yaml", source_id)
+
+
+def check_unzipped_size(source, name, source_id: str) -> None:
+    """Refuse an XLSX (``source``: a path or a binary file object; ``name`` for the message) whose
+    parts unzip to more than ``max_unzipped_mb`` (a zip bomb), before anything is decompressed.
+    The sizes come from the zip directory; the zip reader stops at the stated size of a part, so a
+    part cannot unzip to more than it states. Not a zip: left to the XLSX reader to report."""
+    import zipfile
+
+    limit = current().max_unzipped_mb * 1e6
+    try:
+        with zipfile.ZipFile(source) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if total > limit:
+        raise SourceLimitError(
+            f"{name} unzips to {mb(total / 1e6)}, more than the limit of {mb(limit / 1e6)} (a damaged file or a "
+            "zip bomb); save it again from Excel, or raise limits.max_unzipped_mb in aigrip.yaml", source_id)
 
 
 def run_with_limits(load: Callable[[], Any], limits: Limits, source_id: str, *, grace_s: float = 5.0) -> Any:

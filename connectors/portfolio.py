@@ -10,6 +10,7 @@ import pandas as pd
 
 from connectors._rows import quarantine_frame, read_fields, slug, unique_refs
 from connectors.base import ConnectorResult, SourceSpec
+from connectors.limits import check_file_size
 from transforms.errors import SourceFormatError
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
@@ -48,6 +49,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _load_softwarecatalogus(spec: SourceSpec) -> ConnectorResult:
     try:
+        check_file_size(Path(spec.path), spec.id)
         doc = json.loads(Path(spec.path).read_text(encoding="utf-8-sig"))
     except (ValueError, OSError) as exc:
         raise SourceFormatError(f"{spec.path} is not valid JSON ({exc}); export it again", spec.id) from None

@@ -13,6 +13,7 @@ from connectors._notices import buyer_matches, cpv8, notice_frame, parse_date, t
 from connectors._rows import quarantine_frame, read_fields
 from connectors.base import ConnectorResult, SourceSpec
 from connectors.http import get_json, make_session
+from connectors.limits import check_file_size
 from transforms.errors import ConfigError, SourceFormatError
 
 __all__ = ["load", "item_record", "XLSX_ALIASES", "MAX_PAGES"]
@@ -111,6 +112,7 @@ def _build(spec: SourceSpec, items: list) -> ConnectorResult:
 
 def _read_json(spec: SourceSpec) -> list:
     try:
+        check_file_size(Path(spec.path), spec.id)
         doc = json.loads(Path(spec.path).read_text(encoding="utf-8-sig"))
     except (ValueError, OSError) as exc:
         raise SourceFormatError(f"{spec.path} is not valid JSON ({exc}); download it again", spec.id) from None
