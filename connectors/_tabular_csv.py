@@ -58,7 +58,8 @@ def detect_encoding(path: Path, spec: SourceSpec) -> str:
             return "utf-8"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        if b"\x00" in head:
+        # a stray NUL in a cell is data (the row loads); many NULs mean a binary file or UTF-16 without BOM
+        if head.count(b"\x00") > max(8, len(head) // 100):
             raise SourceFormatError(
                 f"{path} is not a text CSV (binary content); save it as CSV or XLSX", spec.id
             )

@@ -79,3 +79,11 @@ def test_other_buyers_tenders_are_counted_as_filtered(tmp_path):
     path.write_text(json.dumps({"content": items}), encoding="utf-8")
     r = load_source(SourceSpec(id="tn", type="tenderned", path=path, options={"buyer": "Gemeente Voorbeeldstad"}))
     assert r.balanced and (r.rows_in, r.rows_loaded, r.rows_filtered) == (9, 6, 3)
+
+
+def test_a_stray_nul_byte_keeps_its_row(tmp_path):
+    rows = _rows(5)
+    rows[1] = "F2;01-01-2025;Lev 2;;omschr\x00ijving;2,00;KCC"
+    r = _ledger(tmp_path, rows)
+    assert r.balanced and (r.rows_in, r.rows_loaded) == (5, 5)
+    assert r.frame.loc[1, "description"] == "omschr\x00ijving"
