@@ -108,6 +108,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
     user_throttle = LoginThrottle(settings.max_failures * 4, settings.lockout_minutes * 60.0)
     proxies = parse_proxies(settings.trusted_proxies)
     sessions = SessionRegistry()
+    names = {str(r.get("username")): str(r.get("name") or r.get("username")) for r in settings.reviewers}
 
     def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
         context.update(
@@ -228,6 +229,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
             other = conflict_with(settings.data_dir, system_id, str(seen))
             if other is not None:
                 return render(request, "conflict.html", 409, system_id=system_id, action=action, other=other,
+                              who=names.get(str(other.get("reviewer")), other.get("reviewer")),
                               when=labels.dutch_datetime(other.get("at")),
                               resend=[(k, v) for k, v in form.multi_items() if k not in ("csrf_token", "seen", "event_id")],
                               latest=other.get("event_id"), nonce=uuid.uuid4().hex)
@@ -260,7 +262,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
             seen = form.get(f"seen.{sid}")
             other = latest.get(sid)
             if (seen is not None and other is not None and other.get("event_id") not in (seen, event_id)):
-                failed.append(f"{sid}: intussen heeft {other.get('reviewer')} op {labels.dutch_datetime(other.get('at'))} "
+                failed.append(f"{sid}: intussen heeft {names.get(str(other.get('reviewer')), other.get('reviewer'))} op {labels.dutch_datetime(other.get('at'))} "
                               f"‘{labels.label(labels.ACTION_LABELS, other.get('action'))}’ opgeslagen; open het systeem "
                               "om dit conflict op te lossen")
                 continue

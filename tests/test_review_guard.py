@@ -116,7 +116,7 @@ def test_conflicting_decision_is_shown_not_applied_last_wins(data_dir, pw_hash):
     assert karim.post("/systemen/AIG-000001/besluit", data=karim_form, follow_redirects=False).status_code == 303
     r = piet.post("/systemen/AIG-000001/besluit", data=piet_form, follow_redirects=False)  # ... and confirms later
     assert r.status_code == 409
-    assert "Conflict bij AIG-000001" in r.text and "<strong>karim</strong>" in r.text
+    assert "Conflict bij AIG-000001" in r.text and "<strong>Karim de CISO</strong>" in r.text
     assert "niet</strong> opgeslagen" in r.text and "Afwijzen" in r.text
     assert [e["action"] for e in _events(data_dir)] == ["reject"]
     # resolving: Piet saves anyway, now knowing Karim's decision; the event records that he saw it
