@@ -70,12 +70,14 @@ def _has_column(con, table: str, column: str) -> bool:
 
 def render_status(st: dict, console: Console) -> None:
     console.print(f"[bold]{st['organisation']}[/] — last run: {st['last_run'] or 'never'}", highlight=False)
-    filtered = any(s["rows_filtered"] for s in st["sources"].values())  # a column only when used
-    t = Table("source", "type", "rows in", "loaded", "quarantined", *(["filtered"] if filtered else []), "error")
+    t = Table("source", "type", "rows in", "loaded", "quarantined", "error")
     for sid, s in st["sources"].items():
-        t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]),
-                  *([str(s["rows_filtered"])] if filtered else []), s["error"] or "")
+        t.add_row(sid, s["type"], str(s["rows_in"]), str(s["rows_loaded"]), str(s["rows_quarantined"]), s["error"] or "")
     console.print(t)
+    for sid, s in st["sources"].items():  # below the table, so that it stays narrow
+        if s["rows_filtered"]:
+            console.print(f"{sid}: {s['rows_filtered']} rows of other buyers filtered out (counted in rows in)",
+                          highlight=False)
     sy = st["systems"]
     console.print(
         f"mentions {st['mentions']} · candidates {st['candidates']} · systems: {sy['candidate']} candidate, "
