@@ -218,7 +218,7 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     # rows keep file order (insertion order is preserved), so rowid + 1 is the data-row ordinal
     # without the cost of a row_number() window over the whole file
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT rowid + 1 AS _ord, * FROM raw_rows")
-    _collect_rejects(con, table, tag, width, bad_quotes, rows_sql="raw_rows")
+    _collect_rejects(con, table, tag, width, bad_quotes, rows_sql="raw_rows", path=path)
     names = [f"c{i}" for i in range(width)]
     rows = con.sql("SELECT * FROM raw_rows").to_arrow_table()
     blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in names)
@@ -304,7 +304,7 @@ def finish_scan(con: duckdb.DuckDBPyConnection, table: Table, multiline: bool = 
         con.register("_scan_rows", rows)
     try:
         _collect_rejects(con, table, scan["tag"], scan["width"], scan.get("bad_quotes", []),
-                         rows_sql="_scan_rows" if rows is not None else None)
+                         rows_sql="_scan_rows" if rows is not None else None, path=scan["path"])
     finally:
         if rows is not None:
             con.unregister("_scan_rows")
@@ -326,21 +326,58 @@ def _also_read(con, rows_sql: str | None, text: str, sep: str, width: int) -> bo
     return bool(con.execute(f"SELECT count(*) FROM {rows_sql} WHERE {cond}", parsed[0]).fetchall()[0][0])
 
 
+def _record_at(path: Path, pos: int | None, text: str, limit: int = 8 << 20) -> str:
+    """The whole record starting at DuckDB's ``line_byte_position`` (1-based) in ``path``: up to the
+    first line break outside quotes. Falls back to ``text`` when the file does not match there."""
+    if not pos:
+        return text
+    start = max(pos - 1, 0)
+    with open(path, "rb") as fh:
+        fh.seek(max(start - 8, 0))
+        data = fh.read(min(limit, 1 << 16) + 8)
+        head = text[:16].encode("utf-8", "replace")
+        at = data.find(head, 0, 24) if head else -1
+        if at < 0:
+            return text
+        out, quoted, i = [], False, at
+        while True:
+            if i >= len(data):
+                more = fh.read(1 << 16)
+                if not more or sum(map(len, out)) > limit:
+                    break
+                data, i = data[i:] + more, 0
+                continue
+            j = data.find(b"\n", i)
+            segment = data[i:] if j < 0 else data[i : j + 1]
+            quoted ^= segment.count(b'"') % 2 == 1
+            out.append(segment)
+            if j < 0:
+                i = len(data)
+                continue
+            i = j + 1
+            if not quoted:
+                break
+    return b"".join(out).rstrip(b"\r\n").decode("utf-8", "replace")
+
+
 def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[tuple[int, str]],
-                     rows_sql: str | None = None) -> None:
+                     rows_sql: str | None = None, path: Path | None = None) -> None:
     sep = table.separator
     rejects = con.execute(
-        f"SELECT line, string_agg(DISTINCT error_type, ',') AS kinds, any_value(trim(csv_line, chr(10) || chr(13))) AS text "
-        f"FROM rej_{tag} GROUP BY line ORDER BY line"
+        f"SELECT line, string_agg(DISTINCT error_type, ',') AS kinds, any_value(trim(csv_line, chr(10) || chr(13))) AS text, "
+        f"min(line_byte_position) AS pos FROM rej_{tag} GROUP BY line ORDER BY line"
     ).fetchall()
     for line, text in bad_quotes:
         table.quarantine.append({"row_ref": f"regel {line}", "reason": _REJECT_REASONS["UNQUOTED VALUE"], "raw_text": text})
     breaks = empty = 0
-    for line, kinds, text in rejects:
+    for line, kinds, text, pos in rejects:
         if kinds == "UNQUOTED VALUE" and _also_read(con, rows_sql, text, sep, width):
             continue
-        if text and "\n" in text:
-            bare = text.replace("\r", "")
+        # the record as in the file: DuckDB shortens csv_line of long records, line breaks included
+        maybe_long = text and ('"' in text or len(text) >= 4000)  # DuckDB shortens long csv_lines
+        record = _record_at(path, pos, text) if path is not None and maybe_long else text
+        if record and "\n" in record:
+            bare = record.replace("\r", "")
             breaks += bare.count("\n")
             empty += bare.count("\n") - len(re.findall("\n+", bare))
         reason = "; ".join(_REJECT_REASONS.get(k, k.lower()) for k in kinds.split(","))
