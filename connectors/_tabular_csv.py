@@ -110,10 +110,18 @@ def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
 # --------------------------------------------------------------------------- CSV
 
 
+def _cells(line: str, sep: str) -> list[str]:
+    """The fields of one line for the header sniff (a stray carriage return is no header)."""
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return line.split(sep)
+
+
 def _sniff(lines: list[str], aliases, columns) -> tuple[str, int, dict[str, int], list[str]]:
     best = (";", -1, {}, [])
     for sep in _SEPARATORS:
-        rows = [next(csv.reader([ln], delimiter=sep), []) if ln.strip() else [] for ln in lines]
+        rows = [_cells(ln, sep) if ln.strip() else [] for ln in lines]
         idx, mapping = choose_header(rows, aliases, columns)
         if idx >= 0 and len(mapping) > len(best[2]):
             best = (sep, idx, mapping, rows[idx])
@@ -382,7 +390,7 @@ def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[t
             empty += bare.count("\n") - len(re.findall("\n+", bare))
         reason = "; ".join(_REJECT_REASONS.get(k, k.lower()) for k in kinds.split(","))
         if "velden" in reason:
-            found = len(next(csv.reader([text or ""], delimiter=sep), []))
+            found = len(_cells(text or "", sep))
             reason += f" (verwacht {width}, gevonden {found})"
         table.quarantine.append({"row_ref": f"regel {line}", "reason": reason, "raw_text": text or ""})
     table.reject_breaks = (breaks, empty)
