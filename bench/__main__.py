@@ -18,6 +18,7 @@ BENCHMARKS = {
     "redact": "bench.redact",
     "kb": "bench.kb",
     "register": "bench.register",
+    "fuzz": "bench.fuzz",
 }
 
 

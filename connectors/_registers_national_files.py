@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors._registers_common import csv_records
+from connectors.limits import check_file_size, check_unzipped_size
 from transforms.errors import SourceFormatError
 
 __all__ = ["read_national_file", "records_from_json", "EXCEL_LABELS"]
@@ -47,6 +48,7 @@ EXCEL_LABELS: dict[str, str] = {
 def read_national_file(path: Path, source_id: str) -> tuple[list[dict], list[tuple[str, str, str]], dict]:
     """Records from a downloaded national-register file, chosen by content (JSON, CSV or XLSX)."""
     try:
+        check_file_size(path, source_id)
         data = path.read_bytes()
     except OSError as exc:
         raise SourceFormatError(f"cannot read {path}: {exc.strerror}; check the path in aigrip.yaml", source_id) from None
@@ -134,6 +136,7 @@ def _read_csv(text: str, path: Path, source_id: str) -> list[dict]:
 def _read_excel(data: bytes, path: Path, source_id: str) -> list[dict]:
     from openpyxl import load_workbook
 
+    check_unzipped_size(io.BytesIO(data), path, source_id)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

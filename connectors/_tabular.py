@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from connectors import limits
 from connectors._tabular_csv import finish_scan, load_csv, transcode_to_utf8
 from connectors._tabular_header import HEAD_LINES, Table, check_header, choose_header, fold_header
 from connectors.base import SourceSpec
@@ -76,6 +77,7 @@ def _load_xlsx(con, spec, path, aliases, required, sheet_hints: tuple[str, ...])
         raise SourceFormatError(
             f"{path} is password-protected or an old .xls file; save it without a password as .xlsx", spec.id
         )
+    limits.check_unzipped_size(path, path, spec.id)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -92,7 +94,7 @@ def _load_xlsx(con, spec, path, aliases, required, sheet_hints: tuple[str, ...])
         order = [wanted] if wanted else [s for s in sheet_hints if s in wb.sheetnames] + list(wb.sheetnames)
         best = None
         for name in dict.fromkeys(order):
-            rows = [[_cell_text(v) for v in r] for r in wb[name].iter_rows(values_only=True)]
+            rows = _sheet_rows(wb[name], spec)
             head = [[c or "" for c in r] for r in rows[:HEAD_LINES]]
             idx, mapping = choose_header(head, aliases, spec.columns)
             if best is None or len(mapping) > len(best[2]):
@@ -109,8 +111,15 @@ def _load_xlsx(con, spec, path, aliases, required, sheet_hints: tuple[str, ...])
     width = max(len(cells), max(mapping.values()) + 1)
     data = {f"c{i}": [] for i in range(width)}
     ords: list[int] = []
+    too_long: list[dict] = []
+    max_cell = int(limits.current().max_cell_kb * 1024)
     for n, r in enumerate(rows[idx + 1 :], start=idx + 2):
         if not any(r):
+            continue
+        longest = max((len(c) for c in r if c), default=0)
+        if longest > max_cell:
+            too_long.append({"row_ref": f"rij {n}", "raw_text": " | ".join((c or "")[:200] for c in r)[:1000] + " …",
+                             "reason": f"cel te lang ({longest:,} tekens; hoogstens {max_cell:,})".replace(",", ".")})
             continue
         ords.append(n)
         for i in range(width):
@@ -122,7 +131,24 @@ def _load_xlsx(con, spec, path, aliases, required, sheet_hints: tuple[str, ...])
     con.unregister("_xlsx_rows")
     table = Table(fields={f: f"c{i}" for f, i in mapping.items()}, header=cells[:width], kind="xlsx")
     table.notes.append(f"sheet '{name}'")
+    table.quarantine.extend(too_long)
+    table.data_rows = len(ords) + len(too_long)
     return table
+
+
+def _sheet_rows(ws, spec: SourceSpec) -> list[list[str | None]]:
+    """All rows of a read-only sheet as cell texts, within the deadline and the row limit."""
+    max_rows = limits.current().max_rows
+    rows: list[list[str | None]] = []
+    for n, r in enumerate(ws.iter_rows(values_only=True)):
+        if n % 2000 == 0:
+            limits.check_deadline("reading the XLSX sheet")
+        if n > max_rows:
+            raise limits.SourceLimitError(
+                f"sheet '{ws.title}' of {spec.path} has more than {max_rows:,} rows; split the file or raise "
+                "limits.max_rows in aigrip.yaml".replace(",", "."), spec.id)
+        rows.append([_cell_text(v) for v in r])
+    return rows
 
 
 # --------------------------------------------------------------------------- entry point
@@ -154,6 +180,7 @@ def open_table(
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"source '{spec.id}': file {path} not found; fix path: in aigrip.yaml")
+    limits.check_file_size(path, spec.id)
     with tempfile.TemporaryDirectory(prefix="aigrip-") as tmp:
         with open(path, "rb") as fh:
             magic = fh.read(4)

@@ -15,12 +15,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import sys
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from connectors import limits
+from connectors._csv_lines import MAX_LINE_BYTES, blank_lines, newline_stats, normalise_newlines, scan_lines
 from connectors._tabular_header import HEAD_LINES, Table, check_header, choose_header
 from connectors.base import SourceSpec
 from transforms.errors import SourceFormatError
@@ -28,6 +32,9 @@ from transforms.errors import SourceFormatError
 __all__ = ["load_csv", "finish_scan", "transcode_to_utf8", "detect_encoding"]
 
 _SEPARATORS = (";", ",", "\t")
+# the header sniff parses the first lines with Python's csv module, whose default field limit
+# (131,072 characters) would fail a whole source over one long cell
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _CHUNK = 8 << 20
 _REJECT_REASONS = {
     "MISSING COLUMNS": "te weinig velden",
@@ -51,7 +58,8 @@ def detect_encoding(path: Path, spec: SourceSpec) -> str:
             return "utf-8"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        if b"\x00" in head:
+        # a stray NUL in a cell is data (the row loads); many NULs mean a binary file or UTF-16 without BOM
+        if head.count(b"\x00") > max(8, len(head) // 100):
             raise SourceFormatError(
                 f"{path} is not a text CSV (binary content); save it as CSV or XLSX", spec.id
             )
@@ -102,10 +110,18 @@ def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
 # --------------------------------------------------------------------------- CSV
 
 
+def _cells(line: str, sep: str) -> list[str]:
+    """The fields of one line for the header sniff (a stray carriage return is no header)."""
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return line.split(sep)
+
+
 def _sniff(lines: list[str], aliases, columns) -> tuple[str, int, dict[str, int], list[str]]:
     best = (";", -1, {}, [])
     for sep in _SEPARATORS:
-        rows = [next(csv.reader([ln], delimiter=sep), []) if ln.strip() else [] for ln in lines]
+        rows = [_cells(ln, sep) if ln.strip() else [] for ln in lines]
         idx, mapping = choose_header(rows, aliases, columns)
         if idx >= 0 and len(mapping) > len(best[2]):
             best = (sep, idx, mapping, rows[idx])
@@ -119,7 +135,9 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
     """Blank out lines that open a quote which never closes properly; returns (line, text).
 
     A line with an odd number of quotes may start a legitimate multi-line field; it is accepted
-    when the joined record (≤ 50 lines) parses as exactly one row of ``width`` fields.
+    when the joined record (≤ 50 lines) parses as exactly one record and none of its continuation
+    lines is a whole row of ``width`` fields by itself (a stray quote must not swallow later rows);
+    a record with too few or too many fields is then quarantined by DuckDB as one row.
     """
     with open(path, encoding="utf-8", newline="") as fh:
         lines = fh.read().split("\n")
@@ -138,7 +156,9 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
             parsed = list(csv.reader(io.StringIO(record), delimiter=sep, strict=True))
         except csv.Error:
             parsed = []
-        if quotes % 2 == 0 and len(parsed) == 1 and len(parsed[0]) == width:
+        if quotes % 2 == 0 and len(parsed) == 1 and not any(
+            _whole_row(line, sep, width) for line in lines[i + 1 : j]
+        ):
             i = j + 1
             continue
         bad.append((i + 1, lines[i].rstrip("\r")))
@@ -149,11 +169,22 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
     return bad
 
 
+def _whole_row(line: str, sep: str, width: int) -> bool:
+    """True when ``line`` alone parses as a row of ``width`` fields (with no quote left open)."""
+    if line.count(sep) < width - 1 or line.count('"') % 2:
+        return False
+    try:
+        return len(next(csv.reader([line], delimiter=sep, strict=True), [])) == width
+    except csv.Error:
+        return False
+
+
 def _read_csv_sql(path: Path, sep: str, width: int, skip: int, tag: str, named: bool = False) -> str:
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     args = "$csv_path, delim=$csv_sep" if named else "?, delim=?"
     return (
         f"SELECT * FROM read_csv({args}, quote='\"', escape='\"', header=false, skip={int(skip)}, "
+        f"max_line_size={max(MAX_LINE_BYTES, int(limits.current().max_cell_kb * 1024)) + 16}, "
         f"columns={cols}, auto_detect=false, strict_mode=true, null_padding=false, "
         f"store_rejects=true, rejects_table='rej_{tag}', rejects_scan='scan_{tag}')"
     )
@@ -175,6 +206,7 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     if encoding != "utf-8":
         table.notes.append(f"read as {encoding}, transcoded to UTF-8")
     skip = idx + 1
+    path = _check_lines(spec, path, table, skip, tmpdir)
     if lazy:
         table.scan = {"path": path, "width": width, "skip": skip, "tmpdir": tmpdir, "tag": "a"}
         _lazy_source(table)
@@ -183,7 +215,7 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     unclosed = con.execute("SELECT count(*) FROM rej_a WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
     tag = "a"
     bad_quotes: list[tuple[int, str]] = []
-    if unclosed:
+    if unclosed or _multiline(con, "raw_rows", width):
         if path.parent != tmpdir:
             copy = tmpdir / "repaired.csv"
             copy.write_bytes(path.read_bytes())
@@ -194,8 +226,52 @@ def load_csv(con, spec, path, aliases, required, tmpdir: Path, lazy: bool = Fals
     # rows keep file order (insertion order is preserved), so rowid + 1 is the data-row ordinal
     # without the cost of a row_number() window over the whole file
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT rowid + 1 AS _ord, * FROM raw_rows")
-    _collect_rejects(con, table, tag, width, bad_quotes)
+    _collect_rejects(con, table, tag, width, bad_quotes, rows_sql="raw_rows", path=path)
+    names = [f"c{i}" for i in range(width)]
+    rows = con.sql("SELECT * FROM raw_rows").to_arrow_table()
+    blank = " AND ".join(f"nullif(trim({c}), '') IS NULL" for c in names)
+    n_blank = con.execute(f"SELECT count(*) FROM raw_rows WHERE {blank}").fetchall()[0][0]
+    table.data_rows = table.rows_in(*newline_stats([rows[c] for c in names]), blank=n_blank)
     return table
+
+
+def _multiline(con, name: str, width: int) -> bool:
+    """True when a value of ``name`` spans lines (a quote may have swallowed later rows)."""
+    cond = " OR ".join(f"contains(c{i}, chr(10))" for i in range(width))
+    return bool(con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {name} WHERE {cond} LIMIT 1)").fetchall()[0][0])
+
+
+def _check_lines(spec: SourceSpec, path: Path, table: Table, skip: int, tmpdir: Path) -> Path:
+    """Count the physical lines (``table.lines``); mixed line breaks are made uniform and lines
+    over DuckDB's line limit (which it would drop without a word) are quarantined, both in a copy
+    under ``tmpdir``. Returns the path to read."""
+    lim = limits.current()
+    max_line = int(lim.max_cell_kb * 1024)
+    scan = scan_lines(path, skip, max_line)
+    if scan.mixed_newlines:
+        target = tmpdir / "newlines.csv"
+        normalise_newlines(path, target)
+        path = target
+        scan = scan_lines(path, skip, max_line)
+    if scan.non_empty > lim.max_rows:
+        raise limits.SourceLimitError(
+            f"{spec.path} has {scan.non_empty:,} lines, more than the limit of {lim.max_rows:,} rows; split the file or "
+            "raise limits.max_rows in aigrip.yaml".replace(",", "."), spec.id)
+    limits.check_deadline("reading the CSV file")
+    table.lines = scan
+    if scan.long_lines:
+        if path.parent != tmpdir:
+            copy = tmpdir / "long-lines.csv"
+            copy.write_bytes(path.read_bytes())
+            path = copy
+        starts = blank_lines(path, {n for n, _ in scan.long_lines})
+        limit = f"{max_line:,}".replace(",", ".")
+        for n, size in scan.long_lines:
+            table.quarantine.append({
+                "row_ref": f"regel {n}", "raw_text": starts.get(n, ""),
+                "reason": f"regel te lang ({size:,} bytes; hoogstens {limit})".replace(",", "."),
+            })
+    return path
 
 
 def _lazy_source(table: Table) -> None:
@@ -212,15 +288,18 @@ def _lazy_source(table: Table) -> None:
     table.params |= {f"hdr{i}": h for i, (_, h) in enumerate(checks)}
 
 
-def finish_scan(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
+def finish_scan(con: duckdb.DuckDBPyConnection, table: Table, multiline: bool = False, rows=None) -> bool:
     """After a query over a lazy CSV ``table.source``: collect the rows DuckDB rejected into
-    ``table.quarantine`` and return True; or, when a quote opened and never closed, repair a copy
-    of the file, point ``table.source`` at it and return False: the caller runs its query again."""
+    ``table.quarantine`` and return True; or, when a quote opened and never closed or a value
+    spans lines (``multiline``: the caller saw a line break inside a value, where a stray quote
+    may have swallowed later rows), repair a copy of the file, point ``table.source`` at it and
+    return False: the caller runs its query again. ``rows`` (an Arrow table of the rows read)
+    lets a spurious reject of a row DuckDB also returned be recognised."""
     scan = table.scan
     if scan is None:
         return True
     unclosed = con.execute(f"SELECT count(*) FROM rej_{scan['tag']} WHERE error_type = 'UNQUOTED VALUE'").fetchall()[0][0]
-    if unclosed and scan["tag"] == "a":
+    if (unclosed or multiline) and scan["tag"] == "a":
         path = scan["path"]
         if path.parent != scan["tmpdir"]:
             copy = scan["tmpdir"] / "repaired.csv"
@@ -229,21 +308,89 @@ def finish_scan(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
         scan |= {"path": path, "tag": "b", "bad_quotes": _repair_quotes(path, table.separator, scan["width"], scan["skip"])}
         _lazy_source(table)
         return False
-    _collect_rejects(con, table, scan["tag"], scan["width"], scan.get("bad_quotes", []))
+    if rows is not None:
+        con.register("_scan_rows", rows)
+    try:
+        _collect_rejects(con, table, scan["tag"], scan["width"], scan.get("bad_quotes", []),
+                         rows_sql="_scan_rows" if rows is not None else None, path=scan["path"])
+    finally:
+        if rows is not None:
+            con.unregister("_scan_rows")
     return True
 
 
-def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[tuple[int, str]]) -> None:
+def _also_read(con, rows_sql: str | None, text: str, sep: str, width: int) -> bool:
+    """True when DuckDB rejected a record that is well-formed and that it also returned (DuckDB
+    1.x logs such spurious 'unterminated quote' errors for some multi-line records)."""
+    if rows_sql is None or not text:
+        return False
+    try:
+        parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True))
+    except csv.Error:
+        return False
+    if len(parsed) != 1 or len(parsed[0]) != width:
+        return False
+    cond = " AND ".join(f"coalesce(c{i}, '') = ?" for i in range(width))
+    return bool(con.execute(f"SELECT count(*) FROM {rows_sql} WHERE {cond}", parsed[0]).fetchall()[0][0])
+
+
+def _record_at(path: Path, pos: int | None, text: str, limit: int = 8 << 20) -> str:
+    """The whole record starting at DuckDB's ``line_byte_position`` (1-based) in ``path``: up to the
+    first line break outside quotes. Falls back to ``text`` when the file does not match there."""
+    if not pos:
+        return text
+    start = max(pos - 1, 0)
+    with open(path, "rb") as fh:
+        fh.seek(max(start - 8, 0))
+        data = fh.read(min(limit, 1 << 16) + 8)
+        head = text[:16].encode("utf-8", "replace")
+        at = data.find(head, 0, 24) if head else -1
+        if at < 0:
+            return text
+        out, quoted, i = [], False, at
+        while True:
+            if i >= len(data):
+                more = fh.read(1 << 16)
+                if not more or sum(map(len, out)) > limit:
+                    break
+                data, i = data[i:] + more, 0
+                continue
+            j = data.find(b"\n", i)
+            segment = data[i:] if j < 0 else data[i : j + 1]
+            quoted ^= segment.count(b'"') % 2 == 1
+            out.append(segment)
+            if j < 0:
+                i = len(data)
+                continue
+            i = j + 1
+            if not quoted:
+                break
+    return b"".join(out).rstrip(b"\r\n").decode("utf-8", "replace")
+
+
+def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[tuple[int, str]],
+                     rows_sql: str | None = None, path: Path | None = None) -> None:
     sep = table.separator
     rejects = con.execute(
-        f"SELECT line, string_agg(DISTINCT error_type, ',') AS kinds, any_value(trim(csv_line, chr(10) || chr(13))) AS text "
-        f"FROM rej_{tag} GROUP BY line ORDER BY line"
+        f"SELECT line, string_agg(DISTINCT error_type, ',') AS kinds, any_value(trim(csv_line, chr(10) || chr(13))) AS text, "
+        f"min(line_byte_position) AS pos FROM rej_{tag} GROUP BY line ORDER BY line"
     ).fetchall()
     for line, text in bad_quotes:
         table.quarantine.append({"row_ref": f"regel {line}", "reason": _REJECT_REASONS["UNQUOTED VALUE"], "raw_text": text})
-    for line, kinds, text in rejects:
+    breaks = empty = 0
+    for line, kinds, text, pos in rejects:
+        if kinds == "UNQUOTED VALUE" and _also_read(con, rows_sql, text, sep, width):
+            continue
+        # the record as in the file: DuckDB shortens csv_line of long records, line breaks included
+        maybe_long = text and ('"' in text or len(text) >= 4000)  # DuckDB shortens long csv_lines
+        record = _record_at(path, pos, text) if path is not None and maybe_long else text
+        if record and "\n" in record:
+            bare = record.replace("\r", "")
+            breaks += bare.count("\n")
+            empty += bare.count("\n") - len(re.findall("\n+", bare))
         reason = "; ".join(_REJECT_REASONS.get(k, k.lower()) for k in kinds.split(","))
         if "velden" in reason:
-            found = len(next(csv.reader([text or ""], delimiter=sep), []))
+            found = len(_cells(text or "", sep))
             reason += f" (verwacht {width}, gevonden {found})"
         table.quarantine.append({"row_ref": f"regel {line}", "reason": reason, "raw_text": text or ""})
+    table.reject_breaks = (breaks, empty)

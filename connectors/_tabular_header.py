@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from connectors._csv_lines import LineScan
 from connectors.base import SourceSpec
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
@@ -31,6 +32,22 @@ class Table:
     blank_sql: str = "false"  # SQL: the row is blank (lazy CSV only; otherwise already removed)
     header_sql: str = "false"  # SQL: the row repeats the header (lazy CSV only)
     scan: dict | None = None  # lazy CSV: path, width, skip, tmpdir, tag
+    # accounting (connectors._csv_lines): physical lines of a CSV, data rows of an XLSX sheet
+    lines: LineScan | None = None
+    reject_breaks: tuple[int, int] = (0, 0)  # (line breaks, empty lines) inside rejected CSV records
+    data_rows: int | None = None  # XLSX: non-blank rows below the header
+
+    def rows_in(self, breaks: int = 0, empty_inside: int = 0, blank: int = 0) -> int | None:
+        """The file's data rows counted from the file itself (None when unknown): for CSV the
+        non-empty physical lines after the header, less the continuation lines of multi-line
+        records (``breaks`` line breaks and ``empty_inside`` empty lines inside the parsed values)
+        and the ``blank`` rows (every field empty) the parser returned."""
+        if self.data_rows is not None:
+            return self.data_rows
+        if self.lines is None:
+            return None
+        rb, re_ = self.reject_breaks
+        return self.lines.non_empty + empty_inside + re_ - breaks - rb - blank
 
     def ref(self, ordinal: int) -> str:
         """Readable reference of a row by its ``_ord``."""

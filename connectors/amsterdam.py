@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup, Tag
 
 from connectors._registers_common import html_to_text, org_code_for, peer_frame, quarantine_frame, stable_hash
 from connectors.base import ConnectorResult, SourceSpec
-from connectors.http import make_session
+from connectors.http import fetch, make_session
 from transforms.errors import ConfigError, SourceFetchError, SourceFormatError
 from transforms.text import fold
 
@@ -202,7 +202,8 @@ def _get_html(session: requests.Session, url: str, source_id: str) -> str:
     problem = ""
     for attempt in range(attempts):
         try:
-            resp = session.get(url, timeout=getattr(session, "aigrip_timeout", 30), headers={"Accept": "text/html"})
+            resp = fetch(session, "GET", url, source_id=source_id, timeout=getattr(session, "aigrip_timeout", 30),
+                         headers={"Accept": "text/html"})  # within the source's deadline and size limit
         except requests.RequestException as exc:
             problem = type(exc).__name__
         else:

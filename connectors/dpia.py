@@ -37,7 +37,8 @@ def load(spec: SourceSpec) -> ConnectorResult:
     frame["date"] = parsed[keep]
     base = frame["id"].where(frame["id"].notna(), frame["name"].map(slug))
     frame["row_ref"] = unique_refs(base.astype(object))
-    return ConnectorResult(frame=frame[FRAME_COLUMNS].reset_index(drop=True), quarantine=quarantine_frame(rows), notes=table.notes)
+    return ConnectorResult(frame=frame[FRAME_COLUMNS].reset_index(drop=True), quarantine=quarantine_frame(rows), notes=table.notes,
+                           rows_in=table.rows_in())
 
 
 def _dates(values: pd.Series) -> pd.Series:

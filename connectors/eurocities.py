@@ -26,8 +26,10 @@ from connectors._registers_common import (
     stable_hash,
 )
 from connectors.base import ConnectorResult, SourceSpec
+from connectors.limits import check_file_size
 from transforms.errors import ConfigError, SourceFormatError
 from transforms.text import fold
+from transforms.yamlsafe import safe_yaml
 
 __all__ = ["load", "read_registrations", "STATUS_TO_NATIONAL", "assessment_performed"]
 
@@ -69,6 +71,7 @@ def load(spec: SourceSpec) -> ConnectorResult:
 def read_registrations(path: Path, source_id: str) -> list:
     """The registrations in a Eurocities CSV or YAML/JSON file, as dicts keyed by attribute."""
     try:
+        check_file_size(path, source_id)
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise SourceFormatError(f"cannot read {path}: {exc.strerror}; check the path in aigrip.yaml", source_id) from None
@@ -76,7 +79,7 @@ def read_registrations(path: Path, source_id: str) -> list:
         raise SourceFormatError(f"{path} is not UTF-8 text; save it as CSV UTF-8 or YAML", source_id) from None
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         try:
-            doc = yaml.safe_load(text)
+            doc = safe_yaml(text)
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             where = f" near line {line + 1}" if line is not None else ""

@@ -5,6 +5,11 @@ retry settings; ``get_json`` fetches one URL and either returns the decoded JSON
 :class:`~transforms.errors.SourceFetchError` / :class:`~transforms.errors.SourceFormatError` with
 one readable line. Retries (connection errors, timeouts, 429 honouring ``Retry-After`` capped, 5xx)
 are done here, with exponential backoff and a bounded number of attempts.
+
+Inside a source's limits (:mod:`connectors.limits`) every request also keeps to the source's
+total deadline: the body is read in pieces as they arrive (a per-read timeout alone never
+stops a server that drips one byte every two seconds), retries do not wait past the deadline,
+and a body larger than ``limits.max_file_mb`` is refused.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 import requests
+import urllib3
 
+from connectors import limits as _limits
 from transforms.errors import SourceFetchError, SourceFormatError
 
-__all__ = ["make_session", "get_json", "USER_AGENT", "MAX_RETRY_AFTER_S"]
+__all__ = ["make_session", "get_json", "fetch", "USER_AGENT", "MAX_RETRY_AFTER_S"]
 
 USER_AGENT = "aigrip/0.1 (+https://github.com/aigrip/aigrip; AI inventory for Dutch municipalities)"
 MAX_RETRY_AFTER_S = 60.0
@@ -91,7 +98,7 @@ def get_json(
     for attempt in range(attempts):
         wait = backoff * (2**attempt)
         try:
-            response = session.request(method, url, params=params, json=json, timeout=timeout)
+            response = fetch(session, method, url, source_id=source_id, params=params, json=json, timeout=timeout)
         except requests.Timeout:
             last_problem = f"no answer within {timeout:g} s"
         except requests.ConnectionError as exc:
@@ -118,12 +125,54 @@ def get_json(
             else:
                 return _decode(response, url, source_id)
         if attempt + 1 < attempts:
+            left = _limits.remaining()
+            if left is not None and left <= wait:
+                _limits.check_deadline(f"fetching {url}")
+                time.sleep(max(left, 0))
+                _limits.check_deadline(f"fetching {url}")
             time.sleep(wait)
     raise SourceFetchError(
         f"{url} kept failing ({last_problem}) after {attempts} attempts; "
         "try again later or check the url in aigrip.yaml",
         source_id,
     )
+
+
+def fetch(session: requests.Session, method: str, url: str, *, source_id: str, timeout: float, **kwargs) -> requests.Response:
+    """One request whose body is read within the source's deadline and size limit (see the
+    module docstring); the returned response has its body loaded (``.content``/``.text``)."""
+    left = _limits.remaining()
+    if left is not None:
+        _limits.check_deadline(f"fetching {url}")
+        timeout = max(0.05, min(timeout, left))
+    response = session.request(method, url, timeout=timeout, stream=True, **kwargs)
+    limit = _limits.current().max_file_mb * 1e6
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            _limits.check_deadline(f"fetching {url}")
+            part = response.raw.read1(65536, decode_content=True)
+            if not part:
+                break
+            size += len(part)
+            if size > limit:
+                raise _limits.SourceLimitError(
+                    f"{url} sent more than the limit of {_limits.mb(limit / 1e6)}; raise limits.max_file_mb in "
+                    "aigrip.yaml if that is expected", source_id)
+            parts.append(part)
+    except _limits.SourceLimitError:
+        response.close()
+        raise
+    except urllib3.exceptions.ReadTimeoutError:
+        response.close()
+        raise requests.Timeout(f"no data from {url} within {timeout:g} s") from None
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:  # broken connection, bad encoding
+        response.close()
+        raise requests.ConnectionError(str(exc)) from None
+    response._content = b"".join(parts)  # noqa: SLF001 — the documented way to preload a streamed body
+    response._content_consumed = True  # noqa: SLF001
+    return response
 
 
 def _decode(response: requests.Response, url: str, source_id: str) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -81,9 +82,13 @@ def load_source_files(data_dir: Path, spec: SourceSpec) -> ConnectorResult:
         return load_source(replace(spec, path=files[0]))
     results: list[tuple[Path, ConnectorResult]] = [(f, load_source(replace(spec, path=f))) for f in files]
     frames, quarantines, seen = [], [], {}
-    rows_in = 0
+    rows_in = rows_loaded = rows_filtered = 0
+    redactions: Counter = Counter()
     for i, (path, res) in enumerate(results):
         rows_in += int(res.rows_in or 0)
+        rows_loaded += int(res.rows_loaded or 0)
+        rows_filtered += int(getattr(res, "rows_filtered", 0) or 0)
+        redactions.update(getattr(res, "redactions", {}) or {})
         q = res.quarantine.copy()
         frame = res.frame
         if i > 0:
@@ -98,12 +103,14 @@ def load_source_files(data_dir: Path, spec: SourceSpec) -> ConnectorResult:
                         "raw_text": None,
                     })], ignore_index=True)
                     frame = frame[~dup]
+                    rows_loaded -= int(dup.sum())
         if "row_ref" in frame.columns:
             seen.update({str(r): path.name for r in frame["row_ref"]})
         frames.append(frame)
         quarantines.append(q)
     out = ConnectorResult(frame=pd.concat(frames, ignore_index=True),
-                          quarantine=pd.concat(quarantines, ignore_index=True), rows_in=rows_in)
+                          quarantine=pd.concat(quarantines, ignore_index=True), rows_in=rows_in,
+                          rows_loaded=rows_loaded, rows_filtered=rows_filtered, redactions=dict(redactions))
     out.notes.append(f"{len(files)} bestanden: " + ", ".join(p.name for p in files))
     return out
 

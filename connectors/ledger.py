@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from connectors._csv_lines import newline_stats
 from connectors._tabular import (
     AMOUNT_FAST,
     TRIM_CHARS,
@@ -69,12 +70,32 @@ def load(spec: SourceSpec) -> ConnectorResult:
     try:
         with open_table(con, spec, ALIASES, required=("supplier",), lazy=True) as table:
             raw = _read(con, table)
-            while not finish_scan(con, table):  # a quote never closed: file repaired, read again
+            # a quote never closed, or one that may have swallowed later lines: file repaired, read again
+            while not finish_scan(con, table, multiline=_breaks(con, raw, table)[0] > 0, rows=raw):
                 raw = _read(con, table)
+            breaks = _breaks(con, raw, table, collected=True)
             look_all = _look_at_all(con, table)
-        return _split(con, raw, table, look_all)
+        return _split(con, raw, table, look_all, breaks)
     finally:
         con.close()
+
+
+def _breaks(con, raw: pa.Table, table, collected: bool = False) -> tuple[int, int]:
+    """(line breaks, empty lines) inside the values read (see connectors._csv_lines).
+
+    Fast path: when every non-empty line of the file is one row read or rejected, no value can
+    hold a line break (each break makes a record span one more line, less the empty lines inside,
+    which are fewer than the breaks), so the values need not be searched."""
+    if table.lines is None:
+        return 0, 0
+    scan = table.scan or {}
+    rejected = len(table.quarantine)  # after finish_scan: every rejected record; before: long lines only
+    if not collected and scan.get("tag"):
+        rejected += con.execute(f"SELECT count(DISTINCT line) FROM rej_{scan['tag']}").fetchall()[0][0]
+        rejected += len(scan.get("bad_quotes", []))
+    if table.lines.non_empty == raw.num_rows + rejected:
+        return 0, 0
+    return newline_stats([raw[f"c{i}"] for i in range(len(table.header))])
 
 
 def _params(sql: str, params: dict) -> dict:
@@ -191,7 +212,7 @@ def _kvk(con, values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.replace_with_mask(out.combine_chunks(), other, fixed.cast(pa.string()))
 
 
-def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
+def _split(con, raw: pa.Table, table, look_all: bool, breaks: tuple[int, int]) -> ConnectorResult:
     """Loaded rows (repeated refs numbered) and quarantined rows; blank rows are no rows.
 
     Text trims run on a second thread while this one parses amounts and KvK numbers (Arrow and
@@ -218,6 +239,7 @@ def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
     positions = np.flatnonzero(look)
     key = pa.nulls(n, pa.string())
     drop = np.zeros(n, dtype=bool)
+    n_blank = 0
     rejected = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     if len(positions):
         sub = raw.take(positions)
@@ -227,6 +249,7 @@ def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
         date = pc.replace_with_mask(date.combine_chunks(), mask, looked["date"].combine_chunks())
         key = pc.replace_with_mask(key, mask, looked["_key"].combine_chunks().cast(pa.string()))
         skip = np.asarray(pc.fill_null(looked["_blank"], False), dtype=bool)
+        n_blank = int(skip.sum())
         flagged = np.asarray(pc.is_valid(looked["reason"]), dtype=bool)
         drop[positions[skip | flagged]] = True
         bad = flagged & ~skip
@@ -250,7 +273,8 @@ def _split(con, raw: pa.Table, table, look_all: bool) -> ConnectorResult:
         [pd.DataFrame(table.quarantine, columns=QUARANTINE_COLUMNS).astype(object), rejected.astype(object)],
         ignore_index=True,
     )
-    return ConnectorResult(frame=frame, quarantine=quarantine, notes=table.notes)
+    rows_in = table.rows_in(*breaks, blank=n_blank)
+    return ConnectorResult(frame=frame, quarantine=quarantine, notes=table.notes, rows_in=rows_in)
 
 
 def _rejected(bad: pa.Table, table) -> pd.DataFrame:

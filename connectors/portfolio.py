@@ -10,6 +10,7 @@ import pandas as pd
 
 from connectors._rows import quarantine_frame, read_fields, slug, unique_refs
 from connectors.base import ConnectorResult, SourceSpec
+from connectors.limits import check_file_size
 from transforms.errors import SourceFormatError
 
 __all__ = ["load", "ALIASES", "FRAME_COLUMNS"]
@@ -36,7 +37,8 @@ def load(spec: SourceSpec) -> ConnectorResult:
     for ordinal, raw in frame.loc[no_name, ["_ord", "_raw"]].itertuples(index=False):
         rows.append({"row_ref": table.ref(ordinal), "reason": "naam van de applicatie ontbreekt", "raw_text": raw})
     frame = frame[~no_name].copy()
-    return ConnectorResult(frame=_finish(frame), quarantine=quarantine_frame(rows), notes=table.notes)
+    return ConnectorResult(frame=_finish(frame), quarantine=quarantine_frame(rows), notes=table.notes,
+                           rows_in=table.rows_in())
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
@@ -47,6 +49,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _load_softwarecatalogus(spec: SourceSpec) -> ConnectorResult:
     try:
+        check_file_size(Path(spec.path), spec.id)
         doc = json.loads(Path(spec.path).read_text(encoding="utf-8-sig"))
     except (ValueError, OSError) as exc:
         raise SourceFormatError(f"{spec.path} is not valid JSON ({exc}); export it again", spec.id) from None

@@ -9,8 +9,8 @@ never leave this module: only ``respondent_hash`` = the keyed person key of the 
 Each answer's texts are redacted before they leave: the respondent's own name and e-mail address
 wherever they recur (also as a bare name typed where the system belongs), and every other kind of
 personal data :mod:`transforms.privacy.redact` finds; the counts are in ``ConnectorResult.redactions``.
-``rows_in`` counts answers (one per named system) plus quarantined rows, so that
-``rows_in == len(frame) + len(quarantine)`` holds.
+``rows_in`` counts the file's rows and ``rows_loaded`` the answers loaded (one answer may give
+several frame rows), so that ``rows_in == rows_loaded + len(quarantine)`` holds.
 """
 
 from __future__ import annotations
@@ -88,5 +88,8 @@ def load(spec: SourceSpec) -> ConnectorResult:
                      "raw_text": f"{table.ref(ordinal)}; afdeling: {dept or ''}"})
     out = exploded[FRAME_COLUMNS].reset_index(drop=True)
     out["answer_index"] = out["answer_index"].astype("int64")
+    # rows_in/rows_loaded count the file's rows (answers); an answer naming several systems gives
+    # several frame rows (mentions) but is one loaded row
     return ConnectorResult(frame=out, quarantine=quarantine_frame(rows), notes=table.notes,
+                           rows_in=table.rows_in(), rows_loaded=int(exploded["_ord"].nunique()),
                            redactions=Counter(redactions))

@@ -109,7 +109,7 @@ def load(spec: SourceSpec) -> ConnectorResult:
 
 def _collect(spec: SourceSpec, entries: list) -> ConnectorResult:
     buyer = spec.options.get("buyer")
-    records, rows, seen = [], [], set()
+    records, rows, seen, filtered = [], [], set(), 0
     for kind, entry in entries:
         try:
             rec = search_record(entry) if kind == "api" else parse_eforms(entry.read_bytes(), source=str(entry))
@@ -118,6 +118,7 @@ def _collect(spec: SourceSpec, entries: list) -> ConnectorResult:
                          "raw_text": entry.read_bytes()[:2000].decode("utf-8", "replace")})
             continue
         if not buyer_matches(rec["buyer"], buyer):
+            filtered += 1  # another buyer's notice: counted, not loaded
             continue
         raw = json.dumps(entry, ensure_ascii=False)[:2000] if kind == "api" else str(entry)
         if not rec["row_ref"]:
@@ -127,7 +128,8 @@ def _collect(spec: SourceSpec, entries: list) -> ConnectorResult:
         else:
             seen.add(rec["row_ref"])
             records.append(rec)
-    return ConnectorResult(frame=notice_frame(records), quarantine=quarantine_frame(rows))
+    return ConnectorResult(frame=notice_frame(records), quarantine=quarantine_frame(rows), rows_in=len(entries),
+                           rows_filtered=filtered)
 
 
 def _search(spec: SourceSpec) -> list[dict]:

@@ -13,6 +13,7 @@ from connectors._notices import buyer_matches, cpv8, notice_frame, parse_date, t
 from connectors._rows import quarantine_frame, read_fields
 from connectors.base import ConnectorResult, SourceSpec
 from connectors.http import get_json, make_session
+from connectors.limits import check_file_size
 from transforms.errors import ConfigError, SourceFormatError
 
 __all__ = ["load", "item_record", "XLSX_ALIASES", "MAX_PAGES"]
@@ -87,13 +88,14 @@ def load(spec: SourceSpec) -> ConnectorResult:
 
 def _build(spec: SourceSpec, items: list) -> ConnectorResult:
     buyer = spec.options.get("buyer")
-    records, rows, seen = [], [], set()
+    records, rows, seen, filtered = [], [], set(), 0
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             rows.append({"row_ref": f"item {n}", "reason": "geen publicatie-object", "raw_text": json.dumps(item)[:2000]})
             continue
         rec = item_record(item)
         if not buyer_matches(rec["buyer"], buyer):
+            filtered += 1  # another buyer's tender: counted, not loaded
             continue
         if not rec["row_ref"]:
             rows.append({"row_ref": f"item {n}", "reason": "publicatieId ontbreekt",
@@ -104,11 +106,13 @@ def _build(spec: SourceSpec, items: list) -> ConnectorResult:
         else:
             seen.add(rec["row_ref"])
             records.append(rec)
-    return ConnectorResult(frame=notice_frame(records), quarantine=quarantine_frame(rows))
+    return ConnectorResult(frame=notice_frame(records), quarantine=quarantine_frame(rows), rows_in=len(items),
+                           rows_filtered=filtered)
 
 
 def _read_json(spec: SourceSpec) -> list:
     try:
+        check_file_size(Path(spec.path), spec.id)
         doc = json.loads(Path(spec.path).read_text(encoding="utf-8-sig"))
     except (ValueError, OSError) as exc:
         raise SourceFormatError(f"{spec.path} is not valid JSON ({exc}); download it again", spec.id) from None
@@ -181,7 +185,9 @@ def _fetch(spec: SourceSpec) -> list:
 def _load_table(spec: SourceSpec) -> ConnectorResult:
     frame, table = read_fields(spec, XLSX_ALIASES, required=("notice_id",), sheet_hints=("OpenData sheet",))
     buyer = spec.options.get("buyer")
-    frame = frame[[buyer_matches(b, buyer) for b in frame["buyer"]]] if buyer else frame
+    ours = [buyer_matches(b, buyer) for b in frame["buyer"]] if buyer else [True] * len(frame)
+    filtered = len(frame) - sum(ours)
+    frame = frame[ours] if buyer else frame
     rows = list(table.quarantine)
     items = []
     for rec in frame.to_dict("records"):
@@ -195,4 +201,5 @@ def _load_table(spec: SourceSpec) -> ConnectorResult:
     # one row per lot/award: the first row of a publication is loaded, later rows are quarantined
     result = _build(SourceSpec(id=spec.id, type=spec.type, options={}), items)
     quarantine = pd.concat([quarantine_frame(rows), result.quarantine], ignore_index=True)
-    return ConnectorResult(frame=result.frame, quarantine=quarantine, notes=table.notes)
+    return ConnectorResult(frame=result.frame, quarantine=quarantine, notes=table.notes,
+                           rows_in=table.rows_in(), rows_filtered=filtered)

@@ -30,6 +30,11 @@ class _Guarded(TyperGroup):
         except AigripError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except OSError as exc:  # a full or read-only disk while writing outputs: one line naming the path
+            from warehouse.diskerrors import describe_os_error
+
+            err_console.print(f"[bold red]error:[/] {describe_os_error(exc)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
 
 
 console = Console(soft_wrap=True)
@@ -65,7 +70,9 @@ def run(config: str = ConfigOpt,
         select: Optional[str] = typer.Option(None, "--select", help="Run one stage group and publish: ingest, normalise, "
                                              "knowledge, detect, reconcile, classify, obligations, publish, monitor."),
         history: int = typer.Option(0, "--history", min=0, max=36, help="First run --as-of the end of each of the N "
-                                    "earlier months that have no figures yet (trends from real, dated data).")) -> None:
+                                    "earlier months that have no figures yet (trends from real, dated data)."),
+        wait: float = typer.Option(0, "--wait", help="Minutes to wait when another run of this data_dir is busy "
+                                   "(default: stop at once with a message).")) -> None:
     """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
     from pipelines.runner import run_pipeline
     from pipelines.status import collect_status
@@ -93,11 +100,11 @@ def run(config: str = ConfigOpt,
 
         reference = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         for day in history_dates(reference, history, known_periods(cfg)):
-            earlier = run_pipeline(cfg, as_of=day.isoformat(), known_then=True)
+            earlier = run_pipeline(cfg, as_of=day.isoformat(), known_then=True, wait_s=max(wait, 0) * 60)
             if not earlier.success:
                 _fail(f"history run as of {day.isoformat()} failed after {earlier.seconds:.1f}s: {earlier.error}")
             console.print(f"  [green]✓[/] history {day.isoformat()}  {earlier.seconds:.1f}s", highlight=False)
-    outcome = run_pipeline(cfg, as_of=as_of or "", select=select, on_asset=show)
+    outcome = run_pipeline(cfg, as_of=as_of or "", select=select, on_asset=show, wait_s=max(wait, 0) * 60)
     if not outcome.success:
         _fail(f"run failed after {outcome.seconds:.1f}s: {outcome.error}")
     st = collect_status(cfg)

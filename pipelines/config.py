@@ -18,6 +18,7 @@ from pipelines.alerts import AlertSettings
 from pipelines.obligations_config import DigestSettings, ObligationSettings
 from transforms.errors import ConfigError
 from transforms.monitor.literacy import DEFAULT_COURSES
+from transforms.yamlsafe import TooManyAliases, safe_yaml
 
 __all__ = ["AigripConfig", "Organisation", "SourceConfig", "Reviewer", "load_config", "DEFAULT_CONFIG"]
 
@@ -62,6 +63,17 @@ class Organisation(_Strict):
         return check_email(v)
 
 
+class LimitsConfig(_Strict):
+    """Per-source limits (connectors.limits; docs/security.md): global under ``limits:``, and per
+    source to override. Unset keys keep the defaults."""
+
+    deadline_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
+    max_file_mb: float | None = Field(default=None, gt=0)
+    max_rows: int | None = Field(default=None, gt=0)
+    max_cell_kb: float | None = Field(default=None, gt=0, le=1024 * 1024)
+    max_unzipped_mb: float | None = Field(default=None, gt=0)
+
+
 class SourceConfig(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
     type: Literal[SOURCE_TYPES]  # type: ignore[valid-type]
@@ -84,6 +96,7 @@ class SourceConfig(_Strict):
     cpv_codes: list[str] | None = None
     query: str | None = None
     organisation: str | None = None
+    limits: LimitsConfig | None = None
 
     @model_validator(mode="after")
     def _path_or_url(self) -> "SourceConfig":
@@ -124,6 +137,19 @@ class ReviewSettingsConfig(_Strict):
     secret_key_env: str = "AIGRIP_SECRET_KEY"
     session_minutes: int = Field(default=60, ge=5, le=24 * 60)
     https_only: bool = False
+    trusted_proxies: list[str] = Field(default_factory=list)  # reverse proxies whose X-Forwarded-For is believed
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in v:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"'{entry}' is not an IP address or range (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+        return v
 
 
 class NationalDelivery(_Strict):
@@ -175,6 +201,7 @@ class AigripConfig(_Strict):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     literacy: LiteracySettings = Field(default_factory=LiteracySettings)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -238,9 +265,11 @@ def load_config(path: str | Path | None = None, *, check_files: bool = True) -> 
             f"no config file at {path}: pass --config PATH or create aigrip.yaml (see README, 'Configuring your municipality')"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except TooManyAliases as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

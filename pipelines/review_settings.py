@@ -32,4 +32,5 @@ def review_settings(config: AigripConfig):
         secret_key=secret,
         session_minutes=config.review.session_minutes,
         https_only=config.review.https_only,
+        trusted_proxies=list(config.review.trusted_proxies),
     )

@@ -14,7 +14,9 @@ from pipelines.config import AigripConfig
 from pipelines.definitions import build_assets
 from pipelines.instance import open_instance
 from pipelines.resources import AigripResource
+from pipelines.runlock import run_lock
 from transforms.errors import AigripError
+from warehouse.diskerrors import describe_message
 
 __all__ = ["RunOutcome", "run_pipeline", "GROUPS"]
 
@@ -39,11 +41,14 @@ class RunOutcome:
 
 
 def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = None,
-                 on_asset: Callable[[str, dict, float], None] | None = None, known_then: bool = False) -> RunOutcome:
+                 on_asset: Callable[[str, dict, float], None] | None = None, known_then: bool = False,
+                 wait_s: float = 0.0) -> RunOutcome:
     """Materialise the whole graph (or one group and what it needs downstream) in-process.
 
     ``known_then`` (history runs, :mod:`pipelines.history`): the run sees only source records dated
-    and review decisions taken on or before ``as_of``."""
+    and review decisions taken on or before ``as_of``. Holds the run lock of ``data_dir``
+    (pipelines.runlock): when another run is busy, waits up to ``wait_s`` seconds, then raises
+    RunLockedError ("er loopt al een run sinds 10:02, pid 1234")."""
     if not config.enabled_sources:
         raise AigripError(f"{config.config_path}: no sources to run: add one under 'sources:' or set 'enabled: true' "
                           "(see docs/sources.md)")
@@ -74,13 +79,14 @@ def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = 
             selection = selection | AssetSelection.keys("published_snapshot")
     instance = open_instance(config)
     try:
-        res = materialize([*assets, *checks], resources={"aigrip": resource}, selection=selection,
-                          instance=instance, raise_on_error=False, tags={"aigrip/started_by": "cli"},
-                          run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+        with run_lock(config.data_dir, wait=wait_s):
+            res = materialize([*assets, *checks], resources={"aigrip": resource}, selection=selection,
+                              instance=instance, raise_on_error=False, tags={"aigrip/started_by": "cli"},
+                              run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
         outcome.success = res.success
         outcome.log_path = _write_log(config, res)
         if not res.success:
-            outcome.error = _first_failure(res) + f" (full log: {outcome.log_path})"
+            outcome.error = _first_failure(res) + (f" (full log: {outcome.log_path})" if outcome.log_path else "")
     finally:
         instance.dispose()
         progress.clear()
@@ -88,11 +94,21 @@ def run_pipeline(config: AigripConfig, *, as_of: str = "", select: str | None = 
     return outcome
 
 
-def _write_log(config: AigripConfig, res) -> Path:
-    """Keep the run's Dagster event log (with any traceback) under data_dir/logs for the data team."""
+def _write_log(config: AigripConfig, res) -> Path | None:
+    """Keep the run's Dagster event log (with any traceback) under data_dir/logs for the data team
+    (None when it cannot be written, e.g. on a full disk: the run's outcome still counts)."""
     logs = config.data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
     path = logs / f"run-{res.run_id}.log"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        _write_events(path, res)
+    except OSError:
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def _write_events(path: Path, res) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for event in res.all_events:
             fh.write(f"{event.event_type_value} {event.step_key or ''} {event.message or ''}\n")
@@ -108,5 +124,6 @@ def _first_failure(res) -> str:
             err = data.error if data else None
             cause = err.cause if err is not None and err.cause is not None else err
             message = (cause.message.strip().splitlines()[-1] if cause and cause.message else "failed")
+            message = describe_message(message) or message  # a full or read-only disk, named as such
             return f"step '{event.step_key}' failed: {message}"
     return "the run failed (see the Dagster log above)"

@@ -21,8 +21,8 @@ def _empty(config: AigripConfig) -> dict:
     return {
         "organisation": config.organisation.name,
         "last_run": None,
-        "sources": {s.id: {"type": s.type, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "error": None,
-                           "redacted": {}} for s in config.enabled_sources},
+        "sources": {s.id: {"type": s.type, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_filtered": 0,
+                           "error": None, "redacted": {}} for s in config.enabled_sources},
         "mentions": 0, "peer_register_entries": 0, "peer_organisations": 0, "kb_products": 0,
         "candidates": 0, "systems": {s: 0 for s in _STATUSES}, "review_queue": 0, "decisions": 0,
     }
@@ -37,12 +37,13 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
     with snapshot_connect(config.data_dir) as con:
         row = first_row(con, "SELECT max(finished_at) FROM runs")
         st["last_run"] = row[0].isoformat() + "Z" if row and row[0] else None
-        for sid, typ, rin, rl, rq, err in con.execute(
-            "SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, error FROM source_status"
+        filtered = "coalesce(rows_filtered, 0)" if _has_column(con, "source_status", "rows_filtered") else "0"
+        for sid, typ, rin, rl, rq, rf, err in con.execute(
+            f"SELECT source_id, type, rows_in, rows_loaded, rows_quarantined, {filtered}, error FROM source_status"
         ).fetchall():
             if sid in st["sources"]:
                 st["sources"][sid] = {"type": typ, "rows_in": int(rin), "rows_loaded": int(rl),
-                                      "rows_quarantined": int(rq), "error": err}
+                                      "rows_quarantined": int(rq), "rows_filtered": int(rf), "error": err}
         redacted = redaction_counts(con)  # personal data redacted on ingest, by kind
         for sid, src in st["sources"].items():
             src["redacted"] = redacted.get(sid, {})
@@ -63,6 +64,13 @@ def collect_status(config: AigripConfig, as_of: dt.date | None = None) -> dict:
     return st
 
 
+def _has_column(con, table: str, column: str) -> bool:
+    """A snapshot published before migration 007 has no rows_filtered column."""
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?", [table, column]
+    ).fetchall()[0][0])
+
+
 def render_status(st: dict, console: Console) -> None:
     console.print(f"[bold]{st['organisation']}[/] — last run: {st['last_run'] or 'never'}", highlight=False)
     t = Table("source", "type", "rows in", "loaded", "quarantined", "error")
@@ -73,6 +81,10 @@ def render_status(st: dict, console: Console) -> None:
     if any(redacted.values()):
         console.print("personal data redacted: " + ", ".join(f"{sid} {n}" for sid, n in redacted.items() if n),
                       highlight=False)
+    for sid, s in st["sources"].items():  # below the table, so that it stays narrow
+        if s["rows_filtered"]:
+            console.print(f"{sid}: {s['rows_filtered']} rows of other buyers filtered out (counted in rows in)",
+                          highlight=False)
     sy = st["systems"]
     console.print(
         f"mentions {st['mentions']} · candidates {st['candidates']} · systems: {sy['candidate']} candidate, "

@@ -35,6 +35,14 @@ from review.auth import (
     sign_out,
 )
 from review.grip import latest_checklist
+from review.guard import (
+    SessionRegistry,
+    bulk_event_id,
+    client_address,
+    conflict_with,
+    latest_decisions,
+    parse_proxies,
+)
 from review.obligations import (
     ASSESSMENT_STATUSES,
     OBLIGATION_ACTIONS,
@@ -111,6 +119,11 @@ def create_app(settings: ReviewSettings) -> Starlette:
     """The review app for ``settings`` (an ASGI app; serve it with uvicorn)."""
     templates = _templates()
     throttle = LoginThrottle(settings.max_failures, settings.lockout_minutes * 60.0)
+    # across all addresses a username gets a few times more tries, so rotating addresses does not help either
+    user_throttle = LoginThrottle(settings.max_failures * 4, settings.lockout_minutes * 60.0)
+    proxies = parse_proxies(settings.trusted_proxies)
+    sessions = SessionRegistry()
+    names = {str(r.get("username")): str(r.get("name") or r.get("username")) for r in settings.reviewers}
 
     def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
         context.update(
@@ -123,6 +136,9 @@ def create_app(settings: ReviewSettings) -> Starlette:
         @wraps(handler)
         async def wrapper(request: Request):
             user = current_user(request, settings.session_minutes)
+            if user is not None and not sessions.alive(request.session.get("sid")):
+                sign_out(request)  # logged out elsewhere, or the app restarted: the cookie alone is not enough
+                user = None
             if user is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
@@ -141,7 +157,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         return wrapper
 
     async def login_page(request: Request) -> Response:
-        if current_user(request, settings.session_minutes):
+        if current_user(request, settings.session_minutes) and sessions.alive(request.session.get("sid")):
             return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
         return render(request, "login.html", next=_safe_next(request.query_params.get("next")))
 
@@ -152,21 +168,28 @@ def create_app(settings: ReviewSettings) -> Starlette:
             return render(request, "login.html", 403, next=target,
                           error="Het formulier is verlopen. Probeer het opnieuw.")
         username = str(form.get("username") or "").strip()
-        key = f"{username.lower()}|{request.client.host if request.client else ''}"
-        if throttle.blocked(key):
+        address = client_address(request.client.host if request.client else None,
+                                 request.headers.get("x-forwarded-for"), proxies)
+        key = f"{username.lower()}|{address}"
+        if throttle.blocked(key) or user_throttle.blocked(username.lower()):
             return render(request, "login.html", 429, next=target, username=username,
                           error=f"Te veel mislukte pogingen. Wacht {settings.lockout_minutes} minuten.")
         reviewer = authenticate(settings.reviewers, username, str(form.get("password") or ""))
         if reviewer is None:
             throttle.failed(key)
+            user_throttle.failed(username.lower())
             return render(request, "login.html", 401, next=target, username=username,
                           error="Gebruikersnaam of wachtwoord onjuist.")
         throttle.succeeded(key)
+        user_throttle.succeeded(username.lower())
+        sessions.revoke(request.session.get("sid"))
         sign_in(request, reviewer)
+        request.session["sid"] = sessions.start()
         return RedirectResponse(target, status_code=303)
 
     @login_required
     async def logout(request: Request, form) -> Response:
+        sessions.revoke(request.session.get("sid"))  # the cookie, even if copied, no longer signs anyone in
         sign_out(request)
         return RedirectResponse("/login", status_code=303)
 
@@ -182,7 +205,10 @@ def create_app(settings: ReviewSettings) -> Starlette:
             counts = queue_counts(con)
             options = filter_options(con)
             grip = latest_checklist(con)
+        latest = latest_decisions(settings.data_dir)
         return render(request, "queue.html", rows=rows, counts=counts, options=options, filters=filters, grip=grip,
+                      form_id=uuid.uuid4().hex, seen={r["system_id"]: (latest.get(r["system_id"]) or {}).get("event_id", "")
+                                                      for r in rows},
                       back=request.url.path + (f"?{request.url.query}" if request.url.query else ""))
 
     @login_required
@@ -199,8 +225,9 @@ def create_app(settings: ReviewSettings) -> Starlette:
         if detail["system_id"] != requested:
             _flash(request, f"{requested} is samengevoegd met {detail['system_id']}.")
             return RedirectResponse(f"/systemen/{detail['system_id']}", status_code=303)
+        seen = (latest_decisions(settings.data_dir).get(requested) or {}).get("event_id", "")
         return render(request, "system.html", d=detail, s=detail["system"], nonce=uuid.uuid4().hex,
-                      today=date.today().isoformat(), ob=ob)
+                      today=date.today().isoformat(), ob=ob, seen=seen)
 
     @login_required
     async def decide_submit(request: Request, form) -> Response:
@@ -215,11 +242,20 @@ def create_app(settings: ReviewSettings) -> Starlette:
             fields = {"ground": form.get("ground")}
         elif action == "defer":
             fields = {"defer_until": form.get("defer_until")}
+        seen = form.get("seen")
+        if seen is not None and form.get("event_id") and not _already_saved(form.get("event_id")):
+            other = conflict_with(settings.data_dir, system_id, str(seen))
+            if other is not None:
+                return render(request, "conflict.html", 409, system_id=system_id, action=action, other=other,
+                              who=names.get(str(other.get("reviewer")), other.get("reviewer")),
+                              when=labels.dutch_datetime(other.get("at")),
+                              resend=[(k, v) for k, v in form.multi_items() if k not in ("csrf_token", "seen", "event_id")],
+                              latest=other.get("event_id"), nonce=uuid.uuid4().hex)
         try:
             decide(settings.data_dir, system_id, action, request.state.user["username"],
                    reason=form.get("reason") or None, into=(form.get("into") or "").strip() or None,
                    fields=fields or None, source_keys=form.getlist("source_keys") or None,
-                   event_id=form.get("event_id") or None)
+                   event_id=form.get("event_id") or None, seen=None if seen is None else str(seen))
         except AigripError as exc:
             _flash(request, f"Niet opgeslagen: {exc}", "error")
         else:
@@ -264,11 +300,22 @@ def create_app(settings: ReviewSettings) -> Starlette:
             _flash(request, "Kies een of meer systemen en een actie (bevestigen of afwijzen).", "error")
             return RedirectResponse(back, status_code=303)
         fields = {"ground": form.get("ground")} if action == "reject" and form.get("ground") else None
+        form_id = str(form.get("form_id") or "") or uuid.uuid4().hex
         saved, failed = 0, []
+        latest = latest_decisions(settings.data_dir)
         for sid in ids:
+            event_id = bulk_event_id(form_id, sid)
+            seen = form.get(f"seen.{sid}")
+            other = latest.get(sid)
+            if (seen is not None and other is not None and other.get("event_id") not in (seen, event_id)):
+                failed.append(f"{sid}: intussen heeft {names.get(str(other.get('reviewer')), other.get('reviewer'))} op {labels.dutch_datetime(other.get('at'))} "
+                              f"‘{labels.label(labels.ACTION_LABELS, other.get('action'))}’ opgeslagen; open het systeem "
+                              "om dit conflict op te lossen")
+                continue
             try:
                 decide(settings.data_dir, sid, action, request.state.user["username"],
-                       reason=form.get("reason") or None, fields=fields)
+                       reason=form.get("reason") or None, fields=fields, event_id=event_id,
+                       seen=None if seen is None else str(seen))
                 saved += 1
             except AigripError as exc:
                 failed.append(f"{sid}: {exc}")
@@ -285,6 +332,10 @@ def create_app(settings: ReviewSettings) -> Starlette:
         with snapshot_connect(settings.data_dir) as con:
             context = drift_context(con)
         return render(request, "drift.html", **context)
+
+    def _already_saved(event_id: str) -> bool:
+        """A re-sent form whose decision is already in the log is no conflict (it is written once)."""
+        return any(e.get("event_id") == event_id for e in latest_decisions(settings.data_dir).values())
 
     async def not_found(request: Request, exc) -> Response:
         return render(request, "error.html", 404, title="Niet gevonden", message="Deze pagina bestaat niet.")
@@ -315,4 +366,6 @@ def serve(settings: ReviewSettings, port: int = 8000, host: str = "127.0.0.1") -
     """Serve the review app with uvicorn (localhost by default; put a TLS proxy in front otherwise)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    # proxy headers are never rewritten by uvicorn: review.guard.client_address decides whom to believe
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
+                forwarded_allow_ips="")

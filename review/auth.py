@@ -11,7 +11,7 @@ import hmac
 import secrets
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.requests import Request
@@ -39,6 +39,7 @@ class ReviewSettings:
     @property
     def org_info(self) -> dict:
         return self.org or {"name": self.organisation, "contact_email": ""}
+    trusted_proxies: list[str] = field(default_factory=list)  # addresses/ranges whose X-Forwarded-For counts
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)

@@ -11,6 +11,7 @@ __all__ = [
     "GROUND_LABELS",
     "KIND_LABELS",
     "label",
+    "dutch_datetime",
 ]
 
 # Review priority: most urgent AI-Act class first; unclassified systems last.
@@ -84,3 +85,19 @@ def label(table: dict[str, str], code: object, empty: str = "—") -> str:
     if code is None or code == "":
         return empty
     return table.get(str(code), str(code))
+
+
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+           "oktober", "november", "december")
+
+
+def dutch_datetime(value: object) -> str:
+    """'6 december 2026 10:05' (Europe/Amsterdam) of an ISO time; the text itself when unreadable."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = datetime.fromisoformat(str(value)).astimezone(ZoneInfo("Europe/Amsterdam"))
+    except (TypeError, ValueError):
+        return str(value or "onbekend tijdstip")
+    return f"{when.day} {_MONTHS[when.month - 1]} {when.year} {when:%H:%M}"

@@ -305,8 +305,10 @@ def decide(
     fields: dict | None = None,
     source_keys: list[str] | None = None,
     event_id: str | None = None,
+    seen: str | None = None,
 ) -> dict:
     """Check a decision against the snapshot and append it to the decision log; returns the stored event.
+    ``seen`` records the latest decision the reviewer saw for the system ("" for none).
 
     Merged-away ids (``system_id`` and ``into``) are followed to their successor; split source keys
     must belong to the system; ``event_id`` makes a retried submission idempotent.
@@ -329,4 +331,6 @@ def decide(
                 raise ReviewError(f"source record(s) {', '.join(unknown)} are not in {where}; check the keys")
     event = {"event_id": event_id, "reviewer": reviewer, "action": action, "system_id": current,
              "source_keys": keys or None, "into": target, "fields": fields or None, "reason": reason}
+    if seen is not None:
+        event["seen"] = seen
     return append_decision(log_path(Path(data_dir)), event)

@@ -32,9 +32,9 @@ def test_status_json_has_the_contract_keys(demo_run):
                        "kb_products", "candidates", "systems", "review_queue", "decisions"}
     assert set(st["systems"]) == {"candidate", "confirmed", "rejected", "retired"}
     for s in st["sources"].values():
-        assert set(s) >= {"type", "rows_in", "rows_loaded", "rows_quarantined", "error"}
+        assert set(s) >= {"type", "rows_in", "rows_loaded", "rows_quarantined", "rows_filtered", "error"}
         assert isinstance(s.get("redacted", {}), dict)  # personal data redacted per kind (docs/security.md)
-        assert s["rows_in"] == s["rows_loaded"] + s["rows_quarantined"]
+        assert s["rows_in"] == s["rows_loaded"] + s["rows_quarantined"] + s["rows_filtered"]
     human = runner.invoke(app, ["status", "--config", str(demo_run)])
     assert human.exit_code == 0 and "crediteuren_2025" in human.output
 

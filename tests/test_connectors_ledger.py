@@ -20,7 +20,7 @@ def _write(tmp_path, lines, encoding="cp1252", name="crediteuren.csv", bom=b"", 
 
 def _load(path, **kw):
     result = load(SourceSpec(id="cred", type="spend_ledger", path=path, **kw))
-    assert result.rows_in == len(result.frame) + len(result.quarantine)
+    assert result.balanced and result.rows_in == result.rows_loaded + len(result.quarantine) + result.rows_filtered
     return result
 
 

@@ -66,8 +66,8 @@ def test_tenderned_api_paging_buyer_and_details(tns):
     _TNS.pages = [[_item("1"), _item("2", buyer="Gemeente Elders")], [_item("3", desc=None, cpv=False)]]
     spec = SourceSpec(id="tn", type="tenderned", url=tns, options={"buyer": "gemeente voorbeeldstad", "page_size": 2, "backoff": 0.01})
     r = load_tn(spec)
-    assert r.rows_in == len(r.frame) + len(r.quarantine)
     assert list(r.frame["row_ref"]) == ["1", "3"]
+    assert r.balanced and (r.rows_in, r.rows_loaded, r.rows_filtered) == (3, 2, 1)  # the other buyer is counted
     assert r.frame.loc[1, "description"] == "Detail: AI-chatbot" and r.frame.loc[1, "kenmerk"] == "K-3"
     assert r.frame.loc[0, "cpv_codes"] == ["72000000"]
     assert sum("/publicaties?" in c for c in _TNS.calls) == 2

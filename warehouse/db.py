@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from transforms.errors import WarehouseError
+from warehouse.diskerrors import describe_message, describe_os_error
 
 __all__ = [
     "WAREHOUSE_NAME",
@@ -85,13 +86,17 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> Iterator[duckdb
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run 'aigrip run' first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarehouseError(describe_os_error(exc, path.parent, "create the folder")) from None
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        raise WarehouseError(
-            f"cannot open {path}: it is in use by another aigrip process ({str(exc).splitlines()[0]})"
-        ) from exc
+        first = str(exc).splitlines()[0]
+        # name the real cause: a read-only or full disk is not "in use by another process"
+        line = describe_message(first, path, "open")
+        raise WarehouseError(line or f"cannot open {path}: {first}") from None
     try:
         if not read_only:
             _migrate(con)
@@ -164,8 +169,27 @@ def publish_snapshot(warehouse_path: str | os.PathLike) -> Path:
     warehouse_path = Path(warehouse_path)
     final = warehouse_path.with_name(SNAPSHOT_NAME)
     tmp = warehouse_path.with_name(f".{SNAPSHOT_NAME}.{os.getpid()}.tmp")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+    leftovers = (tmp, tmp.with_name(tmp.name + ".wal"))
+    for leftover in leftovers:
         leftover.unlink(missing_ok=True)
+    try:
+        _copy_snapshot(warehouse_path, tmp)
+        os.replace(tmp, final)
+    except (duckdb.Error, OSError) as exc:
+        # no half-written snapshot or temp file is left; the previous snapshot stays in place
+        for leftover in leftovers:
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        line = describe_os_error(exc, final, "publish the snapshot") if isinstance(exc, OSError) else (
+            describe_message(text, final, "publish the snapshot"))
+        raise WarehouseError(line or f"cannot publish the snapshot {final}: {text}") from None
+    return final
+
+
+def _copy_snapshot(warehouse_path: Path, tmp: Path) -> None:
     with connect(warehouse_path) as con:
         tables = [
             r[0]
@@ -181,5 +205,3 @@ def publish_snapshot(warehouse_path: str | os.PathLike) -> Path:
                 con.execute(f"CREATE TABLE snap.{t} AS SELECT * FROM main.{t}")
         finally:
             con.execute("DETACH snap")
-    os.replace(tmp, final)
-    return final

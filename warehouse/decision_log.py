@@ -86,6 +86,7 @@ PUBLICATION_CATEGORIES: tuple[str, ...] = (
 REGISTER_STATUSES: tuple[str, ...] = ("In ontwikkeling", "In gebruik", "Buiten gebruik")
 EVENT_KEYS: tuple[str, ...] = (
     "event_id", "at", "reviewer", "action", "system_id", "source_keys", "into", "fields", "reason",
+    "seen",  # optional: the event_id of the latest decision the reviewer saw for the system
 )
 DECISION_COLUMNS: tuple[str, ...] = (
     "event_id", "at", "reviewer", "action", "system_id", "source_keys", "into",
@@ -285,11 +286,17 @@ def validate_decision(event: dict) -> dict:
         _fail("'reason' (why the entry leaves the public register) is required for action 'withdraw'")
     if action == "edit" and not fields:
         _fail("'fields' with at least one register field is required for action 'edit'")
-    return {
+    out = {
         "event_id": event_id, "at": at, "reviewer": reviewer, "action": action,
         "system_id": system_id, "source_keys": source_keys, "into": into,
         "fields": fields, "reason": reason,
     }
+    seen = event.get("seen")
+    if seen is not None:
+        if not isinstance(seen, str) or not (seen == "" or _EVENT_ID.match(seen)):
+            _fail(f"'seen' must be the event_id of a decision (or empty), got {seen!r}")
+        out["seen"] = seen
+    return out
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Writing one source's result into the warehouse: raw table, quarantine, accounting, side tables.
 
-Accounting rule (DESIGN.md §8): ``rows_in == rows_loaded + rows_quarantined`` for every source,
-always. A failed source records its error, contributes no rows, and the run goes on.
+Accounting rule (DESIGN.md §8): ``rows_in == rows_loaded + rows_quarantined + rows_filtered`` for
+every source, where ``rows_in`` is counted from the input itself (see ``connectors.base``). A failed source records its error, contributes no rows, and the run goes on.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def store_source_result(
     con.execute("DELETE FROM quarantine WHERE source_id = ?", [source_id])
     if result is None:
         con.execute(f"DROP TABLE IF EXISTS {raw}")
-        counts = {"rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0}
+        counts = {"rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_filtered": 0}
     else:
         frame = result.frame
         replace_table(con, raw, frame, create=True) if len(frame.columns) else con.execute(f"DROP TABLE IF EXISTS {raw}")
@@ -68,12 +68,14 @@ def store_source_result(
             q = q.assign(source_id=source_id)[["source_id", "row_ref", "reason", "raw_text"]]
             q = q.astype({"row_ref": "object", "reason": "object", "raw_text": "object"})
             _insert_frame(con, "quarantine", q)
-        counts = {"rows_in": int(result.rows_in), "rows_loaded": len(frame), "rows_quarantined": len(q)}
+        counts = {"rows_in": int(result.rows_in), "rows_loaded": int(result.rows_loaded), "rows_quarantined": len(q),
+                  "rows_filtered": int(result.rows_filtered)}
     con.execute("DELETE FROM source_status WHERE source_id = ?", [source_id])
     con.execute(
-        "INSERT INTO source_status VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO source_status (source_id, type, rows_in, rows_loaded, rows_quarantined, error, seconds, "
+        "loaded_at, rows_filtered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [source_id, source_type, counts["rows_in"], counts["rows_loaded"], counts["rows_quarantined"],
-         error, round(seconds, 3), _now()],
+         error, round(seconds, 3), _now(), counts["rows_filtered"]],
     )
     return counts | {"error": error}
 

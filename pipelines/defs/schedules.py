@@ -21,6 +21,7 @@ from dagster import (
 
 from connectors.inbox import process_inbox
 from pipelines.config import AigripConfig
+from pipelines.runlock import lock_holder
 from warehouse.decision_log import log_path
 
 __all__ = ["build_automation"]
@@ -38,13 +39,16 @@ def build_automation(config: AigripConfig, config_path: str):
         description="Re-applies reviewers' decisions without re-reading the sources.",
     )
 
-    def _run_config(as_of: dt.date) -> dict:
-        return {"resources": {"aigrip": {"config": {"config_path": config_path, "as_of": as_of.isoformat()}}}}
+    def _run_config(as_of: dt.date, lock_wait_minutes: float = 0.0) -> dict:
+        return {"resources": {"aigrip": {"config": {"config_path": config_path, "as_of": as_of.isoformat(),
+                                                    "lock_wait_minutes": lock_wait_minutes}}}}
 
     @schedule(job=discovery, cron_schedule="0 6 * * 1", execution_timezone="Europe/Amsterdam",
               default_status=DefaultScheduleStatus.STOPPED,
-              description="Weekly discovery run, Monday 06:00.")
+              description="Weekly discovery run, Monday 06:00 (skipped while another run is busy).")
     def weekly_discovery(context: ScheduleEvaluationContext):
+        if busy := lock_holder(config.data_dir):
+            return SkipReason(busy)
         return RunRequest(run_config=_run_config(context.scheduled_execution_time.date()))
 
     @schedule(job=discovery, cron_schedule="0 5 1 * *", execution_timezone="Europe/Amsterdam",
@@ -52,7 +56,8 @@ def build_automation(config: AigripConfig, config_path: str):
               description="Monthly run on the 1st that closes the previous month's report.")
     def monthly_report(context: ScheduleEvaluationContext):
         day = context.scheduled_execution_time.date() - dt.timedelta(days=1)
-        return RunRequest(run_key=f"report-{day:%Y-%m}", run_config=_run_config(day))
+        # the month's report must not be lost to a busy run: this run waits (up to 3 hours) for it
+        return RunRequest(run_key=f"report-{day:%Y-%m}", run_config=_run_config(day, lock_wait_minutes=180))
 
     @sensor(job=apply_decisions, minimum_interval_seconds=120, default_status=DefaultSensorStatus.STOPPED,
             description="Applies new review decisions shortly after reviewers save them.")
@@ -63,6 +68,8 @@ def build_automation(config: AigripConfig, config_path: str):
         stamp = f"{os.path.getsize(path)}:{int(path.stat().st_mtime)}"
         if context.cursor == stamp:
             return SkipReason("no new decisions")
+        if busy := lock_holder(config.data_dir):
+            return SkipReason(busy + "; de beslissingen worden na die run verwerkt")
         context.update_cursor(stamp)
         return RunRequest(run_key=stamp, run_config=_run_config(dt.date.today()))
 

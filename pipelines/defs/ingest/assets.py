@@ -10,6 +10,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext,
 
 from connectors import LITERACY_TYPES, PEER_TYPES
 from connectors.inbox import load_source_files
+from connectors.limits import Limits, run_with_limits
 from pipelines.config import AigripConfig, SourceConfig
 from pipelines.defs._common import result
 from pipelines.resources import AigripResource
@@ -22,16 +23,16 @@ from warehouse.literacy_store import store_literacy_rows
 from warehouse.loaders import store_dpia_records, store_peer_entries, store_source_result
 from warehouse.privacy import quarantine_retention, store_erasures, store_redactions
 
-__all__ = ["build_ingest_assets", "raw_asset_key"]
+__all__ = ["build_ingest_assets", "raw_asset_key", "source_limits"]
 
 
 def raw_asset_key(source_id: str) -> AssetKey:
     return AssetKey(f"raw_{source_id}")
 
 
-def _load(context: AssetExecutionContext, source: SourceConfig, config: AigripConfig):
-    """Run the connector over the source's files (see connectors.inbox); a failure becomes one readable
-    line, never an exception. People get the data_dir's keyed person key (transforms.privacy)."""
+def _load(context: AssetExecutionContext, source: SourceConfig, config: AigripConfig, limits: Limits):
+    """Run the connector over the source's files (see connectors.inbox) within its limits; a failure
+    becomes one readable line, never an exception. People get the data_dir's keyed person key."""
     try:
         spec = source.to_spec()
         if source.type == "survey":
@@ -39,7 +40,7 @@ def _load(context: AssetExecutionContext, source: SourceConfig, config: AigripCo
                                                       "pseudonym_key": load_or_create_key(config.data_dir)})
         if source.type == "training_register":
             spec = dataclasses.replace(spec, options={**spec.options, "pseudonym_dir": str(config.data_dir)})
-        return load_source_files(config.data_dir, spec), None
+        return run_with_limits(lambda: load_source_files(config.data_dir, spec), limits, source.id), None
     except AigripError as exc:
         return None, str(exc)
     except Exception as exc:  # a connector bug must not sink the run either
@@ -57,11 +58,23 @@ def _apply_tombstones(loaded, source_id: str, config: AigripConfig) -> tuple[dic
         targets = erasure_targets(read_decisions(log_path(config.data_dir)))
     except AigripError as exc:
         return {}, f"source '{source_id}' not loaded: the decision log (erasure requests) cannot be read: {exc}"
+    before = len(loaded.frame)
     loaded.frame, loaded.quarantine, erased = erase_rows(source_id, loaded.frame, loaded.quarantine, targets)
+    removed = before - len(loaded.frame)
+    if removed and loaded.rows_loaded == before:
+        loaded.rows_loaded -= removed
+    elif removed:  # a survey: rows_loaded counts answers; each erased mention is counted as a quarantined row
+        loaded.rows_loaded = int(loaded.frame["response_id"].nunique()) if "response_id" in loaded.frame else len(loaded.frame)
+        loaded.rows_in = loaded.rows_loaded + len(loaded.quarantine) + loaded.rows_filtered
     return erased, None
 
 
-def _make_ingest_asset(source: SourceConfig):
+def source_limits(config: AigripConfig, source: SourceConfig) -> Limits:
+    """The global ``limits:`` overridden by the source's own."""
+    return Limits.from_mapping(config.limits.model_dump(), source.limits.model_dump() if source.limits else None)
+
+
+def _make_ingest_asset(source: SourceConfig, limits: Limits):
     @asset(
         name=f"raw_{source.id}",
         group_name="ingest",
@@ -70,7 +83,7 @@ def _make_ingest_asset(source: SourceConfig):
     )
     def _ingest(context, aigrip: AigripResource):
         start = time.perf_counter()
-        loaded, error = _load(context, source, aigrip.config)
+        loaded, error = _load(context, source, aigrip.config, limits)
         extra: dict = {}
         erased, problem = _apply_tombstones(loaded, source.id, aigrip.config)
         if problem:
@@ -103,21 +116,23 @@ def _make_ingest_asset(source: SourceConfig):
 
 def _make_accounting_check(source: SourceConfig):
     @asset_check(asset=raw_asset_key(source.id), name="rows_accounted_for",
-                 description="rows_in == rows_loaded + rows_quarantined: no input row silently dropped.")
+                 description="rows_in (counted from the input itself) == rows_loaded + rows_quarantined + "
+                             "rows_filtered: no input row silently dropped.")
     def _check(aigrip: AigripResource) -> AssetCheckResult:
         with aigrip.connect() as con:
             row = first_row(con,
-                "SELECT rows_in, rows_loaded, rows_quarantined, error FROM source_status WHERE source_id = ?",
+                "SELECT rows_in, rows_loaded, rows_quarantined, coalesce(rows_filtered, 0), error "
+                "FROM source_status WHERE source_id = ?",
                 [source.id],
             )
         if row is None:
             return AssetCheckResult(passed=False, metadata={"problem": "no accounting row for this source"})
-        rows_in, loaded, quarantined, error = row
+        rows_in, loaded, quarantined, filtered, error = row
         return AssetCheckResult(
-            passed=bool(rows_in == loaded + quarantined),
+            passed=bool(rows_in == loaded + quarantined + filtered),
             severity=AssetCheckSeverity.ERROR,
             metadata={"rows_in": rows_in, "rows_loaded": loaded, "rows_quarantined": quarantined,
-                      "error": error or ""},
+                      "rows_filtered": filtered, "error": error or ""},
         )
 
     return _check
@@ -125,4 +140,4 @@ def _make_accounting_check(source: SourceConfig):
 
 def build_ingest_assets(config: AigripConfig) -> tuple[list, list]:
     sources = config.enabled_sources
-    return [_make_ingest_asset(s) for s in sources], [_make_accounting_check(s) for s in sources]
+    return [_make_ingest_asset(s, source_limits(config, s)) for s in sources], [_make_accounting_check(s) for s in sources]
