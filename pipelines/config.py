@@ -119,6 +119,14 @@ class ReconcileSettings(_Strict):
     model: Path | None = None
 
 
+class NationalSettings(_Strict):
+    """The national picture (docs/national.md): the Splink backend and match threshold."""
+    backend: Literal["duckdb", "spark"] = "duckdb"
+    threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    spark_cores: int = Field(default=2, ge=1, le=256)
+    spark_memory: str = "1g"
+
+
 class ReviewSettingsConfig(_Strict):
     secret_key_env: str = "AIGRIP_SECRET_KEY"
     session_minutes: int = Field(default=60, ge=5, le=24 * 60)
@@ -143,6 +151,7 @@ class AigripConfig(_Strict):
     obligations: ObligationSettings = Field(default_factory=ObligationSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    national: NationalSettings = Field(default_factory=NationalSettings)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
