@@ -122,7 +122,7 @@ class ReconcileSettings(_Strict):
 class NationalSettings(_Strict):
     """The national picture (docs/national.md): the Splink backend and match threshold."""
     backend: Literal["duckdb", "spark"] = "duckdb"
-    threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)  # None: settings.NATIONAL_THRESHOLD
     spark_cores: int = Field(default=2, ge=1, le=256)
     spark_memory: str = "1g"
 

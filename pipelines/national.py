@@ -16,6 +16,7 @@ from pipelines.config import AigripConfig
 from pipelines.publishing import org_info, published_entries
 from transforms.national import link_records, national_clusters, national_products, national_records
 from transforms.reconcile.backend import local_spark_session
+from transforms.reconcile.settings import NATIONAL_THRESHOLD
 from warehouse import read_table, replace_table
 
 __all__ = ["compute_national", "national_summary"]
@@ -31,7 +32,8 @@ def compute_national(con: duckdb.DuckDBPyConnection, config: AigripConfig, *,
     records = national_records(peers, own, org_info(config))
     started = time.perf_counter()
     spark = local_spark_session(settings.spark_cores, settings.spark_memory) if backend == "spark" else None
-    edges = link_records(records, backend, con=con, spark=spark, threshold=settings.threshold)
+    threshold = settings.threshold if settings.threshold is not None else NATIONAL_THRESHOLD
+    edges = link_records(records, backend, con=con, spark=spark, threshold=threshold)
     labels = national_clusters(len(records), edges)
     products = national_products(records, edges, labels)
     products["backend"] = backend

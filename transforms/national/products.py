@@ -76,10 +76,11 @@ def _spark_ready(frame: pd.DataFrame) -> list[tuple]:
 def _spark_schema():
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-    text = ["name_norm", "provider_norm", "org_key", "blk_name", "blk_name_first", "blk_provider_name3"]
+    text = ["name_norm", "name_key", "provider_norm", "org_key", "blk_name", "blk_provider"]
+    lists = ["name_words", "desc_words", "blk_name_words"]
     return StructType([StructField("unique_id", LongType(), False)]
                       + [StructField(c, StringType(), True) for c in text]
-                      + [StructField(c, ArrayType(StringType()), True) for c in ("name_words", "desc_words")])
+                      + [StructField(c, ArrayType(StringType()), True) for c in lists])
 
 
 def national_clusters(n: int, edges: pd.DataFrame) -> np.ndarray:
@@ -100,7 +101,7 @@ def _pair_reason(row: Any) -> list[str]:
 
 
 def _most_common(values: list[Any]) -> Any:
-    values = [v for v in values if v]
+    values = [v for v in values if isinstance(v, str) and v.strip()]
     if not values:
         return None
     counts = Counter(values)
@@ -132,7 +133,8 @@ def national_products(records: pd.DataFrame, edges: pd.DataFrame, labels: np.nda
         examples = sorted(names, key=lambda v: (-names[v], v))[:_EXAMPLES]
         keys = sorted(group["record_key"].astype(str))
         how = reasons.get(int(label), Counter())
-        why = (f"{len(group)} registraties van {len(orgs)} organisatie{'s' if len(orgs) != 1 else ''}"
+        why = (f"{len(group)} registratie{'s' if len(group) != 1 else ''} van {len(orgs)} "
+               f"organisatie{'s' if len(orgs) != 1 else ''}"
                + (": " + ", ".join(f"{t} ({c}×)" for t, c in sorted(how.items(), key=lambda kv: (-kv[1], kv[0])))
                   if how else ": één registratie, geen gelijkende registraties gevonden"))
         if missing:

@@ -90,6 +90,13 @@ def _capped(values: pd.Series, cap: int) -> pd.Series:
     return values.where(values.notna() & (counts <= cap), None)
 
 
+def _capped_lists(lists: pd.Series, cap: int) -> pd.Series:
+    """Per record the words of ``lists`` that at most ``cap`` records share; None when none is left."""
+    counts = lists.explode().value_counts()
+    common = set(counts[counts > cap].index)
+    return lists.map(lambda ws: ([w for w in ws if w not in common] or None) if ws else None)
+
+
 def prepare_records(records: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.DataFrame:
     """The Splink input: ``unique_id`` (row number) and the features of the national settings."""
     df = pd.DataFrame({"unique_id": np.arange(len(records), dtype=np.int64)})
@@ -101,13 +108,10 @@ def prepare_records(records: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.DataFrame
     desc = _obj(fold_series(records["description"].astype("object")).str.replace(r"[^\w]+", " ", regex=True))
     df["desc_words"] = _words(desc, _MAX_DESC_WORDS)
     df["org_key"] = records["org_key"].astype("object").where(records["org_key"].notna(), None)
-    first = df["name_words"].map(lambda w: w[0] if w else None)
-    # the first word of the name as written (not the alphabetically first content word)
-    written_first = df["name_norm"].map(lambda s: next((w for w in s.split() if len(w) >= 3 and w not in STOPWORDS), None)
-                                        if s else None)
+    # the first content word of the name as written ("Zivver veilig mailen" -> "zivver")
+    df["name_key"] = df["name_norm"].map(
+        lambda s: next((w for w in s.split() if len(w) >= 3 and w not in STOPWORDS), None) if s else None)
     df["blk_name"] = _capped(df["name_norm"], cap)
-    df["blk_name_first"] = _capped(written_first.fillna(first), cap)
-    key = pd.Series([f"{p}|{n[:3]}" if p and n else None for p, n in zip(df["provider_norm"], df["name_norm"], strict=True)],
-                    dtype="object")
-    df["blk_provider_name3"] = _capped(key, cap)
+    df["blk_provider"] = _capped(df["provider_norm"], cap)
+    df["blk_name_words"] = _capped_lists(df["name_words"], cap)
     return df
