@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from typing import Any
 
 import duckdb
@@ -40,9 +41,12 @@ def local_spark_session(cores: int = 2, memory: str = "1g") -> Any:
     if missing:
         raise AigripError(f"Spark backend unavailable: {missing}; {_SPARK_FIX}")
     from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
 
-    return (
+    session = (
         SparkSession.builder.master(f"local[{cores}]")
+        # Splink's similarity functions (jaro_winkler …) for Spark SQL
+        .config("spark.jars", similarity_jar_location())
         .appName("aigrip-national")
         .config("spark.driver.memory", memory)
         .config("spark.sql.shuffle.partitions", str(max(cores * 2, 2)))
@@ -50,6 +54,10 @@ def local_spark_session(cores: int = 2, memory: str = "1g") -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
+    # Splink breaks long query lineages with checkpoints: they need a folder (a temporary one here)
+    if not session.sparkContext.getCheckpointDir():
+        session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="aigrip-spark-"))
+    return session
 
 
 def splink_api(backend: str = DEFAULT_BACKEND, *, con: duckdb.DuckDBPyConnection | None = None,
