@@ -13,9 +13,9 @@ from pipelines.config import load_config
 from pipelines.defs.national.assets import build_national_assets
 from pipelines.resources import AigripResource
 from tests.conftest import copy_demo
+from transforms.errors import AigripError
 from transforms.national import link_records, national_clusters, national_products, national_records
 from transforms.reconcile.backend import spark_available, splink_api
-from transforms.errors import AigripError
 from warehouse import connect
 
 _DESC_TOTTA = "Scanauto met kentekenherkenning controleert of voor geparkeerde auto's parkeerbelasting is betaald"
