@@ -15,6 +15,7 @@ BENCHMARKS = {
     "reconcile": "bench.reconcile",
     "e2e": "bench.e2e",
     "dpia": "bench.dpia",
+    "national": "bench.national",
 }
 
 

@@ -326,6 +326,10 @@ from pipelines.obligations_cli import register as _register_obligations  # noqa:
 
 _register_obligations(app)
 
+from pipelines.national_cli import register as _register_national  # noqa: E402
+
+_register_national(app)
+
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 1."""

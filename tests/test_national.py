@@ -96,7 +96,7 @@ def test_an_unknown_backend_is_one_readable_error():
         splink_api("oracle")
 
 
-def test_the_asset_writes_national_products(tmp_path):
+def _warehouse_with_entries(tmp_path):
     cfg_path = copy_demo(tmp_path / "demo")
     config = load_config(cfg_path)
     with connect(config.warehouse_path) as con:
@@ -104,6 +104,15 @@ def test_the_asset_writes_national_products(tmp_path):
         con.execute("INSERT INTO peer_register_entries BY NAME SELECT * FROM peers")
         con.execute("INSERT INTO systems BY NAME SELECT 'AIG-000007' AS system_id, 'confirmed' AS status, 'Zivver' AS name")
         con.execute("INSERT INTO register_entries VALUES (?, ?, NULL)", ["AIG-000007", json.dumps(OWN[0])])
+        # a rejected system's entry never enters the national picture
+        con.execute("INSERT INTO systems BY NAME SELECT 'AIG-000008' AS system_id, 'rejected' AS status, 'Geheim' AS name")
+        con.execute("INSERT INTO register_entries VALUES (?, ?, NULL)",
+                    ["AIG-000008", json.dumps({"name": "Geheim project", "description_short": "niet publiek"})])
+    return cfg_path, config
+
+
+def test_the_asset_writes_national_products(tmp_path):
+    cfg_path, config = _warehouse_with_entries(tmp_path)
     resources = {"aigrip": AigripResource(config_path=str(cfg_path), as_of="2026-12-06")}
     assert materialize(build_national_assets(config), resources=resources).success
     with connect(config.warehouse_path) as con:
@@ -128,3 +137,23 @@ def test_spark_and_duckdb_give_the_same_clusters():
     assert _groups(records, national_clusters(len(records), sprk)) == EXPECTED
     assert sprk[["unique_id_l", "unique_id_r"]].values.tolist() == duck[["unique_id_l", "unique_id_r"]].values.tolist()
     assert (sprk["match_probability"] - duck["match_probability"]).abs().max() < 1e-6
+
+
+def test_cli_national_json_and_dutch_summary(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    cfg_path, _ = _warehouse_with_entries(tmp_path)
+    res = CliRunner().invoke(app, ["national", "--config", str(cfg_path), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["counts"]["national_records"] == 9 and out["counts"]["own_published_entries"] == 1
+    assert out["counts"]["national_products"] == 5 and out["counts"]["own_not_registered"] == 1
+    assert out["products"][0]["organisation_count"] == 3
+    assert "Geheim" not in res.output
+    res = CliRunner().invoke(app, ["national", "--config", str(cfg_path)])
+    assert res.exit_code == 0 and "Landelijk beeld (duckdb): 9 registraties" in res.output
+    assert "niet landelijk: Gemeente Voorbeeldstad" in res.output
+    res = CliRunner().invoke(app, ["national", "--config", str(cfg_path), "--backend", "oracle"])
+    assert res.exit_code == 1 and "use duckdb or spark" in res.output

@@ -51,9 +51,11 @@ def local_spark_session(cores: int = 2, memory: str = "1g") -> Any:
         .config("spark.driver.memory", memory)
         .config("spark.sql.shuffle.partitions", str(max(cores * 2, 2)))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
     # Splink breaks long query lineages with checkpoints: they need a folder (a temporary one here)
     if not session.sparkContext.getCheckpointDir():
         session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="aigrip-spark-"))
