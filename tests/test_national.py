@@ -8,13 +8,21 @@ import json
 import pandas as pd
 import pytest
 from dagster import materialize
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.config import load_config
 from pipelines.defs.national.assets import build_national_assets
 from pipelines.resources import AigripResource
 from tests.conftest import copy_demo
 from transforms.errors import AigripError
-from transforms.national import link_records, national_clusters, national_products, national_records
+from transforms.national import (
+    link_records,
+    national_clusters,
+    national_products,
+    national_records,
+    prepare_records,
+)
 from transforms.reconcile.backend import spark_available, splink_api
 from warehouse import connect
 
@@ -157,3 +165,20 @@ def test_cli_national_json_and_dutch_summary(tmp_path):
     assert "niet landelijk: Gemeente Voorbeeldstad" in res.output
     res = CliRunner().invoke(app, ["national", "--config", str(cfg_path), "--backend", "oracle"])
     assert res.exit_code == 1 and "use duckdb or spark" in res.output
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=30)), st.one_of(st.none(), st.text(max_size=20)),
+                          st.one_of(st.none(), st.sampled_from(["Zivver", "Totta parkeerscan", "zivver mail"]))),
+                max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_prepared_records_keep_every_row_and_cap_every_block(rows):
+    peers = pd.DataFrame([{"entry_key": f"k{i}", "organisation": f"Org {i % 3}", "org_code": None, "name": name or common,
+                           "provider": provider, "description_short": name} for i, (name, provider, common) in enumerate(rows)])
+    records = national_records(peers)
+    assert len(records) == len(rows)
+    prepared = prepare_records(records, cap=3)
+    assert prepared["unique_id"].tolist() == list(range(len(rows)))
+    for col in ("blk_name", "blk_provider"):
+        assert prepared[col].dropna().value_counts().le(3).all()
+    words = prepared["blk_name_words"].dropna().explode()
+    assert words.value_counts().le(3).all()
