@@ -43,34 +43,50 @@ def _typo(rng: np.random.Generator, s: str) -> str:
     return s[:i] + s[i + 1] + s[i] + s[i + 2:]
 
 
+_SYLLABLES = ("ka ro me ti lu sa ne vo di ba ge ri to mu la pe zo fi ha de ko ni wa se bu ja li mo te ru "
+              "ve do pa si ge").split()
+
+
+def _lexicon(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct made-up words (product names and their own description words)."""
+    words: set[str] = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(_SYLLABLES, size=int(rng.integers(2, 4)))))
+    return sorted(words)
+
+
 def generate_records(n: int, seed: int = 7) -> pd.DataFrame:
-    """``n`` national records (peer_register_entries shape) and their true product (``truth``)."""
+    """``n`` national records (peer_register_entries shape) and their true product (``truth``):
+    80% of them entries of shared products (n/8 products), 20% one-off algorithms."""
     rng = np.random.default_rng(seed)
     n_products = max(n // 8, 1)
+    lexicon = _lexicon(rng, 4 * n_products + n // 2 + 100)
     products = []
     for p in range(n_products):
-        w = rng.choice(_WORDS, size=3, replace=False)
-        name = f"{w[0].capitalize()}{w[1]}{rng.choice(_SUFFIX)} {p:x}"
-        vendor = f"{w[2].capitalize()}{rng.choice(_WORDS)} {rng.choice(_VENDOR)} {p % 97}"
-        words = rng.choice(_WORDS, size=9, replace=False)
+        own = rng.choice(lexicon, size=5, replace=False)
+        name = f"{own[0].capitalize()}{rng.choice(_SUFFIX)} {own[1]}"
+        vendor = f"{own[2].capitalize()} {rng.choice(_VENDOR)}"
+        words = np.concatenate([rng.choice(_WORDS, size=5, replace=False), own[3:], own[:1]])
         products.append((name, vendor, words))
     rows = []
     organisations = [f"Gemeente {chr(65 + i % 26)}{i:03d}dorp" for i in range(400)]
     for i in range(n):
-        # 80% of the records belong to a shared product, the rest are one-off algorithms
         if rng.random() < 0.8:
             t = int(rng.integers(0, n_products))
             name, vendor, words = products[t]
             truth = f"P{t}"
         else:
-            w = rng.choice(_WORDS, size=12, replace=False)
-            name, vendor, words = f"{w[0].capitalize()} {w[1]} {i:x}", None, w[3:]
+            own = rng.choice(lexicon, size=3, replace=False)
+            common = rng.choice(_WORDS, size=6, replace=False)
+            name, vendor, words = f"{common[0].capitalize()} {own[0]}", None, np.concatenate([common, own])
             truth = f"S{i}"
         r = rng.random()
         shown = (name.lower() if r < 0.15 else " ".join(reversed(name.split())) if r < 0.25
                  else f"{name} {rng.choice(_WORDS)}" if r < 0.4 else _typo(rng, name) if r < 0.5 else name)
+        order = rng.permutation(len(words))
+        w = [str(words[k]) for k in order]
         desc = _DESC[int(rng.integers(0, len(_DESC)))].format(
-            p=name.split()[0], a=" ".join(words[0:3]), b=" ".join(words[3:6]), c=" ".join(words[6:9]))
+            p=name.split()[0], a=" ".join(w[0:3]), b=" ".join(w[3:6]), c=" ".join(w[6:9]))
         org = int(rng.integers(0, len(organisations)))
         rows.append({"entry_key": f"gen:{i:08d}", "organisation": organisations[org], "org_code": f"gm{org:04d}",
                      "lars": f"{i:08d}", "name": shown, "description_short": desc,
