@@ -62,7 +62,7 @@ def generate_records(n: int, seed: int = 7) -> pd.DataFrame:
     n_products = max(n // 8, 1)
     lexicon = _lexicon(rng, 4 * n_products + n // 2 + 100)
     products = []
-    for p in range(n_products):
+    for _ in range(n_products):
         own = rng.choice(lexicon, size=5, replace=False)
         name = f"{own[0].capitalize()}{rng.choice(_SUFFIX)} {own[1]}"
         vendor = f"{own[2].capitalize()} {rng.choice(_VENDOR)}"
