@@ -109,7 +109,7 @@ def cluster_agreement(a: np.ndarray, b: np.ndarray) -> dict:
             "agreement": 1.0 if either == 0 else round(both / either, 6)}
 
 
-def _edge_diff(records: pd.DataFrame, duck: pd.DataFrame, spark: pd.DataFrame, limit: int = 20) -> tuple[float, list]:
+def _edge_diff(records: pd.DataFrame, duck: pd.DataFrame, spark: pd.DataFrame, limit: int = 20) -> tuple[float, int, list]:
     key = ["unique_id_l", "unique_id_r"]
     m = duck.merge(spark, on=key, how="outer", suffixes=("_duckdb", "_spark"), indicator=True)
     differ = m[(m["_merge"] != "both") | ((m["match_probability_duckdb"] - m["match_probability_spark"]).abs() > 1e-6)]
@@ -119,7 +119,7 @@ def _edge_diff(records: pd.DataFrame, duck: pd.DataFrame, spark: pd.DataFrame, l
                "p_duckdb": None if pd.isna(r.match_probability_duckdb) else round(float(r.match_probability_duckdb), 4),
                "p_spark": None if pd.isna(r.match_probability_spark) else round(float(r.match_probability_spark), 4)}
               for r in differ.head(limit).itertuples(index=False)]
-    return agreement, listed
+    return agreement, len(differ), listed
 
 
 def _run(n: int, with_spark: bool, spark_cores: int) -> dict:
@@ -143,7 +143,7 @@ def _run(n: int, with_spark: bool, spark_cores: int) -> dict:
         out["seconds"]["spark"] = round(time.perf_counter() - t, 2)
         out["spark"] = pairwise_scores(pd.Series(labels_spark), peers["truth"]) | {"scored_pairs": len(sprk)}
         out["cluster_agreement"] = cluster_agreement(labels_duck, labels_spark)
-        out["edge_agreement"], out["differences"] = _edge_diff(records, duck, sprk)
+        out["edge_agreement"], out["n_differences"], out["differences"] = _edge_diff(records, duck, sprk)
     return out
 
 
@@ -167,7 +167,7 @@ def main(argv: list[str]) -> int:
         if "spark" in run:
             line += (f"  |  spark {run['seconds']['spark']:>7.1f} s (+{run['seconds']['spark_start']:.1f} s start)"
                      f"  F1 {run['spark']['f1']:.4f}  |  cluster agreement {run['cluster_agreement']['agreement']:.6f}"
-                     f"  pair agreement {run['edge_agreement']:.6f}  differences {len(run['differences'])}")
+                     f"  pair agreement {run['edge_agreement']:.6f}  differing pairs {run['n_differences']}")
         print(line.replace(",", "."))
         for d in run.get("differences", [])[:10]:
             print(f"    {d['left']!r} ~ {d['right']!r}: duckdb {d['p_duckdb']}, spark {d['p_spark']}")
