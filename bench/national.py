@@ -48,10 +48,11 @@ _SYLLABLES = ("ka ro me ti lu sa ne vo di ba ge ri to mu la pe zo fi ha de ko ni
 
 
 def _lexicon(rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` distinct made-up words (product names and their own description words)."""
+    """``n`` distinct made-up words (product names and their own description words); 2–4 syllables
+    give 1.3 million possible words, enough for 1M records."""
     words: set[str] = set()
     while len(words) < n:
-        words.add("".join(rng.choice(_SYLLABLES, size=int(rng.integers(2, 4)))))
+        words.add("".join(rng.choice(_SYLLABLES, size=int(rng.integers(2, 5)))))
     return sorted(words)
 
 
