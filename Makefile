@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_CONFIG := examples/voorbeeldstad/aigrip.yaml
 
-.PHONY: demo test setup setup-dev lint bench clean lock
+.PHONY: demo test setup setup-dev setup-spark lint bench clean lock
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 not found as '$(PY)'; set PY=/path/to/python3.11"; exit 1; }
@@ -21,6 +21,10 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(LOCK)
 	touch $@ $(VENV)/.installed
 
 setup: $(VENV)/.installed
+
+# the optional Spark backend of the national picture (docs/national.md); Java 17+ must be installed
+setup-spark: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -c $(LOCK) -e ".[dev,spark]"
 
 setup-dev: $(VENV)/.installed-dev
 
@@ -49,7 +53,7 @@ lock:
 	rm -rf .venv-lock
 	$(PY) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet --upgrade pip
-	.venv-lock/bin/pip install --quiet -e ".[dev]"
+	.venv-lock/bin/pip install --quiet -e ".[dev,spark]"
 	{ echo "# aigrip's tested dependency set: 'make lock' regenerates it (see README, 'Updating dependencies')."; \
 	  echo "# Installed with 'pip install -c requirements.lock', so every machine gets these exact versions."; \
 	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e'; } > $(LOCK)

@@ -19,6 +19,7 @@ BENCHMARKS = {
     "kb": "bench.kb",
     "register": "bench.register",
     "fuzz": "bench.fuzz",
+    "national": "bench.national",
 }
 
 

@@ -384,6 +384,10 @@ from pipelines.obligations_cli import register as _register_obligations  # noqa:
 
 _register_obligations(app)
 
+from pipelines.national_cli import register as _register_national  # noqa: E402
+
+_register_national(app)
+
 
 @app.command()
 def erase(config: str = ConfigOpt,

@@ -133,6 +133,14 @@ class ReconcileSettings(_Strict):
     model: Path | None = None
 
 
+class NationalSettings(_Strict):
+    """The national picture (docs/national.md): the Splink backend and match threshold."""
+    backend: Literal["duckdb", "spark"] = "duckdb"
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)  # None: settings.NATIONAL_THRESHOLD
+    spark_cores: int = Field(default=2, ge=1, le=256)
+    spark_memory: str = "1g"
+
+
 class ReviewSettingsConfig(_Strict):
     secret_key_env: str = "AIGRIP_SECRET_KEY"
     session_minutes: int = Field(default=60, ge=5, le=24 * 60)
@@ -202,6 +210,7 @@ class AigripConfig(_Strict):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     literacy: LiteracySettings = Field(default_factory=LiteracySettings)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    national: NationalSettings = Field(default_factory=NationalSettings)
     config_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -1,6 +1,6 @@
 """Score profile pairs with the shipped Splink model and cluster them (connected components).
 
-Splink runs on the DuckDB connection passed in (``DuckDBAPI(connection=con)``); pairs at or above
+Splink runs on the DuckDB connection passed in (:func:`backend.splink_api`); pairs at or above
 the threshold become edges, each with a readable Dutch reason built from the comparison levels
 that decided it ("zelfde KB-product; leverancier gelijk; naam lijkt sterk (0.93)").
 """
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.errors import AigripError
+from transforms.reconcile.backend import splink_api
 from transforms.reconcile.settings import (
     BLOCKING_COLUMNS,
     COMPARISON_LABELS,
@@ -80,13 +81,13 @@ def score_profiles(
     """Pairs of profiles with match_probability >= threshold, with their readable match_reason."""
     if len(profiles) < 2:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in EDGE_COLUMNS})
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
     frame = capped_blocking_columns(profiles)[_PROFILE_INPUT]
     # Splink works on its own cursor: the caller's connection may hold an unfinished result
     cursor = con.cursor()
     try:
-        db_api = DuckDBAPI(connection=cursor)
+        db_api = splink_api("duckdb", con=cursor)
         sdf = db_api.register(frame)
         settings = {k: v for k, v in model.items() if not k.startswith("aigrip_")}
         pairs_per_profile = model.get("aigrip_matching_pairs_per_profile")

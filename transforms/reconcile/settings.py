@@ -43,6 +43,9 @@ __all__ = [
     "settings_creator",
     "capped_blocking_columns",
     "COMPARISON_LABELS",
+    "NATIONAL_THRESHOLD",
+    "NATIONAL_LABELS",
+    "national_settings_creator",
 ]
 
 BLOCK_CAP = 100
@@ -277,3 +280,70 @@ def capped_blocking_columns(profiles: pd.DataFrame, cap: int = BLOCK_CAP) -> pd.
     abbrev = _codes(abbrev.where(abbrev.str.len() >= 2, None))
     out["blk_initials_dept"] = _refine(_key(abbrev, dept), [first, name], small)
     return out
+
+
+# --- the national picture: register entries of many organisations, on DuckDB or Spark -------------
+# Only Splink's own comparison levels are used here, so Splink writes the SQL for either backend.
+# m/u are fixed (no EM per run): both backends then score every pair the same way.
+NATIONAL_THRESHOLD = 0.8
+# Dutch labels of the national comparison outcomes (gamma level -> text), for the products' reasons
+NATIONAL_LABELS = {
+    "name": {6: "naam gelijk", 5: "naam bijna gelijk", 4: "naam: zelfde woorden", 3: "naam: zelfde eerste woord",
+             2: "naam lijkt", 1: "naam: een woord gelijk"},
+    "provider": {2: "leverancier gelijk", 1: "leverancier lijkt"},
+    "description": {2: "omschrijving lijkt sterk", 1: "omschrijving lijkt"},
+    "organisation": {1: "zelfde organisatie"},
+}
+
+
+def _mu(level, m: float, u: float):
+    return level.configure(m_probability=m, u_probability=u)
+
+
+def national_settings_creator() -> SettingsCreator:
+    """Settings for linking national-register entries (any organisation's, and this municipality's
+    published ones) into national products. Input columns: ``unique_id``, ``name_norm``,
+    ``name_words`` (list), ``name_key`` (first content word), ``provider_norm``, ``desc_words``
+    (list), ``org_key`` and the capped ``blk_*`` columns of :func:`transforms.national.records.prepare_records`."""
+    from splink.comparison_library import CustomComparison
+
+    name = CustomComparison(output_column_name="name", comparison_levels=[
+        cll.NullLevel("name_norm"),
+        _mu(cll.ExactMatchLevel("name_norm"), 0.5, 0.0005),
+        _mu(cll.JaroWinklerLevel("name_norm", 0.94), 0.12, 0.002),
+        _mu(cll.ArrayIntersectLevel("name_words", 2), 0.12, 0.003),
+        _mu(cll.ExactMatchLevel("name_key"), 0.1, 0.004),
+        _mu(cll.JaroWinklerLevel("name_norm", 0.85), 0.06, 0.02),
+        _mu(cll.ArrayIntersectLevel("name_words", 1), 0.06, 0.05),
+        _mu(cll.ElseLevel(), 0.04, 0.9205),
+    ])
+    provider = CustomComparison(output_column_name="provider", comparison_levels=[
+        cll.NullLevel("provider_norm"),
+        _mu(cll.ExactMatchLevel("provider_norm"), 0.75, 0.01),
+        _mu(cll.JaroWinklerLevel("provider_norm", 0.9), 0.1, 0.01),
+        _mu(cll.ElseLevel(), 0.15, 0.98),
+    ])
+    description = CustomComparison(output_column_name="description", comparison_levels=[
+        cll.NullLevel("desc_words"),
+        _mu(cll.ArrayIntersectLevel("desc_words", 6), 0.45, 0.004),
+        _mu(cll.ArrayIntersectLevel("desc_words", 3), 0.3, 0.06),
+        _mu(cll.ElseLevel(), 0.25, 0.935),
+    ])
+    organisation = CustomComparison(output_column_name="organisation", comparison_levels=[
+        cll.NullLevel("org_key"),
+        _mu(cll.ExactMatchLevel("org_key"), 0.01, 0.02),
+        _mu(cll.ElseLevel(), 0.99, 0.98),
+    ])
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=0.003,
+        comparisons=[name, provider, description, organisation],
+        blocking_rules_to_generate_predictions=[
+            block_on("blk_name"), block_on("blk_provider"),
+            block_on("blk_name_words", arrays_to_explode=["blk_name_words"]),
+        ],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=[],
+    )

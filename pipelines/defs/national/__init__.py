@@ -1,0 +1,1 @@
+"""Stage 'national': the national picture (docs/national.md)."""
