@@ -1,4 +1,4 @@
-"""``python -m bench NAME [--scale N] [--json]`` — run one benchmark (DESIGN.md §11).
+"""``python -m bench NAME [--scale N] [--json]`` — run one benchmark (docs/contracts.md §11).
 
 Each benchmark lives in ``bench/<name>.py`` with ``main(argv: list[str]) -> int``. With ``--json`` the
 last line printed is one JSON object with at least name, scale, seconds{stage…, total}, peak_rss_mb.

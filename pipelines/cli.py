@@ -1,4 +1,4 @@
-"""``aigrip``: the command line (DESIGN.md §7). Every error is one readable line and a non-zero exit."""
+"""``aigrip``: the command line (docs/contracts.md §7). Every error is one readable line and a non-zero exit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Loading and validating ``aigrip.yaml`` (DESIGN.md §6).
+"""Loading and validating ``aigrip.yaml`` (docs/contracts.md §6).
 
 Relative paths resolve against the config file's folder. Every problem becomes one
 :class:`~transforms.errors.ConfigError` line naming the file, the source id and the fix.

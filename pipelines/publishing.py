@@ -1,7 +1,7 @@
 """Reading confirmed systems and writing publish outputs; shared by the assets and the CLI.
 
 Only published entries (publication state gepubliceerd, the approved version) leave this module
-(DESIGN.md §9, §13).
+(docs/contracts.md §9, §13).
 """
 
 from __future__ import annotations

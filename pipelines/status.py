@@ -1,4 +1,4 @@
-"""``aigrip status``: counts per stage from the last published snapshot (keys fixed by DESIGN.md §8)."""
+"""``aigrip status``: counts per stage from the last published snapshot (keys fixed by docs/contracts.md §8)."""
 
 from __future__ import annotations
 

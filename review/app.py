@@ -1,6 +1,6 @@
 """The reviewers' web app: server-rendered Starlette + Jinja2 pages, usable without JavaScript.
 
-Reads only the published snapshot and writes only to the decision log (DESIGN.md §5). Every page
+Reads only the published snapshot and writes only to the decision log (docs/contracts.md §5). Every page
 needs a signed-in reviewer; every form carries the session's CSRF token; every decision records
 the signed-in reviewer and the time. Run it with ``aigrip serve`` (uvicorn on localhost).
 """

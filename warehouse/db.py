@@ -1,7 +1,7 @@
 """Connections, migrations, table writes and the read-only snapshot.
 
 One process writes the warehouse file at a time (DuckDB's rule). Everything that may run beside a
-discovery run reads the published snapshot instead (DESIGN.md §5): :func:`publish_snapshot` copies
+discovery run reads the published snapshot instead (docs/contracts.md §5): :func:`publish_snapshot` copies
 the tables readers need into a temporary file and renames it into place.
 """
 

@@ -1,4 +1,4 @@
-"""The review decision log: an append-only JSON-lines audit trail (DESIGN.md §5).
+"""The review decision log: an append-only JSON-lines audit trail (docs/contracts.md §5).
 
 One JSON object per line::
 

@@ -1,6 +1,6 @@
 """Writing one source's result into the warehouse: raw table, quarantine, accounting, side tables.
 
-Accounting rule (DESIGN.md §8): ``rows_in == rows_loaded + rows_quarantined + rows_filtered`` for
+Accounting rule (docs/contracts.md §8): ``rows_in == rows_loaded + rows_quarantined + rows_filtered`` for
 every source, where ``rows_in`` is counted from the input itself (see ``connectors.base``). A failed source records its error, contributes no rows, and the run goes on.
 """
 

@@ -1,1 +1,1 @@
-"""Dagster assets, checks, schedules and sensors, one folder per stage (DESIGN.md §3)."""
+"""Dagster assets, checks, schedules and sensors, one folder per stage (docs/contracts.md §3)."""

@@ -1,6 +1,6 @@
 """Words shared by the obligations stage, the decision log and the review app: the statuses a
 reviewer can give a requirement or measure and an assessment, and the decision actions and fields
-that record them (DESIGN.md §13: edits of requirements, measures, DPIA/IAMA/FRIA status and review
+that record them (docs/contracts.md §13: edits of requirements, measures, DPIA/IAMA/FRIA status and review
 dates are decisions in the append-only log)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stable system ids (DESIGN.md §4): ``AIG-`` + 6 digits, assigned once and never reused.
+"""Stable system ids (docs/contracts.md §4): ``AIG-`` + 6 digits, assigned once and never reused.
 
 Rules, applied deterministically on every run:
 

@@ -1,1 +1,1 @@
-"""Stage 'classify' (DESIGN.md §3)."""
+"""Stage 'classify' (docs/contracts.md §3)."""

@@ -1,1 +1,1 @@
-"""Stage 'detect' (DESIGN.md §3)."""
+"""Stage 'detect' (docs/contracts.md §3)."""

@@ -1,1 +1,1 @@
-"""Stage 'ingest' (DESIGN.md §3)."""
+"""Stage 'ingest' (docs/contracts.md §3)."""

@@ -1,1 +1,1 @@
-"""Stage 'knowledge' (DESIGN.md §3)."""
+"""Stage 'knowledge' (docs/contracts.md §3)."""

@@ -1,1 +1,1 @@
-"""Stage 'monitor' (DESIGN.md §3)."""
+"""Stage 'monitor' (docs/contracts.md §3)."""

@@ -1,1 +1,1 @@
-"""Stage 'normalise' (DESIGN.md §3)."""
+"""Stage 'normalise' (docs/contracts.md §3)."""

@@ -1,1 +1,1 @@
-"""Stage 'publish' (DESIGN.md §3)."""
+"""Stage 'publish' (docs/contracts.md §3)."""

@@ -1,1 +1,1 @@
-"""Stage 'reconcile' (DESIGN.md §3)."""
+"""Stage 'reconcile' (docs/contracts.md §3)."""
