@@ -64,4 +64,4 @@ def redact_result(result: ConnectorResult) -> ConnectorResult:
     counts.update(n_frame)
     counts.update(n_quarantine)
     return ConnectorResult(frame=frame, quarantine=quarantine, rows_in=result.rows_in, notes=result.notes,
-                           redactions=dict(counts))
+                           rows_loaded=result.rows_loaded, rows_filtered=result.rows_filtered, redactions=dict(counts))
