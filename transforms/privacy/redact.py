@@ -26,6 +26,7 @@ The Dutch de-identifier ``deduce`` was measured and not used: 16 s start-up (100
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -37,7 +38,8 @@ import pyarrow.compute as pc
 from stdnum import iban as _iban
 from stdnum.nl import bsn as _bsn
 
-__all__ = ["PLACEHOLDERS", "KINDS", "IDENTIFIER_COLUMNS", "redact_text", "redact_texts", "redact_frame", "identity_patterns", "strip_placeholders"]
+__all__ = ["PLACEHOLDERS", "KINDS", "IDENTIFIER_COLUMNS", "redact_text", "redact_texts", "redact_frame", "redact_json_texts", "identity_patterns",
+           "strip_placeholders"]
 
 PLACEHOLDERS = {
     "email": "[e-mailadres verwijderd]",
@@ -259,6 +261,62 @@ def _maybe_mask(values: pd.Series) -> np.ndarray:
     return pc.match_substring_regex(arr, _MAYBE_PATTERN).fill_null(False).to_numpy(zero_copy_only=False)
 
 
+def _json_leaves(value: object, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _json_leaves(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _json_leaves(v, out)
+
+
+def _json_replace(value: object, done: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return done.get(value, value)
+    if isinstance(value, dict):
+        return {k: _json_replace(v, done) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_replace(v, done) for v in value]
+    return value
+
+
+def redact_json_texts(values: pd.Series) -> tuple[pd.Series, Counter]:
+    """Like :func:`redact_texts` for a column of JSON documents (a source's raw records): every string
+    value is redacted once over the whole column (values repeat across records), keys stay; cells
+    that are not JSON are redacted as text."""
+    counts: Counter = Counter()
+    docs: dict[int, object] = {}
+    leaves: list[str] = []
+    plain: list[int] = []
+    for i, cell in enumerate(values.tolist()):
+        if not isinstance(cell, str):
+            continue
+        try:
+            doc = json.loads(cell)
+        except ValueError:
+            plain.append(i)
+            continue
+        docs[i] = doc
+        _json_leaves(doc, leaves)
+    out = values.astype(object).copy()
+    if leaves:
+        texts = pd.Series(leaves, dtype=object)
+        redacted, counts = redact_texts(texts)
+        done = {a: b for a, b in zip(texts.tolist(), redacted.tolist()) if a != b}
+        if done:
+            for i, doc in docs.items():
+                new = _json_replace(doc, done)
+                if new != doc:
+                    out.iat[i] = json.dumps(new, ensure_ascii=False)
+    if plain:
+        part, n = redact_texts(values.iloc[plain])
+        out.iloc[plain] = part.to_numpy(dtype=object)
+        counts.update(n)
+    return out, counts
+
+
 def redact_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None, own: pd.Series | None = None,
                  skip: Iterable[str] = ()) -> tuple[pd.DataFrame, Counter]:
     """A copy of ``frame`` with every text column (or ``columns``) redacted, and the counts by kind."""
@@ -270,7 +328,10 @@ def redact_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None, own:
         return frame, total
     out = frame.copy()
     for c in cols:
-        out[c], n = redact_texts(out[c], own)
+        if c == "raw_json" and own is None:  # a source's raw records as JSON: redact its values, once each
+            out[c], n = redact_json_texts(out[c])
+        else:
+            out[c], n = redact_texts(out[c], own)
         total.update(n)
     return out, total
 
