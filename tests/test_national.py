@@ -111,10 +111,13 @@ def _warehouse_with_entries(tmp_path):
         con.register("peers", peer_entries())
         con.execute("INSERT INTO peer_register_entries BY NAME SELECT * FROM peers")
         con.execute("INSERT INTO systems BY NAME SELECT 'AIG-000007' AS system_id, 'confirmed' AS status, 'Zivver' AS name")
-        con.execute("INSERT INTO register_entries VALUES (?, ?, NULL)", ["AIG-000007", json.dumps(OWN[0])])
+        con.execute("INSERT INTO register_entries (system_id, entry_json, problems) VALUES (?, ?, NULL)", ["AIG-000007", json.dumps(OWN[0])])
+        # published through the register's publication steps (transforms/publish/states.py)
+        con.execute("INSERT INTO register_states BY NAME SELECT 'AIG-000007' AS system_id, 'gepubliceerd' AS state, "
+                    "1 AS version, 1 AS published_version, ? AS published_entry_json", [json.dumps(OWN[0])])
         # a rejected system's entry never enters the national picture
         con.execute("INSERT INTO systems BY NAME SELECT 'AIG-000008' AS system_id, 'rejected' AS status, 'Geheim' AS name")
-        con.execute("INSERT INTO register_entries VALUES (?, ?, NULL)",
+        con.execute("INSERT INTO register_entries (system_id, entry_json, problems) VALUES (?, ?, NULL)",
                     ["AIG-000008", json.dumps({"name": "Geheim project", "description_short": "niet publiek"})])
     return cfg_path, config
 

@@ -113,7 +113,7 @@ def _token(html: str) -> str:
 
 def test_the_editor_page_shows_every_field_with_its_rules_and_the_matching_template(demo_copy):
     client = _client(demo_copy, "redacteur", "voorbeeldstad-redacteur")
-    page = client.get("/systemen/AIG-000019/register")
+    page = client.get("/systemen/AIG-000020/register")
     assert page.status_code == 200
     for spec in field_specs():
         assert spec["label"] in page.text, spec["key"]
@@ -128,17 +128,17 @@ def test_the_editor_saves_changes_as_decisions_and_refuses_bad_values_in_dutch(d
     client = _client(demo_copy, "redacteur", "voorbeeldstad-redacteur")
     data_dir = load_config(demo_copy).data_dir
     before = len(read_decisions(log_path(data_dir)))
-    page = client.get("/systemen/AIG-000002/register")
-    res = client.post("/systemen/AIG-000002/register", data={"csrf_token": _token(page.text), "begin_date": "2024-13"})
+    page = client.get("/systemen/AIG-000003/register")
+    res = client.post("/systemen/AIG-000003/register", data={"csrf_token": _token(page.text), "begin_date": "2024-13"})
     assert res.status_code == 422 and "geen bestaande maand" in res.text and len(read_decisions(log_path(data_dir))) == before
-    res = client.post("/systemen/AIG-000002/register", data={
+    res = client.post("/systemen/AIG-000003/register", data={
         "csrf_token": _token(page.text), "risks": "Nieuw: **toets** op <onderscheid>\n\n- maatregel",
         "lawful_basis_grouping.title": ["Participatiewet", "Awb"],
         "lawful_basis_grouping.link": ["https://wetten.overheid.nl/BWBR0015703/", "https://wetten.overheid.nl/BWBR0005537/"],
     }, follow_redirects=True)
     assert res.status_code == 200 and "Registertekst opgeslagen" in res.text
     event = read_decisions(log_path(data_dir))[-1]
-    assert event["action"] == "edit" and event["reviewer"] == "redacteur" and event["system_id"] == "AIG-000002"
+    assert event["action"] == "edit" and event["reviewer"] == "redacteur" and event["system_id"] == "AIG-000003"
     assert event["fields"]["risks"] == "<p>Nieuw: toets op &lt;onderscheid&gt;</p>\n<ul>\n<li>maatregel</li>\n</ul>"
     assert [i["title"] for i in event["fields"]["lawful_basis_grouping"]] == ["Participatiewet", "Awb"]
     assert set(event["fields"]) == {"risks", "lawful_basis_grouping"}  # unchanged fields are not saved
@@ -146,27 +146,27 @@ def test_the_editor_saves_changes_as_decisions_and_refuses_bad_values_in_dutch(d
 
 def test_template_fill_and_the_publication_steps_in_the_app(demo_copy):
     data_dir = load_config(demo_copy).data_dir
-    runner.invoke(cli, ["review", "decide", "AIG-000019", "--action", "confirm", "--reviewer", "fg",
+    runner.invoke(cli, ["review", "decide", "AIG-000020", "--action", "confirm", "--reviewer", "fg",
                         "--config", str(demo_copy)])
     editor = _client(demo_copy, "redacteur", "voorbeeldstad-redacteur")
-    page = editor.get("/systemen/AIG-000019/register")
-    res = editor.post("/systemen/AIG-000019/register/sjabloon", data={
+    page = editor.get("/systemen/AIG-000020/register")
+    res = editor.post("/systemen/AIG-000020/register/sjabloon", data={
         "csrf_token": _token(page.text), "template_id": "centric-module-inzicht"}, follow_redirects=True)
     assert "lege velden ingevuld" in res.text and "uit sjabloon" in res.text
     event = read_decisions(log_path(data_dir))[-1]
     assert event["fields"]["template_id"] == "centric-module-inzicht" and "name" not in event["fields"]
     assert event["reason"] == "Sjabloon van Centric: 'Burgerzaken: Module Inzicht'"
-    res = editor.post("/systemen/AIG-000019/register/stap", data={"csrf_token": _token(res.text), "action": "publish"},
+    res = editor.post("/systemen/AIG-000020/register/stap", data={"csrf_token": _token(res.text), "action": "publish"},
                       follow_redirects=True)
     assert "goedkeurder" in res.text and read_decisions(log_path(data_dir))[-1]["action"] == "edit"
-    res = editor.post("/systemen/AIG-000019/register/stap", data={"csrf_token": _token(res.text), "action": "release"},
+    res = editor.post("/systemen/AIG-000020/register/stap", data={"csrf_token": _token(res.text), "action": "release"},
                       follow_redirects=True)
     assert "Vrijgeven opgeslagen" in res.text, res.text[:3000]
     released = read_decisions(log_path(data_dir))[-1]
     assert released["action"] == "release" and released["fields"]["entry_hash"]
     approver = _client(demo_copy, "fg", "voorbeeldstad-privacy")
-    page = approver.get("/systemen/AIG-000019/register")
-    res = approver.post("/systemen/AIG-000019/register/stap", data={"csrf_token": _token(page.text), "action": "publish"},
+    page = approver.get("/systemen/AIG-000020/register")
+    res = approver.post("/systemen/AIG-000020/register/stap", data={"csrf_token": _token(page.text), "action": "publish"},
                         follow_redirects=True)
     assert "Publiceren opgeslagen" in res.text
     assert read_decisions(log_path(data_dir))[-1]["fields"]["entry_hash"] == released["fields"]["entry_hash"]
@@ -186,7 +186,7 @@ def test_xlsx_round_trip_shows_differences_saves_edits_and_reports_bad_cells(dem
     header = [c.value for c in ws[1]]
     assert header[:3] == ["Bron-ID", "Publicatiestatus", "Naam"] and "Wettelijke basis" in header
     assert "Toelichting" in wb.sheetnames
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "AIG-000017")
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "AIG-000018")
     ws.cell(row, header.index("Menselijke tussenkomst") + 1).value = "Een handhaver kijkt altijd.\n\n- ook 's nachts"
     ws.cell(row, header.index("Thema") + 1).value = "Verkeer, Economie"
     ws.cell(row, header.index("Zoektermen") + 1).value = "'=parkeren"  # neutralised text as Excel keeps it
@@ -219,7 +219,7 @@ def test_xlsx_round_trip_shows_differences_saves_edits_and_reports_bad_cells(dem
 
 def test_cli_edit_accepts_every_standard_key(demo_copy):
     cfg = str(demo_copy)
-    args = ["review", "decide", "AIG-000005", "--action", "edit", "--reviewer", "redacteur", "--config", cfg]
+    args = ["review", "decide", "AIG-000006", "--action", "edit", "--reviewer", "redacteur", "--config", cfg]
     res = runner.invoke(cli, [*args, "--field", "lawful_basis=Wet WOZ, artikel 17", "--field", "status=Buiten gebruik",
                               "--field", "end_date=2026-10", "--field", "publiccode=https://github.com/voorbeeldstad/woz"])
     assert res.exit_code == 0, res.output
@@ -235,8 +235,8 @@ def test_cli_edit_accepts_every_standard_key(demo_copy):
 
 def test_the_system_page_shows_the_publication_state_and_links_to_the_editor(demo_copy):
     client = _client(demo_copy, "fg", "voorbeeldstad-privacy")
-    page = client.get("/systemen/AIG-000002")
+    page = client.get("/systemen/AIG-000003")
     assert "Publicatie: <strong>Gepubliceerd</strong> (versie 1)" in page.text
-    assert 'href="/systemen/AIG-000002/register"' in page.text
-    page = client.get("/systemen/AIG-000002/register")
+    assert 'href="/systemen/AIG-000003/register"' in page.text
+    page = client.get("/systemen/AIG-000003/register")
     assert "Deze versie is gepubliceerd." in page.text  # nothing to release or publish

@@ -37,9 +37,16 @@ def test_site_feed_and_downloads_hold_no_personal_or_unpublished_data(tmp_path):
     with connect(cfg.data_dir / "warehouse.duckdb") as con:
         replace_table(con, "systems", systems)
         replace_table(con, "register_entries", pd.DataFrame(entries))
+        # the chatbot's entry is published (register states, transforms/publish/states.py); the other is not
+        replace_table(con, "register_states", pd.DataFrame([{
+            "system_id": "AIG-000001", "state": "gepubliceerd", "version": 1, "published_version": 1,
+            "published_by": "fg", "published_at": pd.Timestamp("2026-11-01 10:00"),
+            "published_entry_json": entries[0]["entry_json"], "withdrawn_reason": None}]))
         write_site(con, cfg, cfg.data_dir / "site")
         # a second build after the chatbot is withdrawn: the feed and changes page name only what was published
         con.execute("UPDATE systems SET status = 'retired' WHERE system_id = 'AIG-000001'")
+        con.execute("UPDATE register_states SET state = 'gedepubliceerd', withdrawn_reason = 'buiten gebruik gesteld' "
+                    "WHERE system_id = 'AIG-000001'")
         write_site(con, cfg, cfg.data_dir / "site")
     site = cfg.data_dir / "site"
     files = [p for p in site.rglob("*") if p.is_file()]
