@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from pipelines.delivery import read_state
 from transforms.publish.site_changes import fold_history, register_changes
 
 __all__ = ["record_changes", "history_path"]
@@ -21,26 +22,12 @@ def history_path(data_dir: Path) -> Path:
     return Path(data_dir) / "publish" / "site_changes.jsonl"
 
 
-def _read(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue  # a torn last line
-        if isinstance(rec, dict):
-            out.append(rec)
-    return out
-
-
 def record_changes(data_dir: Path, entries: list[tuple[str, dict]], at: dt.datetime) -> list[dict]:
     path = history_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
-        history = _read(path)
+        history = read_state(path)  # the same append-only JSON-lines shape as the delivery state
         new = register_changes(fold_history(history), entries, at)
         for rec in new:
             fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
