@@ -14,6 +14,7 @@ import json
 import pandas as pd
 
 from transforms.classify.rulebook import dutch_date
+from transforms.obligations.decisions import as_date as _date
 from transforms.obligations.decisions import latest_per_key
 
 __all__ = ["ASSESSMENT_COLUMNS", "normalise_status", "system_assessments"]
@@ -42,16 +43,6 @@ def normalise_status(text: object) -> str | None:
         if any(w in t for w in words):
             return status
     return None
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return None
-    return None if pd.isna(ts) else ts.date()
 
 
 def _required(kind: str, c: dict) -> tuple[bool, str]:

@@ -3,13 +3,14 @@ follow their successor), latest first per key."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
 
 from transforms.obligations.vocab import OBLIGATION_ACTIONS
 
-__all__ = ["obligation_decisions", "latest_per_key"]
+__all__ = ["obligation_decisions", "latest_per_key", "as_date"]
 
 _COLUMNS = ["event_id", "at", "reviewer", "action", "system_id", "reason", "fields"]
 
@@ -56,3 +57,14 @@ def latest_per_key(events: pd.DataFrame, action: str, key_field: str | None) -> 
         cur.update(_reviewer=e.reviewer, _at=e.at, _reason=e.reason)
     rows = [{"system_id": sid, "key": key, **vals} for (sid, key), vals in state.items()]
     return pd.DataFrame(rows)
+
+
+def as_date(value: object) -> dt.date | None:
+    """A date from a decision field or table cell (date, timestamp, ISO text); None when empty or unreadable."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(ts) else ts.date()

@@ -11,6 +11,7 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from transforms.classify.rulebook import dutch_date
+from transforms.obligations.decisions import as_date as _date
 from transforms.obligations.decisions import latest_per_key
 
 __all__ = ["REVIEW_COLUMNS", "DEFAULT_INTERVALS", "risk_group", "system_reviews"]
@@ -27,16 +28,6 @@ def risk_group(ai_act_class: object, publication_category: object) -> str:
     if publication_category == "Impactvolle algoritmes":
         return "impactful"
     return "other"
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return None
-    return None if pd.isna(ts) else ts.date()
 
 
 def system_reviews(systems: pd.DataFrame, classifications: pd.DataFrame, events: pd.DataFrame | None,
