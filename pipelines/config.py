@@ -20,7 +20,7 @@ from transforms.errors import ConfigError
 from transforms.monitor.literacy import DEFAULT_COURSES
 from transforms.yamlsafe import TooManyAliases, safe_yaml
 
-__all__ = ["AigripConfig", "Organisation", "SourceConfig", "Reviewer", "load_config", "DEFAULT_CONFIG"]
+__all__ = ["AigripConfig", "Organisation", "SourceConfig", "Reviewer", "load_config", "read_yaml", "DEFAULT_CONFIG"]
 
 DEFAULT_CONFIG = "aigrip.yaml"
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -266,15 +266,10 @@ def _format_error(path: Path, exc: ValidationError, raw: dict) -> str:
     return f"{path}: {where}: {msg}{more}"
 
 
-def load_config(path: str | Path | None = None, *, check_files: bool = True) -> AigripConfig:
-    """Read and validate a config file; raises ConfigError with one readable line."""
-    path = Path(path or DEFAULT_CONFIG)
-    if not path.exists():
-        raise ConfigError(
-            f"no config file at {path}: pass --config PATH or create aigrip.yaml (see README, 'Configuring your municipality')"
-        )
+def read_yaml(path: Path) -> Any:
+    """A YAML file parsed safely (aliases capped); ConfigError with one line naming the file on a problem."""
     try:
-        raw = safe_yaml(path.read_text(encoding="utf-8"))
+        return safe_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except TooManyAliases as exc:
@@ -283,6 +278,16 @@ def load_config(path: str | Path | None = None, *, check_files: bool = True) -> 
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+
+
+def load_config(path: str | Path | None = None, *, check_files: bool = True) -> AigripConfig:
+    """Read and validate a config file; raises ConfigError with one readable line."""
+    path = Path(path or DEFAULT_CONFIG)
+    if not path.exists():
+        raise ConfigError(
+            f"no config file at {path}: pass --config PATH or create aigrip.yaml (see README, 'Configuring your municipality')"
+        )
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with organisation, data_dir and sources")
     try:

@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipelines.config import AigripConfig, SourceConfig, load_config
+from pipelines.config import AigripConfig, SourceConfig, load_config, read_yaml
 from transforms.errors import ConfigError
 from transforms.yamlsafe import TooManyAliases, safe_yaml
 
@@ -155,16 +155,7 @@ def load_platform(path: str | Path, *, check_files: bool = True) -> Platform:
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"no tenants file at {path}: pass --tenants PATH (see docs/tenants.md)")
-    try:
-        raw = safe_yaml(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    except TooManyAliases as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    raw = read_yaml(path)
     try:
         parsed = _TenantsFile.model_validate(raw if isinstance(raw, dict) else {})
     except ValidationError as exc:
