@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from pipelines.cli import app
 from pipelines.config import load_config
 from pipelines.defs.alerts import build_alert_sensors, missed_runs
 from tests.conftest import copy_demo
+from tests.netutil import free_port
 
 
 class _Inbox:
@@ -30,17 +30,11 @@ class _Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
     handler = _Inbox()
     for _ in range(5):  # another test may take the free port in between: try again
-        port = _free_port()
+        port = free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port)
         try:
             controller.start()

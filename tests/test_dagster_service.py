@@ -5,7 +5,6 @@ results are in the instance, next to a run started from the CLI."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,27 +19,9 @@ from pipelines.cli import app
 from pipelines.config import load_config
 from pipelines.instance import ensure_dagster_home
 from tests.conftest import copy_demo
+from tests.netutil import free_port, wait_for_port
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{proc.args[0]} exited with {proc.returncode}")
-        with socket.socket() as s:
-            s.settimeout(0.5)
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(1)
-    raise AssertionError(f"nothing answers on port {port} after {seconds} s")
 
 
 @pytest.mark.timeout(900)
@@ -52,7 +33,7 @@ def test_discovery_run_launched_through_graphql_succeeds(tmp_path):
     res = CliRunner().invoke(app, ["run", "--config", str(cfg_path), "--as-of", "2026-11-15"])
     assert res.exit_code == 0, res.output
     env = dict(os.environ, DAGSTER_HOME=str(home), AIGRIP_CONFIG=str(cfg_path))
-    port = _free_port()
+    port = free_port()
     logs = tmp_path / "logs"
     logs.mkdir()
     web = subprocess.Popen([str(BIN / "dagster-webserver"), "-m", "pipelines.definitions", "-h", "127.0.0.1",
@@ -62,7 +43,7 @@ def test_discovery_run_launched_through_graphql_succeeds(tmp_path):
                               cwd=cfg_path.parent, start_new_session=True,
                               stdout=(logs / "daemon.log").open("w"), stderr=subprocess.STDOUT)
     try:
-        _wait_for_port(port, web, 240)
+        wait_for_port(port, web, 240)
         client = DagsterGraphQLClient("127.0.0.1", port_number=port, timeout=120)
         run_id = client.submit_job_execution("discovery_run")
         deadline = time.monotonic() + 600

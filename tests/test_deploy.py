@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,30 +22,11 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.netutil import free_port, wait_for_port
 
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(port: int, procs: list[subprocess.Popen], seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for p in procs:
-            if p.poll() is not None:
-                raise AssertionError(f"{p.args[:2]} exited with {p.returncode}")
-        with socket.socket() as s:
-            s.settimeout(0.5)
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.5)
-    raise AssertionError(f"nothing answers on port {port}")
 
 
 def test_compose_file_follows_the_compose_specification():
@@ -104,7 +84,7 @@ def postgres():
     folder = Path(tempfile.mkdtemp(prefix="aigrip-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", free_port()
     subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "dagster", "--auth=trust"]),
                    check=True, capture_output=True, timeout=120)
     subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"), "-o",
@@ -133,7 +113,7 @@ def test_every_service_starts_with_the_deployment_commands_behind_caddy(tmp_path
     home.mkdir(parents=True)
     shutil.copy(DEPLOY / "dagster.yaml", home / "dagster.yaml")
     shutil.copy(ROOT / "workspace.yaml", srv / "workspace.yaml")
-    web_port, review_port, caddy_port, admin_port = (_free_port() for _ in range(4))
+    web_port, review_port, caddy_port, admin_port = (free_port() for _ in range(4))
     env = dict(os.environ, DAGSTER_HOME=str(home), AIGRIP_CONFIG=str(demo_run), DAGSTER_PG_USER="dagster",
                DAGSTER_PG_PASSWORD="", DAGSTER_PG_HOST="127.0.0.1", DAGSTER_PG_DB="postgres",
                DAGSTER_PG_PORT=str(postgres), AIGRIP_SECRET_KEY="0" * 64, HOME=str(tmp_path),
@@ -160,7 +140,7 @@ def test_every_service_starts_with_the_deployment_commands_behind_caddy(tmp_path
                               stderr=subprocess.STDOUT) for n, args, e in specs]
     try:
         for port in (review_port, caddy_port, web_port):
-            _wait(port, procs)
+            wait_for_port(port, procs)
         base = f"http://127.0.0.1:{caddy_port}"
         with httpx.Client(base_url=base, timeout=30) as client:
             page = client.get("/login")

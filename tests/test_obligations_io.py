@@ -7,7 +7,6 @@ import datetime as dt
 import email
 import json
 import shutil
-import socket
 import time
 
 import pytest
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.config import load_config
 from pipelines.requirements_xlsx import export_requirements, import_requirements
+from tests.netutil import free_port
 from transforms.obligations.digest import DigestItem, compose_digest
 from warehouse.decision_log import log_path, read_decisions
 
@@ -131,12 +131,6 @@ def test_digest_groups_items_per_recipient_in_dutch():
     assert "Chatbot" not in msgs[1].text and "Risicomodel" in msgs[1].text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def smtp_server():
     from aiosmtpd.controller import Controller
@@ -149,7 +143,7 @@ def smtp_server():
             received.append(message)
 
     for _ in range(5):
-        controller = Controller(Keep(), hostname="127.0.0.1", port=_free_port())
+        controller = Controller(Keep(), hostname="127.0.0.1", port=free_port())
         try:
             controller.start()
             break

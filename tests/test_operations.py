@@ -22,6 +22,7 @@ from pipelines.cli import EXIT_PARTIAL, app
 from pipelines.config import load_config
 from pipelines.instance import dagster_home
 from tests.conftest import copy_demo
+from tests.netutil import free_port
 
 runner = CliRunner()
 
@@ -95,12 +96,6 @@ def test_quarantine_lists_reasons_without_row_text(demo_run, tmp_path):
     assert res.exit_code == 1 and "no source 'bestaat_niet'" in res.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _answers(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
@@ -115,7 +110,7 @@ def _tree(pid: int) -> list[int]:
 
 @pytest.mark.timeout(240)
 def test_ui_stops_with_all_its_children_on_sigterm(demo_config):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "ui", "--config", str(demo_config),
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(os.environ))
