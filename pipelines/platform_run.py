@@ -74,15 +74,21 @@ def open_platform_instance(platform: Platform, max_concurrent_runs: int | None =
     return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=overrides))
 
 
-def _resource(platform: Platform, as_of: str, tenant: str = "") -> AigripResource:
-    return AigripResource(config_path=str(platform.path), tenants_path=str(platform.path), as_of=as_of, tenant=tenant)
+# the shared run of one `--tenant` command waits this long for another command's shared run to finish
+SHARED_LOCK_WAIT_MINUTES = 30.0
+
+
+def _resource(platform: Platform, as_of: str, lock_wait_minutes: float = 0.0) -> AigripResource:
+    return AigripResource(config_path=str(platform.path), tenants_path=str(platform.path), as_of=as_of,
+                          lock_wait_minutes=lock_wait_minutes)
 
 
 def _materialize(platform: Platform, graph, instance, selection, as_of: str, partition: str | None,
                  log_config) -> RunOutcome:
     outcome = RunOutcome(success=False, seconds=0.0)
     start = time.perf_counter()
-    res = materialize([*graph.assets, *graph.checks], resources={"aigrip": _resource(platform, as_of)},
+    wait = SHARED_LOCK_WAIT_MINUTES if partition is None else 0.0
+    res = materialize([*graph.assets, *graph.checks], resources={"aigrip": _resource(platform, as_of, wait)},
                       selection=selection, partition_key=partition, instance=instance, raise_on_error=False,
                       tags={"aigrip/started_by": "cli"}, run_config=_QUIET)
     outcome.success = res.success

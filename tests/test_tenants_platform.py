@@ -193,3 +193,29 @@ def test_cli_needs_a_tenant_flag_with_a_tenants_file_and_a_tenants_file_with_the
     assert res.exit_code == 1 and "no tenant 'gm0000'" in res.output
     res = CliRunner().invoke(app, ["status", "--config", str(single), "--tenant", "gm9999"])
     assert res.exit_code == 1 and "tenants.yaml" in res.output
+
+
+def test_all_tenants_exit_codes_name_the_failed_tenants(tmp_path: Path, monkeypatch) -> None:
+    """0 all succeeded, 2 some failed (named), 1 every tenant failed; one line per tenant either way."""
+    import pipelines.platform_run as platform_run_module
+    from pipelines.platform_run import TenantResult
+
+    path = make_platform(tmp_path / "p", TENANTS)
+    outcomes: dict[str, str] = {}
+
+    def fake(platform, *, as_of="", concurrency=None, on_done=None, **_):
+        results = [TenantResult(t, outcomes[t], f"run-{t}", 1.5, None if outcomes[t] == "SUCCESS" else "stap 'systems': kapot")
+                   for t in platform.tenant_ids]
+        for r in results:
+            on_done(r)
+        return results
+
+    monkeypatch.setattr(platform_run_module, "run_all_tenants", fake)
+    for statuses, code in ((("SUCCESS",) * 3, 0), (("SUCCESS", "FAILURE", "SUCCESS"), 2), (("FAILURE",) * 3, 1)):
+        outcomes.update(zip(("gm9901", "gm9902", "gm9903"), statuses))
+        res = CliRunner().invoke(app, ["run", "--config", str(path), "--all-tenants"])
+        assert res.exit_code == code, res.output
+        assert res.output.count("Gemeente ") >= 3
+        if code == 2:
+            assert "gm9902  Gemeente Beedorp: MISLUKT in 1,5 s — stap 'systems': kapot" in res.output
+            assert "1 van 3 gemeenten mislukt: gm9902" in res.output
