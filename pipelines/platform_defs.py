@@ -124,10 +124,13 @@ def build_platform_definitions(platform: Platform, as_of: str = "") -> Definitio
     tenant_job = define_asset_job(TENANT_JOB, selection=graph.tenant_selection, partitions_def=graph.partitions,
                                   executor_def=in_process_executor,
                                   description="One tenant's discovery run (the partition is the tenant).")
+    from pipelines.platform_automation import build_platform_schedules
+
     return Definitions(
         assets=graph.assets,
         asset_checks=graph.checks,
         jobs=[shared_job, tenant_job],
+        schedules=build_platform_schedules(platform, shared_job, tenant_job),
         resources={"aigrip": AigripResource(config_path=tenants_path, tenants_path=tenants_path, as_of=as_of)},
         executor=in_process_executor,  # one DuckDB writer per warehouse: a run's steps one after the other
     )

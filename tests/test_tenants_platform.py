@@ -219,3 +219,24 @@ def test_all_tenants_exit_codes_name_the_failed_tenants(tmp_path: Path, monkeypa
         if code == 2:
             assert "gm9902  Gemeente Beedorp: MISLUKT in 1,5 s — stap 'systems': kapot" in res.output
             assert "1 van 3 gemeenten mislukt: gm9902" in res.output
+
+
+def test_platform_schedules_queue_the_shared_run_and_one_run_per_tenant(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from dagster import build_schedule_context
+
+    path = make_platform(tmp_path / "p", TENANTS)
+    defs = build_definitions(path)
+    monday = dt.datetime(2026, 11, 16, 6, 0, tzinfo=dt.timezone.utc)
+    with DagsterInstance.ephemeral() as instance:
+        shared = defs.get_schedule_def("weekly_shared")
+        repo = defs.get_repository_def()
+        req = shared.evaluate_tick(build_schedule_context(instance=instance, scheduled_execution_time=monday,
+                                                          repository_def=repo))
+        assert [r.run_key for r in req.run_requests] == ["shared-2026-11-16"]
+        tenants = defs.get_schedule_def("weekly_tenants")
+        data = tenants.evaluate_tick(build_schedule_context(instance=instance, scheduled_execution_time=monday,
+                                                            repository_def=repo))
+    assert [r.partition_key for r in data.run_requests] == ["gm9901", "gm9902", "gm9903"]
+    assert all(r.run_config["resources"]["aigrip"]["config"]["as_of"] == "2026-11-16" for r in data.run_requests)
