@@ -87,7 +87,7 @@ def run(config: str = ConfigOpt,
             dt.date.fromisoformat(as_of)
         except ValueError:
             _fail(f"--as-of '{as_of}' is not a date; use YYYY-MM-DD")
-    if wants_platform(config, tenant, all_tenants):  # a tenants.yaml: docs/tenants.md
+    if wants_platform(config, tenant, all_tenants, concurrency):  # a tenants.yaml: docs/tenants.md
         if select or history:
             _fail("--select en --history werken (nog) niet met een tenants.yaml; draai ze per gemeente met haar aigrip.yaml")
         raise typer.Exit(run_platform(config, tenant=tenant, all_tenants=all_tenants, concurrency=concurrency,

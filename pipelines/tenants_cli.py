@@ -9,6 +9,7 @@ or a usage/config error (one line).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
@@ -22,11 +23,15 @@ __all__ = ["EXIT_SOME_FAILED", "wants_platform", "platform_for", "run_platform",
 EXIT_SOME_FAILED = 2
 
 
-def wants_platform(config: str, tenant: str | None, all_tenants: bool) -> bool:
+def wants_platform(config: str, tenant: str | None, all_tenants: bool, concurrency: int | None = None) -> bool:
     """True when the command works on a platform; a usage mistake is one readable line."""
     platform = is_tenants_file(config)
     if tenant and all_tenants:
         raise AigripError("geef --tenant ID of --all-tenants, niet allebei")
+    if concurrency and not all_tenants:
+        raise AigripError("--concurrency hoort bij --all-tenants (het aantal gemeenten dat tegelijk draait)")
+    if (tenant or all_tenants) and not Path(config).exists():
+        raise AigripError(f"no tenants file at {config}: pass --config PATH to a tenants.yaml (see docs/tenants.md)")
     if (tenant or all_tenants) and not platform:
         flag = "--tenant" if tenant else "--all-tenants"
         raise AigripError(f"{flag} hoort bij een tenants.yaml, maar {config} is de configuratie van één gemeente; "

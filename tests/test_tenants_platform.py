@@ -189,6 +189,10 @@ def test_cli_needs_a_tenant_flag_with_a_tenants_file_and_a_tenants_file_with_the
     for flag in (["--tenant", "gm9999"], ["--all-tenants"]):
         res = CliRunner().invoke(app, ["run", "--config", str(single), *flag])
         assert res.exit_code == 1 and "tenants.yaml" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(app, ["run", "--config", str(path), "--tenant", "gm9901", "--concurrency", "2"])
+    assert res.exit_code == 1 and "--concurrency hoort bij --all-tenants" in res.output
+    res = CliRunner().invoke(app, ["run", "--config", str(tmp_path / "nergens.yaml"), "--all-tenants"])
+    assert res.exit_code == 1 and "no tenants file at" in res.output
     res = CliRunner().invoke(app, ["run", "--config", str(path), "--tenant", "gm0000"])
     assert res.exit_code == 1 and "no tenant 'gm0000'" in res.output
     res = CliRunner().invoke(app, ["status", "--config", str(single), "--tenant", "gm9999"])
