@@ -244,3 +244,26 @@ def test_platform_schedules_queue_the_shared_run_and_one_run_per_tenant(tmp_path
                                                             repository_def=repo))
     assert [r.partition_key for r in data.run_requests] == ["gm9901", "gm9902", "gm9903"]
     assert all(r.run_config["resources"]["aigrip"]["config"]["as_of"] == "2026-11-16" for r in data.run_requests)
+
+
+def test_one_tenant_runs_in_process_after_the_shared_assets(tmp_path: Path) -> None:
+    """``--tenant``: the shared run, then that tenant's partition, both in the platform's Dagster instance;
+    the other tenant's data_dir stays untouched."""
+    small = (("gm9911", "Gemeente Dedorp", ["portfolio", "landelijk_register"]),
+             ("gm9912", "Gemeente Eestad", ["portfolio", "landelijk_register"]))
+    path = make_platform(tmp_path, small)
+    res = CliRunner().invoke(app, ["run", "--config", str(path), "--tenant", "GM9911", "--as-of", "2026-11-15"])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    assert "gm9911  Gemeente Dedorp: klaar" in res.output and "✓ mentions" in res.output
+    platform = load_platform(path)
+    assert not platform.tenant("gm9912").data_dir.exists()
+    instance = DagsterInstance.from_config(str(platform.dagster_home))
+    try:
+        mentions = instance.get_event_records(EventRecordsFilter(DagsterEventType.ASSET_MATERIALIZATION,
+                                                                 asset_key=AssetKey("mentions")))
+        assert [r.partition_key for r in mentions] == ["gm9911"]
+        kb = instance.get_event_records(EventRecordsFilter(DagsterEventType.ASSET_MATERIALIZATION,
+                                                           asset_key=AssetKey("kb_products")))
+        assert len(kb) == 1 and kb[0].partition_key is None
+    finally:
+        instance.dispose()
