@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from dagster import DagsterInstance, DagsterRunStatus
+from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import QueuedRunCoordinatorDaemon
@@ -96,10 +97,12 @@ def submit_and_wait(instance: DagsterInstance, platform: Platform, job_name: str
             instance.submit_run(run.run_id, request)
             runs[run.run_id] = tenant
         daemon = QueuedRunCoordinatorDaemon(interval_seconds=poll)
+        queued = isinstance(instance.run_coordinator, QueuedRunCoordinator)
         deadline = time.monotonic() + timeout_s
         try:
             while len(results) < len(runs):
-                list(daemon.run_iteration(wpc))
+                if queued:  # an operator's dagster.yaml without the queue launches on submission
+                    list(daemon.run_iteration(wpc))
                 for run_id, tenant in runs.items():
                     if tenant in results:
                         continue

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,14 +49,13 @@ class TenantResult:
     error: str | None = None
 
 
-def ensure_platform_home(platform: Platform, max_concurrent_runs: int | None = None) -> Path:
-    """The platform's Dagster home with aigrip's ``dagster.yaml`` (queued run coordinator at the platform's
-    limit). aigrip rewrites only a file it wrote itself; an operator's own file (Postgres, deploy/) is kept."""
+def ensure_platform_home(platform: Platform) -> Path:
+    """The platform's Dagster home with aigrip's ``dagster.yaml`` (queued run coordinator at the limit of
+    tenants.yaml). aigrip rewrites only a file it wrote itself; an operator's own file (Postgres, deploy/) is kept."""
     home = platform.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     path = home / "dagster.yaml"
-    limit = max_concurrent_runs or platform.max_concurrent_runs
-    text = INSTANCE_YAML.replace("max_concurrent_runs: 1", f"max_concurrent_runs: {limit}")
+    text = re.sub(r"max_concurrent_runs: \d+", f"max_concurrent_runs: {platform.max_concurrent_runs}", INSTANCE_YAML)
     if not path.exists() or path.read_text(encoding="utf-8").startswith(_MARK):
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
@@ -66,7 +66,7 @@ def open_platform_instance(platform: Platform, max_concurrent_runs: int | None =
     """The platform's persistent instance; ``max_concurrent_runs`` overrides the queue's limit for this process."""
     from dagster._core.instance.ref import InstanceRef
 
-    home = str(ensure_platform_home(platform, max_concurrent_runs))
+    home = str(ensure_platform_home(platform))
     overrides = None
     if max_concurrent_runs:
         overrides = {"run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator",

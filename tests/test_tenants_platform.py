@@ -267,3 +267,21 @@ def test_one_tenant_runs_in_process_after_the_shared_assets(tmp_path: Path) -> N
         assert len(kb) == 1 and kb[0].partition_key is None
     finally:
         instance.dispose()
+
+
+def test_the_platform_dagster_yaml_queues_at_the_files_limit_and_keeps_an_operators_own(tmp_path: Path) -> None:
+    from pipelines.platform_run import ensure_platform_home, open_platform_instance
+
+    platform = load_platform(make_platform(tmp_path, TENANTS, max_concurrent_runs=3))
+    home = ensure_platform_home(platform)
+    text = (home / "dagster.yaml").read_text(encoding="utf-8")
+    assert "QueuedRunCoordinator" in text and "max_concurrent_runs: 3" in text
+    instance = open_platform_instance(platform, max_concurrent_runs=2)  # --concurrency: this command only
+    try:
+        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 2
+    finally:
+        instance.dispose()
+    assert "max_concurrent_runs: 3" in (home / "dagster.yaml").read_text(encoding="utf-8")
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    ensure_platform_home(platform)
+    assert (home / "dagster.yaml").read_text(encoding="utf-8") == "telemetry:\n  enabled: false\n"
