@@ -45,7 +45,7 @@ class AigripResource(ConfigurableResource):
     known_then: bool = False  # a history run: only source records dated and decisions taken up to as_of
     lock_wait_minutes: float = 0.0  # how long a run waits for another run of this data_dir to finish
     tenants_path: str = ""  # a platform's tenants.yaml: the tenant is the run's partition key
-    tenant: str = ""  # the tenant when no partition names one (set by the CLI for in-process runs)
+    tenant: str = ""  # the tenant when the run has no partition key (e.g. a script materialising one asset)
     _lock: ExitStack | None = PrivateAttr(default=None)
     _tenant: str = PrivateAttr(default="")
 
