@@ -46,7 +46,7 @@ app.add_typer(review_app, name="review")
 import_app = typer.Typer(no_args_is_help=True, help="Read edited files back in as decisions.")
 app.add_typer(import_app, name="import")
 
-ConfigOpt = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Path to aigrip.yaml.")
+ConfigOpt = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Path to aigrip.yaml (or a platform's tenants.yaml).")
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
 
 
@@ -72,17 +72,27 @@ def run(config: str = ConfigOpt,
         history: int = typer.Option(0, "--history", min=0, max=36, help="First run --as-of the end of each of the N "
                                     "earlier months that have no figures yet (trends from real, dated data)."),
         wait: float = typer.Option(0, "--wait", help="Minutes to wait when another run of this data_dir is busy "
-                                   "(default: stop at once with a message).")) -> None:
+                                   "(default: stop at once with a message)."),
+        tenant: Optional[str] = typer.Option(None, "--tenant", help="With a tenants.yaml: run this one tenant (e.g. gm0363)."),
+        all_tenants: bool = typer.Option(False, "--all-tenants", help="With a tenants.yaml: run every tenant."),
+        concurrency: Optional[int] = typer.Option(None, "--concurrency", min=1, max=256,
+                                                  help="With --all-tenants: tenant runs at once (default: tenants.yaml).")) -> None:
     """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
     from pipelines.runner import run_pipeline
     from pipelines.status import collect_status
+    from pipelines.tenants_cli import run_platform, wants_platform
 
-    cfg = _config(config)
     if as_of:
         try:
             dt.date.fromisoformat(as_of)
         except ValueError:
             _fail(f"--as-of '{as_of}' is not a date; use YYYY-MM-DD")
+    if wants_platform(config, tenant, all_tenants, concurrency):  # a tenants.yaml: docs/tenants.md
+        if select or history:
+            _fail("--select en --history werken (nog) niet met een tenants.yaml; draai ze per gemeente met haar aigrip.yaml")
+        raise typer.Exit(run_platform(config, tenant=tenant, all_tenants=all_tenants, concurrency=concurrency,
+                                      as_of=as_of or "", console=console, err_console=err_console))
+    cfg = _config(config)
     if not cfg.enabled_sources:
         _fail(f"{cfg.config_path}: no sources to run: add one under 'sources:' or set 'enabled: true' (see docs/sources.md)")
     console.print(f"[bold]aigrip run[/] — {cfg.organisation.name} ({len(cfg.enabled_sources)} sources) → {cfg.data_dir}")
@@ -133,9 +143,14 @@ def run(config: str = ConfigOpt,
 
 
 @app.command()
-def status(config: str = ConfigOpt, as_json: bool = JsonOpt) -> None:
-    """Counts per stage, from the last published snapshot."""
+def status(config: str = ConfigOpt, as_json: bool = JsonOpt,
+           tenant: Optional[str] = typer.Option(None, "--tenant", help="With a tenants.yaml: only this tenant.")) -> None:
+    """Counts per stage, from the last published snapshot (per tenant with a tenants.yaml)."""
     from pipelines.status import collect_status, render_status
+    from pipelines.tenants_cli import platform_status, wants_platform
+
+    if wants_platform(config, tenant, False):
+        return platform_status(config, tenant, as_json, console)
 
     st = collect_status(_config(config, check_files=False))
     if as_json:
@@ -277,11 +292,19 @@ def ui(config: str = ConfigOpt, port: int = typer.Option(3000, "--port", help="P
     """Start the Dagster UI (and its scheduler) with DAGSTER_HOME under data_dir; stops with all its children."""
     from pipelines.instance import ensure_dagster_home
     from pipelines.processes import run_supervised
+    from pipelines.tenants import is_tenants_file
 
     _check_port(port)
-    cfg = _config(config)
-    home = ensure_dagster_home(cfg)
-    env = dict(os.environ, DAGSTER_HOME=str(home), AIGRIP_CONFIG=str(cfg.config_path))
+    if is_tenants_file(config):  # a platform: its own Dagster home, tenants as partitions
+        from pipelines.platform_run import ensure_platform_home
+        from pipelines.tenants import load_platform
+
+        platform = load_platform(config)
+        home, config_path = ensure_platform_home(platform), platform.path
+    else:
+        cfg = _config(config)
+        home, config_path = ensure_dagster_home(cfg), cfg.config_path
+    env = dict(os.environ, DAGSTER_HOME=str(home), AIGRIP_CONFIG=str(config_path))
     console.print(f"Dagster UI on http://127.0.0.1:{port}/ (DAGSTER_HOME={home})", highlight=False)
     code = run_supervised([sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions",
                            "-h", "127.0.0.1", "-p", str(port)], env=env)

@@ -2,6 +2,8 @@
 
 The asset graph depends on the configured sources (one ``raw_<source_id>`` asset each), so it is
 built from ``aigrip.yaml``: ``$AIGRIP_CONFIG`` when set (``aigrip ui`` sets it), else ``./aigrip.yaml``.
+``$AIGRIP_CONFIG`` may also name a platform's ``tenants.yaml``: then every municipality-specific asset
+is partitioned by tenant (pipelines.platform_defs, docs/tenants.md).
 """
 
 from __future__ import annotations
@@ -45,7 +47,15 @@ def build_assets(config) -> tuple[list, list]:
 
 
 def build_definitions(config_path: str | os.PathLike, as_of: str = "") -> Definitions:
+    """The graph of one aigrip.yaml (unpartitioned), or of a tenants.yaml (partitioned by tenant)."""
+    from pipelines.tenants import is_tenants_file
+
     config_path = str(Path(config_path).resolve())
+    if is_tenants_file(config_path):
+        from pipelines.platform_defs import build_platform_definitions
+        from pipelines.tenants import load_platform
+
+        return build_platform_definitions(load_platform(config_path), as_of)
     config = load_config(config_path)
     assets, checks = build_assets(config)
     jobs, schedules, sensors = build_automation(config, config_path)

@@ -31,7 +31,10 @@ from pipelines.config import AigripConfig, SourceConfig, load_config, read_yaml
 from transforms.errors import ConfigError
 from transforms.yamlsafe import TooManyAliases, safe_yaml
 
-__all__ = ["Tenant", "Platform", "load_platform", "platform_from_config", "load_platform_or_config", "is_tenants_file"]
+__all__ = ["Tenant", "Platform", "load_platform", "platform_from_config", "load_platform_or_config", "is_tenants_file",
+           "SHARED_CODE"]
+
+SHARED_CODE = "platform"  # the organisation code of the platform's own (shared) runs; never a tenant's code
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,32 @@ class Platform:
     @property
     def tenant_ids(self) -> list[str]:
         return [t.id for t in self.tenants]
+
+    @property
+    def shared_snapshot_path(self) -> Path:
+        """The read-only copy of the shared warehouse that tenant runs read (published after the shared run)."""
+        return self.data_dir / "snapshot.duckdb"
+
+    def shared_config(self) -> AigripConfig:
+        """The platform's own runs as a config: the shared peer sources, the platform's data_dir, the first
+        tenant's limits. Its organisation matches no tenant, so the shared knowledge base keeps every entry."""
+        first = self.tenants[0].config
+        cfg = first.model_copy(update={
+            "organisation": first.organisation.model_copy(update={"name": self.name, "code": SHARED_CODE}),
+            "data_dir": self.data_dir, "sources": list(self.shared_sources), "reviewers": [], "review_seed": None})
+        cfg.config_path = self.path or first.config_path
+        return cfg
+
+    def union_config(self) -> AigripConfig:
+        """One config whose sources are the union of every tenant's (first definition of an id wins);
+        the asset graph of a platform is built from it (one ``raw_<source_id>`` per id)."""
+        sources: dict[str, SourceConfig] = {s.id: s for s in self.shared_sources}
+        for t in self.tenants:
+            for s in t.config.enabled_sources:
+                sources.setdefault(s.id, s)
+        cfg = self.tenants[0].config.model_copy(update={"sources": list(sources.values())})
+        cfg.config_path = self.tenants[0].config.config_path
+        return cfg
 
     def tenant(self, tenant_id: str) -> Tenant:
         key = tenant_id.strip().lower()

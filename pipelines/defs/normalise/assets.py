@@ -28,8 +28,9 @@ def build_normalise_assets(config: AigripConfig) -> list:
     def mentions(aigrip: AigripResource):
         org = aigrip.config.organisation.name
         frames, per_source = [], {}
+        own = [s for s in aigrip.config.enabled_sources if s.type in MENTION_TYPES]  # a platform: the tenant's own
         with aigrip.connect() as con:
-            for s in mention_sources:
+            for s in own:
                 raw = raw_table_name(s.id)
                 if not table_exists(con, raw):
                     per_source[s.id] = 0

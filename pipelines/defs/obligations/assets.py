@@ -30,9 +30,7 @@ _LIVE = "status = 'confirmed'"
 
 
 def build_obligations_assets(config: AigripConfig) -> list:
-    settings = config.obligations
-
-    def _inputs(con):
+    def _inputs(con, config: AigripConfig):
         systems = read_table(con, "systems", _LIVE)
         cls = read_table(con, "classifications")
         # the log itself (not the review_decisions table): a run of just this group sees the latest edits
@@ -44,7 +42,8 @@ def build_obligations_assets(config: AigripConfig) -> list:
            description="Algoritmekader requirements and measures that apply to each confirmed system, with status, owner and evidence.")
     def requirements(aigrip: AigripResource):
         with aigrip.connect() as con:
-            systems, cls, events = _inputs(con)
+            systems, cls, events = _inputs(con, aigrip.config)
+            settings = aigrip.config.obligations
             req = system_requirements(systems, cls, events, organisation=aigrip.config.organisation.name,
                                       default_role=settings.ai_act_role)
             n = replace_table(con, "requirements", req)
@@ -56,7 +55,8 @@ def build_obligations_assets(config: AigripConfig) -> list:
            description="DPIA, IAMA and FRIA per confirmed system: required and why, status, date, link, flags.")
     def assessments(aigrip: AigripResource):
         with aigrip.connect() as con:
-            systems, cls, events = _inputs(con)
+            systems, cls, events = _inputs(con, aigrip.config)
+            settings = aigrip.config.obligations
             changes = con.execute(SYSTEM_CHANGES_SQL).df()
             out = system_assessments(systems, cls, events, changes, aigrip.as_of_date, settings.assessment_max_age_years)
             n = replace_table(con, "assessments", out)
@@ -68,7 +68,8 @@ def build_obligations_assets(config: AigripConfig) -> list:
            description="Periodic review per confirmed system: interval by risk, last and next review, overdue.")
     def reviews(aigrip: AigripResource):
         with aigrip.connect() as con:
-            systems, cls, events = _inputs(con)
+            systems, cls, events = _inputs(con, aigrip.config)
+            settings = aigrip.config.obligations
             out = system_reviews(systems, cls, events, aigrip.as_of_date, settings.review_intervals.model_dump())
             n = replace_table(con, "reviews", out)
         return result("reviews", {"systems": n, "overdue": int(out["overdue"].sum()) if n else 0},
@@ -78,7 +79,7 @@ def build_obligations_assets(config: AigripConfig) -> list:
            description="Legal duties per confirmed system with legal source, applies-from date and deadline; records moved deadlines.")
     def obligations(aigrip: AigripResource):
         with aigrip.connect() as con:
-            systems, cls, _ = _inputs(con)
+            systems, cls, _ = _inputs(con, aigrip.config)
             previous = read_table(con, "obligations")
             current = system_obligations(systems, cls)
             current = obligation_status(current, read_table(con, "requirements"), read_table(con, "assessments"),
