@@ -33,7 +33,7 @@ def hashes():
     return {code: hash_password(pw) for code, pw in PASSWORDS.items()}
 
 
-def _tenant(root: Path, code: str, pw_hash: str | None) -> Path:
+def tenant_folder(root: Path, code: str, pw_hash: str | None, extra: str = "") -> Path:
     """A municipality's folder: aigrip.yaml (reviewers 'anna-<code>' and 'piet') and a published snapshot."""
     folder = root / "gemeenten" / code
     folder.mkdir(parents=True)
@@ -44,7 +44,7 @@ def _tenant(root: Path, code: str, pw_hash: str | None) -> Path:
         f"  - {{username: piet, name: Piet {TENANTS[code]}, password_hash: '{pw_hash}'}}\n")
     (folder / "aigrip.yaml").write_text(
         f"organisation: {{name: Gemeente {TENANTS[code]}, code: {code.upper()}, contact_email: info@{code}.nl}}\n"
-        f"data_dir: var\nsources:\n  - {{id: crediteuren, type: spend_ledger, path: ledger.csv}}\n{reviewers}",
+        f"data_dir: var\nsources:\n  - {{id: crediteuren, type: spend_ledger, path: ledger.csv}}\n{reviewers}{extra}",
         encoding="utf-8")
     snapshot = published_snapshot(folder / "var")
     with connect(snapshot) as con:
@@ -55,8 +55,8 @@ def _tenant(root: Path, code: str, pw_hash: str | None) -> Path:
 @pytest.fixture()
 def platform_file(tmp_path, hashes, monkeypatch):
     monkeypatch.setenv("AIGRIP_SECRET_KEY", "one-key-shared-by-all-tenants-0123456789")
-    for code in TENANTS:
-        _tenant(tmp_path, code, hashes[code])
+    for code in TENANTS:  # only Alkmaar sits behind a proxy it trusts
+        tenant_folder(tmp_path, code, hashes[code], "review: {trusted_proxies: [127.0.0.0/8]}\n" if code == "gm0361" else "")
     path = tmp_path / "tenants.yaml"
     path.write_text("platform: {name: Regionale ICT-dienst Noord, data_dir: platform}\n"
                     "tenants:\n  - config: gemeenten/*/aigrip.yaml\n", encoding="utf-8")
@@ -104,6 +104,7 @@ def test_every_link_redirect_and_form_stays_under_the_prefix(client):
     assert response.status_code == 303 and response.headers["location"] == "/gm0373/login?next=%2Fgm0373%2F"
     login = client.get(response.headers["location"])
     assert 'action="/gm0373/login"' in login.text and 'href="/gm0373/static/style.css"' in login.text
+    assert '<a href="/">Andere gemeente kiezen</a>' in login.text
     assert client.get("/gm0373/static/style.css").status_code == 200
     assert client.get("/gm0373", follow_redirects=False).headers["location"] == "/gm0373/"
     signed_in = _login(client, "gm0373", nxt="/gm0373/systemen/AIG-000001")
@@ -245,8 +246,8 @@ def test_tenant_keys_and_cookies_differ_even_with_one_shared_secret(platform_fil
 
 def test_tenants_without_reviewers_are_left_out_with_a_warning(tmp_path, hashes, monkeypatch):
     monkeypatch.setenv("AIGRIP_SECRET_KEY", "one-key-shared-by-all-tenants-0123456789")
-    _tenant(tmp_path, "gm0361", hashes["gm0361"])
-    _tenant(tmp_path, "gm0373", None)
+    tenant_folder(tmp_path, "gm0361", hashes["gm0361"])
+    tenant_folder(tmp_path, "gm0373", None)
     path = tmp_path / "tenants.yaml"
     path.write_text("platform: {name: Regio, data_dir: platform}\ntenants:\n  - config: gemeenten/*/aigrip.yaml\n",
                     encoding="utf-8")
@@ -276,3 +277,33 @@ def test_serve_with_a_tenants_file_names_every_municipality(platform_file, monke
     assert served["port"] == 8399
     page = TestClient(served["app"], base_url="http://127.0.0.1").get("/")
     assert "Gemeente Heerhugowaard" in page.text
+
+
+def test_trusted_proxies_are_per_municipality(platform_file):
+    """Alkmaar trusts its proxy's X-Forwarded-For, Bergen trusts none: an attacker rotating the header
+    is locked out at Bergen, while at Alkmaar a colleague at another address still signs in."""
+    platform = load_platform(platform_file, check_files=False)
+    sites, _ = review_sites(platform)
+    client = TestClient(create_platform_app(sites, platform.name), base_url="http://127.0.0.1",
+                        client=("127.0.0.1", 50000))
+    for code in ("gm0361", "gm0373"):
+        for i in range(5):
+            page = client.get(f"/{code}/login")
+            client.post(f"/{code}/login", data={"username": "piet", "password": "fout-fout-fout",
+                                                "csrf_token": _csrf(page.text)},
+                        headers={"X-Forwarded-For": f"198.51.100.{i + 10}" if code == "gm0373" else "198.51.100.1"})
+        page = client.get(f"/{code}/login")
+        other = client.post(f"/{code}/login", data={"username": "piet", "password": PASSWORDS[code],
+                                                    "csrf_token": _csrf(page.text)},
+                            headers={"X-Forwarded-For": "198.51.100.2"}, follow_redirects=False)
+        assert other.status_code == (303 if code == "gm0361" else 429), code
+
+
+def test_logout_revokes_the_session_of_that_municipality_only(client):
+    assert _login(client, "gm0361").status_code == 303 and _login(client, "gm0373").status_code == 303
+    stolen = client.cookies.get("aigrip_review_gm0361", path="/gm0361/")
+    page = client.get("/gm0361/")
+    client.post("/gm0361/logout", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
+    client.cookies.set("aigrip_review_gm0361", stolen, domain="127.0.0.1", path="/gm0361/")
+    assert client.get("/gm0361/", follow_redirects=False).headers["location"].startswith("/gm0361/login")
+    assert client.get("/gm0373/", follow_redirects=False).status_code == 200  # still signed in at Bergen
