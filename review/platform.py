@@ -75,8 +75,10 @@ def create_platform_app(sites: list[TenantSite], title: str) -> Router:
     async def landing(request: Request) -> Response:
         return render(request, "platform.html", tenants=listed)
 
-    async def to_tenant(request: Request) -> Response:
-        return RedirectResponse(request.url.path + "/", status_code=308)
+    def to_tenant(tenant_id: str):
+        async def redirect(request: Request) -> Response:
+            return RedirectResponse(f"/{tenant_id}/", status_code=308)
+        return redirect
 
     async def not_found(request: Request, exc) -> Response:
         return render(request, "error.html", 404, title="Niet gevonden", back_label="Naar de lijst van gemeenten",
@@ -88,10 +90,10 @@ def create_platform_app(sites: list[TenantSite], title: str) -> Router:
 
     home = Starlette(
         routes=[Route("/", landing, methods=["GET"]),
-                *[Route(f"/{s.id}", to_tenant) for s in sites],
+                *[Route(f"/{s.id}", to_tenant(s.id)) for s in sites],
                 Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")],
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={404: not_found, 405: not_allowed},
     )
     mounts = [Mount(f"/{s.id}", app=create_app(tenant_settings(s.id, s.settings))) for s in sites]
-    return Router(routes=[*mounts, Mount("", app=home)])
+    return Router(routes=mounts, default=home, redirect_slashes=False)  # everything else (also paths no route pattern takes) is home's

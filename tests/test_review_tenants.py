@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -18,6 +20,7 @@ from pipelines.review_platform import review_sites
 from pipelines.tenants import load_platform
 from review.auth import ReviewSettings
 from review.passwords import hash_password
+from review.paths import safe_next
 from review.platform import TenantSite, create_platform_app, tenant_settings
 from tests.test_review_data import published_snapshot
 from transforms.errors import ConfigError
@@ -73,6 +76,27 @@ def client(platform_file):
 
 def _data_dir(platform_file: Path, code: str) -> Path:
     return platform_file.parent / "gemeenten" / code / "var"
+
+
+def _raw_get(app, raw: str) -> tuple[int, dict[str, str], str]:
+    """GET ``raw`` as the ASGI path, as a hostile client may send it (no client-side normalising)."""
+    import anyio
+
+    messages = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        messages.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": raw, "raw_path": raw.encode("utf-8", "surrogateescape"), "root_path": "", "query_string": b"",
+             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+    anyio.run(app, scope, receive, send)
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in messages[0]["headers"]}
+    body = b"".join(m.get("body", b"") for m in messages[1:]).decode("utf-8", "replace")
+    return messages[0]["status"], headers, body
 
 
 def _csrf(html: str) -> str:
@@ -197,28 +221,40 @@ def test_crafted_tenant_paths_give_a_dutch_404(client, path):
                                  "//gm0361/", "/gm0361/..", "/\u0067m0361/login\x00"])
 def test_dot_segments_sent_raw_give_a_dutch_404(client, raw):
     """Paths as a hostile client sends them, without the normalising an HTTP library does."""
-    messages = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        messages.append(message)
-
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": raw, "raw_path": raw.encode("utf-8", "surrogateescape"), "root_path": "", "query_string": b"",
-             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
-    import anyio
-
-    anyio.run(client.app, scope, receive, send)
-    status = messages[0]["status"]
-    body = b"".join(m.get("body", b"") for m in messages[1:]).decode()
+    status, headers, body = _raw_get(client.app, raw)
     assert status in (303, 404), (raw, status)
     if status == 303:  # a dot segment inside one municipality stays inside it (its own sign-in)
-        location = dict(messages[0]["headers"])[b"location"].decode()
-        assert location.startswith("/gm0361/login"), (raw, location)
+        assert headers["location"].startswith("/gm0361/login"), (raw, headers["location"])
     else:
         assert "Niet gevonden" in body and '<html lang="nl">' in body
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40).map(lambda t: "/" + t),
+    st.lists(st.sampled_from(["gm0361", "GM0361", "gm0373", "..", ".", "", "static", "login", "systemen",
+                              "AIG-000001", "besluit", "%2e", "\\"]), max_size=5).map(lambda p: "/" + "/".join(p))))
+def test_no_path_gives_a_traceback_or_another_municipality(client, path):
+    """Any path: a Dutch page or a redirect; a redirect never leaves the municipality the path starts with."""
+    status, headers, body = _raw_get(client.app, path)
+    assert status in (200, 303, 307, 308, 404, 405), (path, status)
+    if status == 200:
+        assert (path.rstrip("\n") in ["/", *(f"/{c}/login" for c in TENANTS)]  # regex '$' takes a final newline
+                or re.match(r"^/(gm\d{4}/)?static/", path)), path
+    elif status in (303, 307, 308):
+        location = headers["location"]
+        owner = next((c for c in TENANTS if path.startswith(f"/{c}")), None)
+        assert location.startswith(f"/{owner}/") if owner else location.endswith("127.0.0.1" + path + "/"), (path, location)
+    else:
+        assert '<html lang="nl">' in body and "Traceback" not in body
+
+
+@given(target=st.text(max_size=30), root=st.sampled_from(["", "/gm0361"]))
+def test_sign_in_targets_stay_inside_the_app(target, root):
+    result = safe_next(target, root)
+    assert result.startswith(root + "/") or result == root or result.startswith(root + "?")
+    assert not result.startswith("//") and "\\" not in result
+    assert result == target or result == root + "/"
 
 
 def test_a_post_to_the_landing_page_is_refused_in_dutch(client):
