@@ -69,7 +69,7 @@ def create_platform_app(sites: list[TenantSite], title: str) -> Router:
     listed = sorted(({"id": s.id, "name": s.name} for s in sites), key=lambda t: (t["name"].casefold(), t["id"]))
 
     def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
-        context.update(organisation=title, root="", user=None, csrf="", flashes=[])
+        context.update(organisation=title, brand=f"aigrip · {title}", root="", user=None, csrf="", flashes=[])
         return templates.TemplateResponse(request, name, context, status_code=status_code)
 
     async def landing(request: Request) -> Response:

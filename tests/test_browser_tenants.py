@@ -77,4 +77,7 @@ def test_a_reviewer_signs_in_under_the_prefix_and_decides(tmp_path):
         expect(page).to_have_url(re.compile(r"/gm0361/login\?next="))
         page.goto(server.url + "/GM0373/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Niet gevonden")
+        page.screenshot(path=str(tmp_path / "review-tenants-404.png"))
+        page.goto(server.url + "/gm0361/login")
+        page.screenshot(path=str(tmp_path / "review-tenants-login.png"))
         browser.close()
