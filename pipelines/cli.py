@@ -260,20 +260,37 @@ def validate(file: Path = typer.Argument(..., help="Register entries: a JSON obj
 
 
 @app.command()
-def serve(config: str = ConfigOpt, port: int = typer.Option(8321, "--port", help="Port on 127.0.0.1."),
+def serve(config: str = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Path to aigrip.yaml or tenants.yaml."),
+          port: int = typer.Option(8321, "--port", help="Port on 127.0.0.1."),
           host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on.")) -> None:
-    """Start the reviewers' web app."""
+    """Start the reviewers' web app (with tenants.yaml: one app, each municipality under /<code>/)."""
     import uvicorn
 
     from pipelines.review_settings import review_settings
+    from pipelines.tenants import load_platform_or_config
     from review.app import create_app
 
     _check_port(port)
-    cfg = _config(config, check_files=False)
-    if not cfg.reviewers:
-        _fail(f"no reviewers in {cfg.config_path}: add a 'reviewers:' list (create a hash with 'aigrip hash-password')")
-    console.print(f"Review app for {cfg.organisation.name}: http://{host}:{port}/", highlight=False)
-    uvicorn.run(create_app(review_settings(cfg)), host=host, port=port, log_level="warning")
+    platform = load_platform_or_config(config, check_files=False)
+    if platform.is_single:
+        cfg = platform.tenants[0].config
+        if not cfg.reviewers:
+            _fail(f"no reviewers in {cfg.config_path}: add a 'reviewers:' list (create a hash with 'aigrip hash-password')")
+        console.print(f"Review app for {cfg.organisation.name}: http://{host}:{port}/", highlight=False)
+        uvicorn.run(create_app(review_settings(cfg)), host=host, port=port, log_level="warning")
+        return
+    from pipelines.review_platform import review_sites
+    from review.platform import create_platform_app
+
+    sites, skipped = review_sites(platform)
+    for line in skipped:
+        err_console.print(f"[bold yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+    if not sites:
+        _fail(f"no tenant in {platform.path} has reviewers: add a 'reviewers:' list to their aigrip.yaml")
+    console.print(f"Review app for {platform.name} ({len(sites)} municipalities): http://{host}:{port}/", highlight=False)
+    for site in sites:
+        console.print(f"  {site.name}: http://{host}:{port}/{site.id}/", highlight=False)
+    uvicorn.run(create_platform_app(sites, platform.name), host=host, port=port, log_level="warning")
 
 
 @app.command("hash-password")

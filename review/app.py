@@ -53,6 +53,7 @@ from review.obligations import (
     obligation_fields,
     obligations_overview,
 )
+from review.paths import root_of, safe_next
 from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, queue_counts, show_system
 from review.register import publication_state
 from review.register_app import register_routes
@@ -60,7 +61,7 @@ from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
 from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES
 
-__all__ = ["ReviewSettings", "create_app", "serve"]
+__all__ = ["ReviewSettings", "SecurityHeaders", "create_app", "page_templates", "serve"]
 
 _HERE = Path(__file__).parent
 _SECURITY_HEADERS = [
@@ -73,7 +74,7 @@ _SECURITY_HEADERS = [
 _BULK_ACTIONS = ("confirm", "reject")
 
 
-class _SecurityHeaders:
+class SecurityHeaders:
     """ASGI middleware adding security and no-cache headers to every response."""
 
     def __init__(self, app):
@@ -92,7 +93,7 @@ class _SecurityHeaders:
         return await self.app(scope, receive, send_with_headers)
 
 
-def _templates() -> Jinja2Templates:
+def page_templates() -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_HERE / "templates")), autoescape=True)
     env.globals.update(
         labels=labels, label=labels.label, EDIT_FIELDS=EDIT_FIELDS, PUBLICATION_CATEGORIES=PUBLICATION_CATEGORIES,
@@ -103,11 +104,9 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths after sign-in (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+def _safe_next(request: Request, target: object) -> str:
+    """Only paths inside this app after sign-in (no open redirects; review/paths.py)."""
+    return safe_next(target, root_of(request))
 
 
 def _flash(request: Request, text: str, kind: str = "ok") -> None:
@@ -117,7 +116,7 @@ def _flash(request: Request, text: str, kind: str = "ok") -> None:
 
 def create_app(settings: ReviewSettings) -> Starlette:
     """The review app for ``settings`` (an ASGI app; serve it with uvicorn)."""
-    templates = _templates()
+    templates = page_templates()
     throttle = LoginThrottle(settings.max_failures, settings.lockout_minutes * 60.0)
     # across all addresses a username gets a few times more tries, so rotating addresses does not help either
     user_throttle = LoginThrottle(settings.max_failures * 4, settings.lockout_minutes * 60.0)
@@ -127,7 +126,8 @@ def create_app(settings: ReviewSettings) -> Starlette:
 
     def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
         context.update(
-            organisation=settings.organisation, user=request.state.user if hasattr(request.state, "user") else None,
+            organisation=settings.organisation, root=root_of(request),
+            user=request.state.user if hasattr(request.state, "user") else None,
             csrf=csrf_token(request), flashes=request.session.pop("flash", []),
         )
         return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -141,7 +141,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
                 user = None
             if user is None:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+                return RedirectResponse(root_of(request) + "/login?" + urlencode({"next": target}), status_code=303)
             request.state.user = user
             form = None
             if request.method == "POST":
@@ -158,12 +158,12 @@ def create_app(settings: ReviewSettings) -> Starlette:
 
     async def login_page(request: Request) -> Response:
         if current_user(request, settings.session_minutes) and sessions.alive(request.session.get("sid")):
-            return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
-        return render(request, "login.html", next=_safe_next(request.query_params.get("next")))
+            return RedirectResponse(_safe_next(request, request.query_params.get("next")), status_code=303)
+        return render(request, "login.html", next=_safe_next(request, request.query_params.get("next")))
 
     async def login_submit(request: Request) -> Response:
         form = await request.form()
-        target = _safe_next(form.get("next"))
+        target = _safe_next(request, form.get("next"))
         if not csrf_ok(request, form.get("csrf_token")):
             return render(request, "login.html", 403, next=target,
                           error="Het formulier is verlopen. Probeer het opnieuw.")
@@ -191,7 +191,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
     async def logout(request: Request, form) -> Response:
         sessions.revoke(request.session.get("sid"))  # the cookie, even if copied, no longer signs anyone in
         sign_out(request)
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(root_of(request) + "/login", status_code=303)
 
     @login_required
     async def queue_page(request: Request, form) -> Response:
@@ -224,7 +224,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
                               message=f"Systeem {requested} staat niet in de laatst gepubliceerde gegevens.")
         if detail["system_id"] != requested:
             _flash(request, f"{requested} is samengevoegd met {detail['system_id']}.")
-            return RedirectResponse(f"/systemen/{detail['system_id']}", status_code=303)
+            return RedirectResponse(f"{root_of(request)}/systemen/{detail['system_id']}", status_code=303)
         seen = (latest_decisions(settings.data_dir).get(requested) or {}).get("event_id", "")
         return render(request, "system.html", d=detail, s=detail["system"], nonce=uuid.uuid4().hex,
                       today=date.today().isoformat(), ob=ob, seen=seen)
@@ -261,7 +261,7 @@ def create_app(settings: ReviewSettings) -> Starlette:
         else:
             _flash(request, f"{labels.label(labels.ACTION_LABELS, action)} voor {system_id} opgeslagen. "
                             "Dit wordt verwerkt bij de volgende run.")
-        return RedirectResponse(f"/systemen/{system_id}", status_code=303)
+        return RedirectResponse(f"{root_of(request)}/systemen/{system_id}", status_code=303)
 
     @login_required
     async def obligations_page(request: Request, form) -> Response:
@@ -275,12 +275,12 @@ def create_app(settings: ReviewSettings) -> Starlette:
         action = str(form.get("action") or "")
         if action not in OBLIGATION_ACTIONS:
             _flash(request, "Onbekende actie.", "error")
-            return RedirectResponse(f"/systemen/{system_id}", status_code=303)
+            return RedirectResponse(f"{root_of(request)}/systemen/{system_id}", status_code=303)
         fields, reason = obligation_fields(action, form)
         problem = form_problem(action, fields, reason)
         if problem:
             _flash(request, f"Niet opgeslagen: {problem}.", "error")
-            return RedirectResponse(f"/systemen/{system_id}#plicht-kop", status_code=303)
+            return RedirectResponse(f"{root_of(request)}/systemen/{system_id}#plicht-kop", status_code=303)
         try:
             decide(settings.data_dir, system_id, action, request.state.user["username"], reason=reason,
                    fields=fields, event_id=form.get("event_id") or None)
@@ -289,13 +289,13 @@ def create_app(settings: ReviewSettings) -> Starlette:
         else:
             _flash(request, f"{labels.label(labels.ACTION_LABELS, action)} voor {system_id} opgeslagen. "
                             "Dit wordt verwerkt bij de volgende run.")
-        return RedirectResponse(f"/systemen/{system_id}#plicht-kop", status_code=303)
+        return RedirectResponse(f"{root_of(request)}/systemen/{system_id}#plicht-kop", status_code=303)
 
     @login_required
     async def bulk_submit(request: Request, form) -> Response:
         action = str(form.get("action") or "")
         ids = [str(i) for i in form.getlist("system_ids")]
-        back = _safe_next(form.get("back"))
+        back = _safe_next(request, form.get("back"))
         if action not in _BULK_ACTIONS or not ids:
             _flash(request, "Kies een of meer systemen en een actie (bevestigen of afwijzen).", "error")
             return RedirectResponse(back, status_code=303)
@@ -355,8 +355,9 @@ def create_app(settings: ReviewSettings) -> Starlette:
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]
     middleware = [
-        Middleware(_SecurityHeaders),
-        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="aigrip_review",
+        Middleware(SecurityHeaders),
+        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=settings.cookie_name,
+                   path=settings.cookie_path,
                    max_age=settings.session_minutes * 60, same_site="strict", https_only=settings.https_only),
     ]
     return Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})

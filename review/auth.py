@@ -40,6 +40,8 @@ class ReviewSettings:
     def org_info(self) -> dict:
         return self.org or {"name": self.organisation, "contact_email": ""}
     trusted_proxies: list[str] = field(default_factory=list)  # addresses/ranges whose X-Forwarded-For counts
+    cookie_name: str = "aigrip_review"  # per organisation on a platform (review/platform.py)
+    cookie_path: str = "/"  # the app's prefix on a platform, so the browser sends the cookie there only
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from review.paths import root_of
 from review.register import draft, edit_decision, roles_of, step_blockers, step_decision, template_decision
 from transforms.errors import AigripError
 from transforms.publish.fields import (
@@ -115,7 +116,7 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
             return render(request, "error.html", 404, title="Niet gevonden",
                           message=f"Systeem {system_id} staat niet in de laatst gepubliceerde gegevens.")
         if d["system_id"] != system_id:
-            return RedirectResponse(f"/systemen/{d['system_id']}/register", status_code=303)
+            return RedirectResponse(f"{root_of(request)}/systemen/{d['system_id']}/register", status_code=303)
         return page(request, d)
 
     @login_required
@@ -146,7 +147,7 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
             return page(request, d, 422, typed=typed, errors=errors)
         if not changed:
             flash(request, "Niets gewijzigd.")
-            return RedirectResponse(f"/systemen/{d['system_id']}/register", status_code=303)
+            return RedirectResponse(f"{root_of(request)}/systemen/{d['system_id']}/register", status_code=303)
         try:
             edit_decision(settings.data_dir, d["system_id"], request.state.user["username"], changed,
                           reason=(form.get("reason") or None), event_id=form.get("event_id") or None)
@@ -155,7 +156,7 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
         else:
             names = ", ".join(s["label"] for s in field_specs() if s["key"] in changed)
             flash(request, f"Registertekst opgeslagen ({names}). Dit wordt verwerkt bij de volgende run.")
-        return RedirectResponse(f"/systemen/{d['system_id']}/register", status_code=303)
+        return RedirectResponse(f"{root_of(request)}/systemen/{d['system_id']}/register", status_code=303)
 
     @login_required
     async def use_template(request: Request, form) -> Response:
@@ -169,7 +170,7 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
         else:
             flash(request, f"{event['reason']}: {len(event['fields']) - 1} lege velden ingevuld. "
                            "Controleer en pas ze aan; ze zijn gemarkeerd als ‘uit sjabloon’.")
-        return RedirectResponse(f"/systemen/{system_id}/register", status_code=303)
+        return RedirectResponse(f"{root_of(request)}/systemen/{system_id}/register", status_code=303)
 
     @login_required
     async def step(request: Request, form) -> Response:
@@ -182,7 +183,7 @@ def register_routes(settings, render, login_required, flash) -> list[Route]:
             flash(request, f"Niet opgeslagen: {exc}", "error")
         else:
             flash(request, f"{_STEP_LABELS.get(action, action)} opgeslagen. Dit wordt verwerkt bij de volgende run.")
-        return RedirectResponse(f"/systemen/{system_id}/register", status_code=303)
+        return RedirectResponse(f"{root_of(request)}/systemen/{system_id}/register", status_code=303)
 
     return [
         Route("/systemen/{system_id}/register", editor, methods=["GET"]),

@@ -113,8 +113,9 @@ def add_reviewer(config: Path, username: str, name: str, password: str, roles: l
 class ReviewServer:
     """``aigrip serve`` on a free 127.0.0.1 port, as a context manager (stopped on exit)."""
 
-    def __init__(self, config: Path, log: Path, port: int | None = None):
+    def __init__(self, config: Path, log: Path, port: int | None = None, ready_path: str = "/login"):
         self.config, self.log, self.port = config, log, port or free_port()
+        self.ready_path = ready_path  # a page that answers 200 once the app is up ("/" for a tenants.yaml)
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
@@ -128,7 +129,7 @@ class ReviewServer:
             if self.proc.poll() is not None:
                 raise AssertionError(f"aigrip serve exited {self.proc.returncode}: {self.log.read_text()}")
             try:
-                if requests.get(f"{self.url}/login", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}{self.ready_path}", timeout=2).status_code == 200:
                     return self
             except requests.RequestException:
                 pass
