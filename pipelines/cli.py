@@ -264,11 +264,9 @@ def serve(config: str = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Pat
           port: int = typer.Option(8321, "--port", help="Port on 127.0.0.1."),
           host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on.")) -> None:
     """Start the reviewers' web app (with tenants.yaml: one app, each municipality under /<code>/)."""
-    import uvicorn
-
     from pipelines.review_settings import review_settings
     from pipelines.tenants import load_platform_or_config
-    from review.app import create_app
+    from review.app import create_app, serve_asgi
 
     _check_port(port)
     platform = load_platform_or_config(config, check_files=False)
@@ -277,7 +275,7 @@ def serve(config: str = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Pat
         if not cfg.reviewers:
             _fail(f"no reviewers in {cfg.config_path}: add a 'reviewers:' list (create a hash with 'aigrip hash-password')")
         console.print(f"Review app for {cfg.organisation.name}: http://{host}:{port}/", highlight=False)
-        uvicorn.run(create_app(review_settings(cfg)), host=host, port=port, log_level="warning")
+        serve_asgi(create_app(review_settings(cfg)), host=host, port=port)
         return
     from pipelines.review_platform import review_sites
     from review.platform import create_platform_app
@@ -290,7 +288,7 @@ def serve(config: str = typer.Option(DEFAULT_CONFIG, "--config", "-c", help="Pat
     console.print(f"Review app for {platform.name} ({len(sites)} municipalities): http://{host}:{port}/", highlight=False)
     for site in sites:
         console.print(f"  {site.name}: http://{host}:{port}/{site.id}/", highlight=False)
-    uvicorn.run(create_platform_app(sites, platform.name), host=host, port=port, log_level="warning")
+    serve_asgi(create_platform_app(sites, platform.name), host=host, port=port)
 
 
 @app.command("hash-password")

@@ -61,7 +61,7 @@ from transforms.errors import AigripError, WarehouseError
 from warehouse import snapshot_connect
 from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES
 
-__all__ = ["ReviewSettings", "SecurityHeaders", "create_app", "page_templates", "serve"]
+__all__ = ["ReviewSettings", "SecurityHeaders", "create_app", "page_templates", "serve", "serve_asgi"]
 
 _HERE = Path(__file__).parent
 _SECURITY_HEADERS = [
@@ -363,10 +363,17 @@ def create_app(settings: ReviewSettings) -> Starlette:
     return Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})
 
 
-def serve(settings: ReviewSettings, port: int = 8000, host: str = "127.0.0.1") -> None:
-    """Serve the review app with uvicorn (localhost by default; put a TLS proxy in front otherwise)."""
+def serve_asgi(asgi_app, port: int = 8000, host: str = "127.0.0.1", log_level: str = "warning") -> None:
+    """Serve a review app (one municipality's, or the platform's) with uvicorn.
+
+    uvicorn never rewrites the client address from proxy headers (by default it believes
+    X-Forwarded-For from 127.0.0.1, which would let anyone on the host rotate it past the login lock):
+    review.guard.client_address alone decides whom to believe, from ``review.trusted_proxies``."""
     import uvicorn
 
-    # proxy headers are never rewritten by uvicorn: review.guard.client_address decides whom to believe
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
-                forwarded_allow_ips="")
+    uvicorn.run(asgi_app, host=host, port=port, log_level=log_level, proxy_headers=False, forwarded_allow_ips="")
+
+
+def serve(settings: ReviewSettings, port: int = 8000, host: str = "127.0.0.1") -> None:
+    """Serve the review app (localhost by default; put a TLS proxy in front otherwise)."""
+    serve_asgi(create_app(settings), port=port, host=host, log_level="info")

@@ -134,3 +134,25 @@ def test_resending_the_same_form_is_no_conflict(data_dir, pw_hash):
     for _ in range(2):
         assert client.post("/systemen/AIG-000003/besluit", data=form, follow_redirects=False).status_code == 303
     assert len(_events(data_dir)) == 1
+
+
+def test_aigrip_serve_does_not_let_uvicorn_believe_x_forwarded_for(demo_run, tmp_path):
+    """The real server process: uvicorn by default rewrites the client address from X-Forwarded-For when
+    the peer is 127.0.0.1; 'aigrip serve' must not, or rotating the header escapes the login lock."""
+    import requests
+
+    from tests.browser.helpers import ReviewServer
+
+    with ReviewServer(demo_run, tmp_path / "serve.log") as server:
+        http = requests.Session()
+        for n in range(5):
+            page = http.get(f"{server.url}/login", timeout=10)
+            r = http.post(f"{server.url}/login", timeout=10, allow_redirects=False,
+                          data={"username": "privacy", "password": "fout", "csrf_token": _csrf(page.text)},
+                          headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            assert r.status_code == 401
+        page = http.get(f"{server.url}/login", timeout=10)
+        r = http.post(f"{server.url}/login", timeout=10, allow_redirects=False,
+                      data={"username": "privacy", "password": "voorbeeldstad-demo", "csrf_token": _csrf(page.text)},
+                      headers={"X-Forwarded-For": "198.51.100.99"})
+        assert r.status_code == 429 and "Te veel mislukte pogingen" in r.text
