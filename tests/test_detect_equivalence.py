@@ -23,3 +23,40 @@ def test_spaced_scalar_equals_series(value):
 
 def test_spaced_of_missing_values():
     assert spaced(None) == spaced(float("nan")) == spaced(pd.NA) == ""
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+def test_detect_assets_read_less_but_score_the_same(demo_run):
+    """The detect assets read only what detection uses (pipelines/defs/detect/reads.py); signals,
+    scores and kind guesses are those of the whole mentions table."""
+    import duckdb
+
+    from pipelines.defs.detect.reads import bulk_mentions, candidate_mentions, detect_mentions
+    from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
+    from warehouse import read_table
+
+    con = duckdb.connect(str(demo_run.parent / "var" / "warehouse.duckdb"), read_only=True)
+    try:
+        full, slim = read_table(con, "mentions"), detect_mentions(con)
+        assert len(slim) == len(full) and "raw_json" in slim.columns and "amount_eur" not in slim.columns
+        assert list(own_texts(bulk_mentions(con))) == list(own_texts(full))
+        peers, kb = read_table(con, "peer_register_entries"), read_table(con, "kb_products")
+        model = fit_peer_model(peers, ledger=own_texts(full))
+        before = detect_signals(full, kb, peer_model=model)
+        after = detect_signals(slim, kb, peer_model=fit_peer_model(peers, ledger=own_texts(bulk_mentions(con))))
+        pd.testing.assert_frame_equal(_sorted(before), _sorted(after))
+        stored = read_table(con, "signals")
+        pd.testing.assert_frame_equal(_sorted(before), _sorted(stored[before.columns]), check_dtype=False)
+        scored = score_mentions(full, before)
+        assert scored.equals(score_mentions(full[["source_key"]], before))
+        keys = sorted(scored.loc[scored["is_candidate"], "source_key"])
+        assert keys and keys == sorted(read_table(con, "candidates")["source_key"])
+        sel = before[before["source_key"].isin(keys)]
+        kinds_full = guess_kinds(full[full["source_key"].isin(keys)], sel, model)
+        kinds_read = guess_kinds(candidate_mentions(con, keys), sel, model)
+        pd.testing.assert_frame_equal(_sorted(kinds_full), _sorted(kinds_read))
+    finally:
+        con.close()
