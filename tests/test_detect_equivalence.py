@@ -60,3 +60,23 @@ def test_detect_assets_read_less_but_score_the_same(demo_run):
         pd.testing.assert_frame_equal(_sorted(kinds_full), _sorted(kinds_read))
     finally:
         con.close()
+
+
+_CORPUS = ["parkeervergunning aanvragen", "woz waarde uitrekenen met taxatiemodel", "signaalmodel erfbelasting",
+           "kantoorartikelen en papier", "schoonmaak gemeentehuis", "chatgpt en deepl vertaling",
+           "risico prioriteren milieucontroles", "a", "", "x y z 12 345", "buitenbeter meldingen openbare ruimte"]
+_WORDS = st.sampled_from(["parkeer", "vergunning", "woz", "model", "ai", "x", "12", "aanvragen", "schoonmaak",
+                          "zzzzzzzz", "deepl", "risico", "Café", "ÆRØ", "taxatiemodel"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_WORDS, max_size=8).map(" ".join), min_size=1, max_size=12)
+       | st.lists(st.text(max_size=30), min_size=1, max_size=6))
+def test_fast_transform_equals_vectorizer(texts):
+    from transforms.detect.peer_model import _vectorizer
+    from transforms.detect.tfidf import transform_texts
+
+    vec = _vectorizer().fit(_CORPUS)
+    a, b = vec.transform(texts), transform_texts(vec, texts)
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert (a.indptr == b.indptr).all() and (a.indices == b.indices).all() and (a.data == b.data).all()
