@@ -3,10 +3,12 @@ changing results)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transforms.detect import cross
 from transforms.detect.vocabulary import spaced, spaced_series
 
 _TEXT = st.one_of(st.none(), st.floats(allow_nan=True), st.integers(), st.booleans(),
@@ -80,3 +82,73 @@ def test_fast_transform_equals_vectorizer(texts):
     a, b = vec.transform(texts), transform_texts(vec, texts)
     assert a.shape == b.shape and a.dtype == b.dtype
     assert (a.indptr == b.indptr).all() and (a.indices == b.indices).all() and (a.data == b.data).all()
+
+
+_CELL = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["Vera", "vera", "ChatGPT", "", " ", "WOZ | model",
+                                                                      "Kantoorartikelen", "Parkeren"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_CELL, _CELL, _CELL), max_size=25))
+def test_mention_texts_per_distinct_row_equal_per_row(rows):
+    from transforms.detect.texts import _texts, mention_texts
+
+    frame = pd.DataFrame(rows, columns=["title", "product", "description"], dtype="object")
+    frame.index = frame.index * 3 + 7  # any index is kept
+    fast, slow = mention_texts(frame), _texts(frame)
+    for a, b in zip(fast, slow, strict=True):
+        pd.testing.assert_series_equal(a, b, check_names=False)
+
+
+def _reference_vendor_groups(vendor_norm: pd.Series, kvk: pd.Series) -> tuple[np.ndarray, dict[str, str]]:
+    """The union-find version before issue 14 (every pair through Python), kept as the reference."""
+    vc, names = cross._clean_codes(vendor_norm, cross._usable_vendor)
+    kc, numbers = cross._clean_codes(kvk, cross._usable_kvk)
+    width = len(numbers) + 1
+    pair_ids, inverse = np.unique((vc + 1) * width + (kc + 1), return_inverse=True)
+    pv, pk = (pair_ids // width - 1).tolist(), (pair_ids % width - 1).tolist()
+    uf = cross._UnionFind()
+    kvks: dict[str, set] = {}
+    for v, k in zip(pv, pk, strict=True):
+        if v >= 0 and k >= 0:
+            uf.union(("n", names[v]), ("k", numbers[k]))
+            kvks.setdefault(names[v], set()).add(numbers[k])
+    by_initials: dict[str, set] = {}
+    for name in names:
+        if " " in name:
+            for ini in cross._initials(name):
+                by_initials.setdefault(ini, set()).add(name)
+    aliases: dict[str, str] = {}
+    for name in names:
+        if " " in name or not (3 <= len(name) <= 5) or not name.isalpha() or name not in by_initials:
+            continue
+        fulls = by_initials[name]
+        if len({uf.find(("n", f)) for f in fulls}) != 1:
+            continue  # ambiguous abbreviation: leave it alone
+        mine, theirs = kvks.get(name, set()), set().union(*(kvks.get(f, set()) for f in fulls))
+        if mine and theirs and not (mine & theirs):
+            continue  # different companies by KvK number
+        full = min(fulls, key=lambda f: (-len(f), f))  # the most complete spelling
+        uf.union(("n", name), ("n", full))
+        aliases[name] = full
+    roots: dict = {}
+    pair_code = np.array([roots.setdefault(uf.find(("n", names[v]) if v >= 0 else ("k", numbers[k])), len(roots))
+                          if v >= 0 or k >= 0 else -1 for v, k in zip(pv, pk, strict=True)], dtype=np.int64)
+    return pair_code[inverse.ravel()], aliases
+
+
+_VENDOR = st.sampled_from(["mobiele handhaving techniek", "mht", "centric", "weet ik niet", "gemeente intern", "abc", "alpha beta c",
+                           "alpha bravo charlie", "abc software", "", None, "deepl", "openai", "pink roccade", "prc"])
+_KVK = st.sampled_from(["12345678", "1234", "87654321", "", None, "KvK 11223344", "12.345.678"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_VENDOR, _KVK), max_size=30))
+def test_vendor_groups_equal_reference(rows):
+
+
+    vendors = pd.Series([r[0] for r in rows], dtype="object")
+    kvks = pd.Series([r[1] for r in rows], dtype="object")
+    codes, aliases = cross.vendor_groups(vendors, kvks)
+    ref_codes, ref_aliases = _reference_vendor_groups(vendors, kvks)
+    assert codes.tolist() == ref_codes.tolist() and aliases == ref_aliases
