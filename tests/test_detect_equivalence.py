@@ -152,3 +152,19 @@ def test_vendor_groups_equal_reference(rows):
     codes, aliases = cross.vendor_groups(vendors, kvks)
     ref_codes, ref_aliases = _reference_vendor_groups(vendors, kvks)
     assert codes.tolist() == ref_codes.tolist() and aliases == ref_aliases
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_fold_ascii_shortcut_equals_full_fold(value):
+    import re
+    import unicodedata
+
+    from transforms.text import fold
+
+    if value is None or (isinstance(value, float) and value != value):
+        assert fold(value) == ""
+        return
+    s = unicodedata.normalize("NFKD", str(value))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    assert fold(value) == re.sub(r"\s+", " ", s.lower()).strip()
