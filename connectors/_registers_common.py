@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
 import pandas as pd
@@ -41,7 +42,12 @@ def html_to_text(value: Any) -> str:
         return ""
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
+    return _text_of(str(value))
+
+
+@lru_cache(maxsize=1 << 15)
+def _text_of(text: str) -> str:
+    """Each distinct fragment is parsed once: a register export repeats the same HTML many times."""
     if "<" in text or "&" in text:
         text = BeautifulSoup(text, "html.parser").get_text(" ")
     return _SPACES.sub(" ", text).strip()

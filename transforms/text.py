@@ -26,8 +26,10 @@ def fold(text: object) -> str:
     """Lower-case, strip accents and collapse whitespace; None/NaN become ''."""
     if text is None or (isinstance(text, float) and text != text):
         return ""
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = str(text)
+    if not s.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return _SPACES.sub(" ", s.lower()).strip()
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from transforms.detect.sources import IN_HOUSE, NO_SYSTEM, lookup_titles
 from transforms.detect.vocabulary import Vocabulary
@@ -100,34 +102,42 @@ def vendor_groups(vendor_norm: pd.Series, kvk: pd.Series) -> tuple[np.ndarray, d
     kc, numbers = _clean_codes(kvk, _usable_kvk)
     width = len(numbers) + 1
     pair_ids, inverse = np.unique((vc + 1) * width + (kc + 1), return_inverse=True)
-    pv, pk = (pair_ids // width - 1).tolist(), (pair_ids % width - 1).tolist()
-    uf = _UnionFind()
+    pv, pk = pair_ids // width - 1, pair_ids % width - 1
+    # nodes: names 0..n-1, KvK numbers n..n+k-1; a (name, number) pair is an edge
+    n_names = len(names)
+    both = (pv >= 0) & (pk >= 0)
+    graph = sparse.coo_matrix((np.ones(int(both.sum()), dtype=np.int8), (pv[both], n_names + pk[both])),
+                              shape=(n_names + len(numbers),) * 2)
+    component = connected_components(graph, directed=False)[1]
     kvks: dict[str, set] = {}
-    for v, k in zip(pv, pk, strict=True):
-        if v >= 0 and k >= 0:
-            uf.union(("n", names[v]), ("k", numbers[k]))
-            kvks.setdefault(names[v], set()).add(numbers[k])
+    for v, k in zip(pv[both].tolist(), pk[both].tolist(), strict=True):
+        kvks.setdefault(names[v], set()).add(numbers[k])
     by_initials: dict[str, set] = {}
     for name in names:
         if " " in name:
             for ini in _initials(name):
                 by_initials.setdefault(ini, set()).add(name)
+    index = {name: i for i, name in enumerate(names)}
+    uf = _UnionFind()  # over components: the abbreviations join them one by one
     aliases: dict[str, str] = {}
     for name in names:
         if " " in name or not (3 <= len(name) <= 5) or not name.isalpha() or name not in by_initials:
             continue
         fulls = by_initials[name]
-        if len({uf.find(("n", f)) for f in fulls}) != 1:
+        if len({uf.find(int(component[index[f]])) for f in fulls}) != 1:
             continue  # ambiguous abbreviation: leave it alone
         mine, theirs = kvks.get(name, set()), set().union(*(kvks.get(f, set()) for f in fulls))
         if mine and theirs and not (mine & theirs):
             continue  # different companies by KvK number
         full = min(fulls, key=lambda f: (-len(f), f))  # the most complete spelling
-        uf.union(("n", name), ("n", full))
+        uf.union(int(component[index[name]]), int(component[index[full]]))
         aliases[name] = full
-    roots: dict = {}
-    pair_code = np.array([roots.setdefault(uf.find(("n", names[v]) if v >= 0 else ("k", numbers[k])), len(roots))
-                          if v >= 0 or k >= 0 else -1 for v, k in zip(pv, pk, strict=True)], dtype=np.int64)
+    if uf.parent:
+        component = np.array([uf.find(c) if c in uf.parent else c for c in component.tolist()], dtype=np.int64)
+    node = np.where(pv >= 0, pv, n_names + pk)
+    valid = (pv >= 0) | (pk >= 0)
+    pair_code = np.full(len(pair_ids), -1, dtype=np.int64)
+    pair_code[valid] = pd.factorize(component[node[valid]])[0]  # numbered in order of first appearance
     return pair_code[inverse.ravel()], aliases
 
 

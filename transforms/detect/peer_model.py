@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from transforms.detect.tfidf import transform_texts
 from transforms.detect.vocabulary import VOCAB_DIR, spaced_series
 
 __all__ = ["PeerModel", "fit_peer_model", "peer_documents", "load_cpv_labels", "own_texts", "OWN_BULK_SOURCES", "MODEL_LIMITS"]
@@ -142,7 +143,7 @@ class PeerModel:
         uniq = pd.Series(uniq, dtype="object")
         if len(uniq) == 0:
             return np.zeros(len(texts))
-        x = self.vectorizer.transform(_clip(uniq))
+        x = transform_texts(self.vectorizer, _clip(uniq))
         probs = np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
         p = (probs * self._fold_weights(uniq)).sum(axis=1)
         p[uniq.str.len().to_numpy() == 0] = 0.0
@@ -155,7 +156,7 @@ class PeerModel:
         best = np.zeros(len(texts), dtype=np.int64)
         sim = np.zeros(len(texts), dtype=float)
         for start in range(0, len(texts), _CHUNK):
-            x = self.vectorizer.transform(_clip(texts.iloc[start:start + _CHUNK]))
+            x = transform_texts(self.vectorizer, _clip(texts.iloc[start:start + _CHUNK]))
             m = (x @ self.peer_matrix.T).maximum(x @ self.title_matrix.T).tocsr()
             if m.nnz == 0:
                 continue
@@ -174,7 +175,7 @@ class PeerModel:
         vocab = sorted({w for ws in word_lists for w in ws})
         weight = {}
         if vocab:
-            contrib = np.asarray(self.vectorizer.transform(pd.Series(vocab, dtype="object")) @ coef).ravel()
+            contrib = np.asarray(transform_texts(self.vectorizer, pd.Series(vocab, dtype="object")) @ coef).ravel()
             weight = dict(zip(vocab, contrib.tolist(), strict=True))
         best, sim = self.nearest(uniq)
         out = {}
@@ -258,7 +259,7 @@ def _fit(docs: pd.DataFrame, negatives, ledger) -> PeerModel | None:
     led = led[~led.isin(set(pos))].reset_index(drop=True)
     vec = _vectorizer()
     vec.fit(pd.concat([pos, base_neg, led], ignore_index=True))
-    x_pos, x_neg = vec.transform(pos), vec.transform(base_neg)
+    x_pos, x_neg = transform_texts(vec, pos), transform_texts(vec, base_neg)
     classifiers, held = [], []
     folds = _stable_fold(led) if len(led) >= 2 else np.zeros(len(led), dtype=np.int64)
     fold_ids = sorted(set(folds.tolist())) if len(led) >= 2 else [None]
@@ -266,7 +267,7 @@ def _fit(docs: pd.DataFrame, negatives, ledger) -> PeerModel | None:
 
     for k in fold_ids:
         part = led[folds == k] if k is not None else led
-        x = vstack([x_pos, x_neg, vec.transform(part)]) if len(part) else vstack([x_pos, x_neg])
+        x = vstack([x_pos, x_neg, transform_texts(vec, part)]) if len(part) else vstack([x_pos, x_neg])
         y = np.r_[np.ones(x_pos.shape[0]), np.zeros(x_neg.shape[0] + len(part))]
         weight = np.r_[np.ones(x_pos.shape[0] + x_neg.shape[0]), np.full(len(part), MODEL_LIMITS["own_weight"])]
         clf = _classifier().fit(x, y, sample_weight=weight)
@@ -276,4 +277,4 @@ def _fit(docs: pd.DataFrame, negatives, ledger) -> PeerModel | None:
         held = [frozenset()]  # one tiny ledger: nothing to swap with; its texts are few
     regs = _distinct_registrations(docs)
     return PeerModel(vectorizer=vec, classifiers=classifiers, held_out=held, peers=regs,
-                     peer_matrix=vec.transform(regs["full"]), title_matrix=vec.transform(regs["title"]), n_positive=int(x_pos.shape[0]), n_negative=int(x_neg.shape[0] + len(led)))
+                     peer_matrix=transform_texts(vec, regs["full"]), title_matrix=transform_texts(vec, regs["title"]), n_positive=int(x_pos.shape[0]), n_negative=int(x_neg.shape[0] + len(led)))

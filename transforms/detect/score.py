@@ -135,7 +135,7 @@ def _vendor_signals(keys: pd.Series, vendor_norm: pd.Series, text: pd.Series, vo
 
 
 def _as_codes(value: object) -> list[str]:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return []
     if isinstance(value, str):
         return [c for c in (x.strip(" []'\"") for x in value.split(",")) if c]
@@ -147,8 +147,7 @@ def _as_codes(value: object) -> list[str]:
 
 def _cpv_signals(keys: pd.Series, cpv: pd.Series, vocab: Vocabulary) -> pd.DataFrame:
     """Weak hints from CPV codes; a hint code also covers the codes below it (48460000 -> 4846xxxx)."""
-    present = cpv.notna().to_numpy() if cpv.dtype != object else np.fromiter(
-        (v is not None and not (isinstance(v, float) and v != v) for v in cpv.to_numpy()), bool, len(cpv))
+    present = cpv.notna().to_numpy()  # element-wise: a list or array of codes counts as present
     has = pd.Series(False, index=cpv.index)
     if present.any():
         has[present] = cpv[present].map(lambda v: len(_as_codes(v)) > 0).to_numpy(dtype=bool)

@@ -13,9 +13,11 @@ from transforms.detect.vocabulary import Vocabulary, spaced, spaced_series
 from transforms.text import fold
 
 __all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index", "survey_shared_keys",
-           "lookup_titles", "IN_HOUSE", "NO_SYSTEM"]
+           "lookup_titles", "IN_HOUSE", "NO_SYSTEM", "RAW_SOURCES"]
 
 _COLUMNS = ["source_key", "kind", "detail", "weight", "reason"]
+# the source types whose raw fields (``raw_json``) detection reads
+RAW_SOURCES = ("survey", "application_portfolio")
 _PORTFOLIO_STANDARD = {"row_ref", "app_id", "name", "vendor", "department", "description", "status"}
 _AI_FIELD = re.compile(r"(?<![a-z0-9])(ai|ki|kunstmatige intelligentie|algoritme\w*|machine learning|ml|zelflerend)(?![a-z0-9])")
 _TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x", "wel"}

@@ -21,7 +21,29 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def mention_texts(mentions: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(head, body, both) per mention, spaced-folded (each distinct value folded once)."""
+    """(head, body, both) per mention, spaced-folded. Computed once per distinct (title, product,
+    description): a ledger of a million lines repeats a few hundred descriptions."""
+    parts = [column(mentions, c).to_numpy(dtype=object) for c in ("title", "product", "description")]
+    code = np.zeros(len(mentions), dtype=np.int64)
+    for values in parts:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        code = code * (len(uniques) + 1) + (codes + 1)
+        code = pd.factorize(code)[0]  # keep the combined code small
+    code, first = _first_rows(code)
+    distinct = pd.DataFrame({c: p[first] for c, p in zip(("title", "product", "description"), parts, strict=True)})
+    head, body, both = _texts(distinct)
+    return tuple(pd.Series(s.to_numpy(dtype=object)[code], index=mentions.index, dtype="object")
+                 for s in (head, body, both))
+
+
+def _first_rows(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(group per row, first row of each group) for dense group codes 0..k-1."""
+    first = np.full(int(code.max()) + 1 if len(code) else 0, len(code), dtype=np.int64)
+    np.minimum.at(first, code, np.arange(len(code), dtype=np.int64))
+    return code, first
+
+
+def _texts(mentions: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     title = column(mentions, "title")
     product = column(mentions, "product")
     with_product = product.notna().to_numpy() & (product.fillna("").astype(str).str.len() > 0).to_numpy()

@@ -6,6 +6,7 @@ from dagster import asset
 
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
+from pipelines.defs.detect.reads import bulk_mentions, candidate_mentions, detect_mentions
 from pipelines.resources import AigripResource
 from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
 from warehouse import read_table, replace_table
@@ -14,16 +15,16 @@ __all__ = ["build_detect_assets"]
 
 
 def build_detect_assets(config: AigripConfig) -> list:
-    def _peer_model(con, mentions):
-        return fit_peer_model(read_table(con, "peer_register_entries"), ledger=own_texts(mentions))
+    def _peer_model(con):
+        return fit_peer_model(read_table(con, "peer_register_entries"), ledger=own_texts(bulk_mentions(con)))
 
     @asset(group_name="detect", deps=["mentions", "kb_products"], kinds={"duckdb"},
            description="AI signals per mention: keywords, vendors, peer-registered products, CPV codes, "
                        "self-declarations, and the peer model fitted on the peers' registrations.")
     def signals(aigrip: AigripResource):
         with aigrip.connect() as con:
-            mentions = read_table(con, "mentions")
-            model = _peer_model(con, mentions)
+            mentions = detect_mentions(con)
+            model = _peer_model(con)
             df = detect_signals(mentions, read_table(con, "kb_products"), peer_model=model)
             n = replace_table(con, "signals", df)
         counts = {"signals": n, "mentions_with_signal": int(df["source_key"].nunique()) if n else 0,
@@ -36,12 +37,12 @@ def build_detect_assets(config: AigripConfig) -> list:
     def candidates(aigrip: AigripResource):
         threshold = aigrip.config.detection.threshold
         with aigrip.connect() as con:
-            mentions, signals = read_table(con, "mentions"), read_table(con, "signals")
-            scored = score_mentions(mentions, signals, threshold)
+            keys, signals = con.execute("SELECT source_key FROM mentions").df(), read_table(con, "signals")
+            scored = score_mentions(keys, signals, threshold)
             cands = scored[scored["is_candidate"].astype(bool)].reset_index(drop=True)
             keys = set(cands["source_key"])
-            kinds = guess_kinds(mentions[mentions["source_key"].isin(keys)], signals[signals["source_key"].isin(keys)],
-                                _peer_model(con, mentions))
+            kinds = guess_kinds(candidate_mentions(con, sorted(keys)), signals[signals["source_key"].isin(keys)],
+                                _peer_model(con))
             cands = cands.merge(kinds.drop_duplicates("source_key"), on="source_key", how="left")
             n = replace_table(con, "candidates", cands)
         n_ai = int((cands["kind"] == "ai").sum()) if n else 0

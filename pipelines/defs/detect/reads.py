@@ -1,0 +1,58 @@
+"""What the detect assets read from ``mentions``: only the columns detection uses, and ``raw_json``
+only of the sources whose raw fields it reads (survey answers, application portfolio). At 1M ledger
+lines this halves the read and the memory of the stage; the transforms see the same values."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from transforms.detect.peer_model import OWN_BULK_SOURCES
+from transforms.detect.sources import RAW_SOURCES
+
+__all__ = ["detect_mentions", "bulk_mentions", "candidate_mentions"]
+
+_COLUMNS = ("source_key", "source_id", "source_type", "title", "description", "vendor", "vendor_norm",
+            "vendor_kvk", "product")
+
+
+def _present(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'mentions'"
+                       " AND table_schema = current_schema()").fetchall()
+    return {r[0] for r in rows}
+
+
+def detect_mentions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The mentions as detection reads them (rowid order, like ``read_table``)."""
+    have = _present(con)
+    cols = [f'"{c}"' for c in _COLUMNS if c in have]
+    if "cpv_codes" in have:  # an empty list gives no CPV signal, like NULL; NULL converts faster
+        cols.append('CASE WHEN len("cpv_codes") > 0 THEN "cpv_codes" END AS "cpv_codes"')
+    if "raw_json" in have:
+        marks = ", ".join("?" for _ in RAW_SOURCES)
+        cols.append(f'CASE WHEN "source_type" IN ({marks}) THEN "raw_json" END AS "raw_json"')
+    return con.execute(f"SELECT {', '.join(cols)} FROM mentions", list(RAW_SOURCES) if "raw_json" in have else []).df()
+
+
+def bulk_mentions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The distinct (title, product, description) of the municipality's bulk sources, with their
+    ``source_type``: all ``transforms.detect.own_texts`` needs, without reading every row."""
+    have = _present(con)
+    cols = [f'"{c}"' for c in ("title", "product", "description") if c in have]
+    if "source_type" not in have or not cols:
+        return pd.DataFrame()
+    marks = ", ".join("?" for _ in OWN_BULK_SOURCES)
+    return con.execute(f"SELECT DISTINCT source_type, {', '.join(cols)} FROM mentions WHERE source_type IN ({marks})",
+                       list(OWN_BULK_SOURCES)).df()
+
+
+def candidate_mentions(con: duckdb.DuckDBPyConnection, keys: list[str]) -> pd.DataFrame:
+    """The mentions of the given source keys (for the kind guess of the candidates)."""
+    if not keys:
+        return con.execute("SELECT * FROM mentions LIMIT 0").df()
+    con.register("_candidate_keys", pd.DataFrame({"k": pd.Series(keys, dtype="object")}))
+    try:
+        return con.execute("SELECT m.* FROM mentions m SEMI JOIN _candidate_keys c ON m.source_key = c.k"
+                           " ORDER BY m.rowid").df()
+    finally:
+        con.unregister("_candidate_keys")
