@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import tempfile
 import time
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -153,14 +155,17 @@ def _edge_diff(records: pd.DataFrame, duck: pd.DataFrame, spark: pd.DataFrame, l
     return agreement, len(differ), listed
 
 
-def _run(n: int, with_spark: bool, spark_cores: int) -> dict:
+def _run(n: int, with_spark: bool, spark_cores: int, duckdb_memory: str = "4GB") -> dict:
     from transforms.national import national_records
 
     peers = generate_records(n)
     records = national_records(peers.drop(columns=["truth"]))
     out: dict = {"records": n, "seconds": {}}
     t = time.perf_counter()
-    duck = link_records(records)
+    # DuckDB bounded like a run on a shared node (it spills to disk beyond the limit)
+    con = duckdb.connect(config={"memory_limit": duckdb_memory, "threads": 2,
+                                 "temp_directory": tempfile.mkdtemp(prefix="aigrip-national-")})
+    duck = link_records(records, con=con)
     labels_duck = national_clusters(len(records), duck)
     out["seconds"]["duckdb"] = round(time.perf_counter() - t, 2)
     out["duckdb"] = pairwise_scores(pd.Series(labels_duck), peers["truth"]) | {"scored_pairs": len(duck)}
