@@ -155,7 +155,7 @@ def _edge_diff(records: pd.DataFrame, duck: pd.DataFrame, spark: pd.DataFrame, l
     return agreement, len(differ), listed
 
 
-def _run(n: int, with_spark: bool, spark_cores: int, duckdb_memory: str = "4GB") -> dict:
+def _run(n: int, with_spark: bool, spark_cores: int, duckdb_memory: str = "4GB", spark_memory: str = "1g") -> dict:
     from transforms.national import national_records
 
     peers = generate_records(n)
@@ -171,7 +171,7 @@ def _run(n: int, with_spark: bool, spark_cores: int, duckdb_memory: str = "4GB")
     out["duckdb"] = pairwise_scores(pd.Series(labels_duck), peers["truth"]) | {"scored_pairs": len(duck)}
     if with_spark:
         t = time.perf_counter()
-        spark = local_spark_session(cores=spark_cores, memory="1g")
+        spark = local_spark_session(cores=spark_cores, memory=spark_memory)
         out["seconds"]["spark_start"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
         sprk = link_records(records, "spark", spark=spark)
@@ -189,6 +189,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--sizes", default=None, help="comma-separated record counts, e.g. 10000,100000")
     ap.add_argument("--no-spark", action="store_true", help="DuckDB only")
     ap.add_argument("--spark-cores", type=int, default=2)
+    ap.add_argument("--spark-memory", default="1g", help="Spark driver memory (local mode), e.g. 4g for 1M records")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.scale]
@@ -197,7 +198,8 @@ def main(argv: list[str]) -> int:
         print(f"Spark backend not available ({missing}): DuckDB only")
     runs = []
     for n in sizes:
-        run = _run(n, with_spark=not args.no_spark and missing is None, spark_cores=args.spark_cores)
+        run = _run(n, with_spark=not args.no_spark and missing is None, spark_cores=args.spark_cores,
+                   spark_memory=args.spark_memory)
         runs.append(run)
         line = f"{n:>9,} records  duckdb {run['seconds']['duckdb']:>7.1f} s  F1 {run['duckdb']['f1']:.4f}"
         if "spark" in run:
