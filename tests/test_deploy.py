@@ -217,7 +217,7 @@ def _k8s_run_launcher_instance_config(values: dict) -> dict:
     helpers/_instance.tpl, dagsterYaml.runLauncher.k8s): camelCase values to the launcher's keys."""
     k8s = values["runLauncher"]["config"]["k8sRunLauncher"]
     return {
-        "dagster_home": "/opt/dagster/dagster_home",
+        "dagster_home": values["global"]["dagsterHome"],
         "instance_config_map": "aigrip-dagster-instance",
         "postgres_password_secret": values["global"]["postgresqlSecretName"],
         "service_account_name": values["global"]["serviceAccountName"],
@@ -288,6 +288,8 @@ def test_helm_values_store_runs_in_an_external_postgres_with_the_password_from_a
     assert pg["postgresqlPassword"] == "" and values["generatePostgresqlPasswordSecret"] is False
     assert values["global"]["postgresqlSecretName"]
     assert values["telemetry"]["enabled"] is False
+    # the Dagster home is the image's own, writable folder (deploy/Dockerfile)
+    assert f"DAGSTER_HOME={values['global']['dagsterHome']}" in (DEPLOY / "Dockerfile").read_text()
 
 
 def test_helm_values_run_one_image_built_from_the_deploy_dockerfile():
