@@ -142,7 +142,7 @@ def cluster_agreement(a: np.ndarray, b: np.ndarray) -> dict:
             "agreement": 1.0 if either == 0 else round(both / either, 6)}
 
 
-def _edge_diff(records: pd.DataFrame, duck: pd.DataFrame, spark: pd.DataFrame, limit: int = 20) -> tuple[float, int, list]:
+def _edge_diff(records: pd.DataFrame, duck: pd.DataFrame, spark: pd.DataFrame, limit: int = 100) -> tuple[float, int, list]:
     key = ["unique_id_l", "unique_id_r"]
     m = duck.merge(spark, on=key, how="outer", suffixes=("_duckdb", "_spark"), indicator=True)
     differ = m[(m["_merge"] != "both") | ((m["match_probability_duckdb"] - m["match_probability_spark"]).abs() > 1e-6)]
