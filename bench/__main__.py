@@ -20,6 +20,7 @@ BENCHMARKS = {
     "register": "bench.register",
     "fuzz": "bench.fuzz",
     "national": "bench.national",
+    "tenants": "bench.tenants",
 }
 
 

@@ -177,3 +177,167 @@ def test_every_service_starts_with_the_deployment_commands_behind_caddy(tmp_path
                 p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, 9)
+
+
+# --- the Kubernetes deployment: values for the official Dagster Helm chart (deploy/helm/) ----------
+HELM = DEPLOY / "helm"
+_SECRET_WORDS = re.compile(r"password|secret|token|passwd|api[_-]?key|private", re.I)
+
+
+def _helm_values() -> dict:
+    return yaml.safe_load((HELM / "values.yaml").read_text(encoding="utf-8"))
+
+
+def _platform_manifests() -> dict[str, dict]:
+    return {doc["kind"]: doc for doc in yaml.safe_load_all((HELM / "platform.yaml").read_text(encoding="utf-8")) if doc}
+
+
+def _k8s_run_launcher_instance_config(values: dict) -> dict:
+    """The run_launcher.config the chart writes into dagster.yaml for a K8sRunLauncher (the chart's
+    helpers/_instance.tpl, dagsterYaml.runLauncher.k8s): camelCase values to the launcher's keys."""
+    k8s = values["runLauncher"]["config"]["k8sRunLauncher"]
+    return {
+        "dagster_home": values["global"]["dagsterHome"],
+        "instance_config_map": "aigrip-dagster-instance",
+        "postgres_password_secret": values["global"]["postgresqlSecretName"],
+        "service_account_name": values["global"]["serviceAccountName"],
+        "job_namespace": k8s.get("jobNamespace") or "aigrip",
+        "image_pull_policy": k8s["imagePullPolicy"],
+        "load_incluster_config": k8s["loadInclusterConfig"],
+        "env_config_maps": [c["name"] for c in k8s["envConfigMaps"]],
+        "env_secrets": [s["name"] for s in k8s["envSecrets"]],
+        "env_vars": k8s["envVars"],
+        "volume_mounts": k8s["volumeMounts"],
+        "volumes": k8s["volumes"],
+        "labels": k8s["labels"],
+        "fail_pod_on_run_failure": k8s["failPodOnRunFailure"],
+        "resources": k8s["resources"],
+    }
+
+
+def _queued_coordinator_instance_config(values: dict) -> dict:
+    queued = values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
+    return {"max_concurrent_runs": queued["maxConcurrentRuns"],
+            "tag_concurrency_limits": queued["tagConcurrencyLimits"]}
+
+
+def _validate_config(config_type, value: dict) -> list[str]:
+    from dagster._config import process_config, resolve_to_config_type
+
+    result = process_config(resolve_to_config_type(config_type), value)
+    return [e.message for e in result.errors or []]
+
+
+def test_helm_values_use_the_kubernetes_run_launcher_with_a_valid_config():
+    values = _helm_values()
+    assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    assert not values["rabbitmq"]["enabled"] and not values["redis"]["enabled"]  # no Celery
+    # the chart renders this type as module dagster_k8s, class K8sRunLauncher: the image must have it
+    lock = (ROOT / "requirements.lock").read_text()
+    assert re.search(r"^dagster-k8s==0\.29\.\d+$", lock, re.M)
+    extras = __import__("tomllib").loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(r.startswith("dagster-k8s") for r in extras["k8s"])
+    assert any(r.startswith("dagster-postgres") for r in extras["k8s"])
+    dagster_k8s = pytest.importorskip("dagster_k8s", reason="the optional extra aigrip[k8s] is not installed")
+    config = _k8s_run_launcher_instance_config(values)
+    assert _validate_config(dagster_k8s.K8sRunLauncher.config_type(), config) == []
+    # the check itself can fail: a misspelt key is refused
+    assert _validate_config(dagster_k8s.K8sRunLauncher.config_type(), {**config, "image_pul_policy": "Always"})
+
+
+def test_helm_values_queue_runs_with_one_run_per_tenant():
+    from dagster._core.run_coordinator import QueuedRunCoordinator
+
+    values = _helm_values()
+    coordinator = values["dagsterDaemon"]["runCoordinator"]
+    assert values["dagsterDaemon"]["enabled"] and coordinator["enabled"]
+    assert coordinator["type"] == "QueuedRunCoordinator"
+    config = _queued_coordinator_instance_config(values)
+    assert config["max_concurrent_runs"] >= 1
+    # a tenant is a partition: at most one run per partition value at once (one DuckDB warehouse each)
+    assert {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in \
+        config["tag_concurrency_limits"]
+    assert _validate_config(QueuedRunCoordinator.config_type(), config) == []
+    assert _validate_config(QueuedRunCoordinator.config_type(), {**config, "max_concurrent_runs": "many"})
+
+
+def test_helm_values_store_runs_in_an_external_postgres_with_the_password_from_a_secret():
+    values = _helm_values()
+    pg = values["postgresql"]
+    assert pg["enabled"] is False and pg["postgresqlHost"] and pg["postgresqlDatabase"] and pg["postgresqlUsername"]
+    assert pg["postgresqlPassword"] == "" and values["generatePostgresqlPasswordSecret"] is False
+    assert values["global"]["postgresqlSecretName"]
+    assert values["telemetry"]["enabled"] is False
+    # the Dagster home is the image's own, writable folder (deploy/Dockerfile)
+    assert f"DAGSTER_HOME={values['global']['dagsterHome']}" in (DEPLOY / "Dockerfile").read_text()
+
+
+def test_helm_values_run_one_image_built_from_the_deploy_dockerfile():
+    values = _helm_values()
+    deployments = values["dagster-user-deployments"]["deployments"]
+    assert values["dagster-user-deployments"]["enabled"] and len(deployments) == 1
+    code = deployments[0]
+    images = {(v["image"]["repository"], str(v["image"]["tag"]))
+              for v in (values["dagsterWebserver"], values["dagsterDaemon"], code)}
+    assert len(images) == 1, images
+    (_, tag), = images
+    assert tag and tag != "latest"
+    # the code server loads the same module as workspace.yaml; the image carries the k8s extra
+    module = code["dagsterApiGrpcArgs"][code["dagsterApiGrpcArgs"].index("--module-name") + 1]
+    assert {"python_module": module} in yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"]
+    assert re.search(r"^ARG AIGRIP_EXTRAS=.*\bk8s\b", (DEPLOY / "Dockerfile").read_text(), re.M)
+    # the chart version in the install command is the Dagster version aigrip runs on
+    import dagster
+
+    readme = (HELM / "README.md").read_text()
+    versions = set(re.findall(r"--version (\S+)", readme + (HELM / "values.yaml").read_text()))
+    assert versions == {dagster.__version__}
+
+
+def test_helm_values_mount_the_tenants_and_their_data(tmp_path):
+    from pipelines.tenants import load_platform
+
+    code = _helm_values()["dagster-user-deployments"]["deployments"][0]
+    assert code["includeConfigInLaunchedRuns"]["enabled"] is True  # run pods get the same mounts
+    manifests = _platform_manifests()
+    volumes = {v["name"]: v for v in code["volumes"]}
+    mounts = {m["name"]: m["mountPath"] for m in code["volumeMounts"]}
+    assert volumes["tenants"]["configMap"]["name"] == manifests["ConfigMap"]["metadata"]["name"]
+    assert volumes["data"]["persistentVolumeClaim"]["claimName"] == manifests["PersistentVolumeClaim"]["metadata"]["name"]
+    assert manifests["PersistentVolumeClaim"]["spec"]["accessModes"] == ["ReadWriteMany"]
+    env = {e["name"]: e.get("value") for e in code["env"]}
+    config_dir = Path(mounts["tenants"])
+    assert Path(env["AIGRIP_CONFIG"]).parent == config_dir
+    # the ConfigMap's files are a valid platform whose data_dirs lie on the data volume
+    for name, text in manifests["ConfigMap"]["data"].items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    platform = load_platform(tmp_path / Path(env["AIGRIP_CONFIG"]).name, check_files=False)
+    assert len(platform.tenants) == 2
+    for tenant in platform.tenants:
+        assert Path(mounts["data"]) in tenant.data_dir.parents
+
+
+def test_helm_files_hold_no_secrets():
+    values = _helm_values()
+    code = values["dagster-user-deployments"]["deployments"][0]
+    for part in (values["dagsterWebserver"], values["dagsterDaemon"], code):
+        assert {"name": "aigrip-secrets"} in part["envSecrets"]
+
+    def walk(node, path=""):
+        if isinstance(node, dict):
+            if "name" in node and "value" in node and _SECRET_WORDS.search(str(node["name"])):
+                raise AssertionError(f"{path}: secret {node['name']} given inline")
+            for k, v in node.items():
+                if _SECRET_WORDS.search(str(k)) and isinstance(v, str | int) and not isinstance(v, bool) and v != "" and not str(k).endswith("SecretName"):
+                    raise AssertionError(f"{path}.{k}: a secret value inline")
+                walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+
+    walk(values)
+    for doc in _platform_manifests().values():
+        assert doc["kind"] != "Secret"
+        walk(doc)
+    with pytest.raises(AssertionError):
+        walk({"env": [{"name": "AIGRIP_SMTP_PASSWORD", "value": "hunter2"}]})

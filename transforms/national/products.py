@@ -53,7 +53,9 @@ def link_records(records: pd.DataFrame, backend: str = DEFAULT_BACKEND, *, con: 
     settings = national_settings_creator()
     linker = Linker(sdf, settings, log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    edges = predictions.as_pandas_dataframe()
+    # only the edge columns leave the backend: the retained matching columns (both records' word
+    # lists) would cost ~5 KB per pair as Python objects, over 10 GB at 1M records
+    edges = linker.misc.query_sql(f"SELECT {', '.join(EDGE_COLUMNS)} FROM {predictions.physical_name}", output_type="pandas")
     linker.table_management.delete_tables_created_by_splink_from_db()
     if edges.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "match_probability" else "int64")
