@@ -42,7 +42,7 @@ __all__ = ["main", "generate_platform", "platform_commands", "run_mode", "ALL_TE
 # THE SWITCH: True once `aigrip run --config tenants.yaml --all-tenants --concurrency N` exists (the
 # platform's runs then go through Dagster's queued run coordinator in one command); False starts one
 # `aigrip run --config <tenant>/aigrip.yaml` subprocess per tenant, `concurrency` at a time.
-ALL_TENANTS_CLI = False
+ALL_TENANTS_CLI = True
 
 AS_OF = "2026-11-15"
 # bench.synth at scale 1 writes 5,000 ledger lines (scale 200 ≈ 1M)
