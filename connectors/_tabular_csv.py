@@ -343,8 +343,8 @@ def _record_at(path: Path, pos: int | None, text: str, limit: int = 8 << 20) -> 
     with open(path, "rb") as fh:
         fh.seek(max(start - 8, 0))
         data = fh.read(min(limit, 1 << 16) + 8)
-        head = text[:16].encode("utf-8", "replace")
-        at = data.find(head, 0, 24) if head else -1
+        head = text[:16].encode("utf-8", "replace")  # up to 64 bytes: the window must fit it whole
+        at = data.find(head, 0, min(start, 8) + 1 + len(head)) if head else -1
         if at < 0:
             return text
         out, quoted, i = [], False, at
