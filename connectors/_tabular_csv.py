@@ -382,7 +382,8 @@ def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[t
         if kinds == "UNQUOTED VALUE" and _also_read(con, rows_sql, text, sep, width):
             continue
         # the record as in the file: DuckDB shortens csv_line of long records, line breaks included
-        maybe_long = text and ('"' in text or len(text) >= 4000)  # DuckDB shortens long csv_lines
+        # DuckDB shortens csv_line to 10,000 bytes (not characters: 3,334 for a line of euro signs)
+        maybe_long = text and ('"' in text or len(text.encode("utf-8", "replace")) >= 4000)
         record = _record_at(path, pos, text) if path is not None and maybe_long else text
         if record and "\n" in record:
             bare = record.replace("\r", "")
