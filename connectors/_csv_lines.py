@@ -157,9 +157,10 @@ class QuoteState:
 
     def __init__(self, sep: str) -> None:
         s = re.escape(sep)
-        field = rf'(?: *"(?:[^"]|"")*+"[^{s}]*|(?! *")[^{s}]*)'
-        self._closed = re.compile(rf"{field}(?:{s}{field})*")
-        self._closes = re.compile(rf'(?:[^"]|"")*+"[^{s}]*(?:{s}{field})*')  # a line that starts inside quotes
+        inside = '[^"]*+(?:""[^"]*+)*+'  # a quoted field's text, "" included (unrolled: no alternation per character)
+        field = rf'(?: *"{inside}"[^{s}]*+|(?! *")[^{s}]*+)'
+        self._closed = re.compile(rf"{field}(?:{s}{field})*+")
+        self._closes = re.compile(rf'{inside}"[^{s}]*+(?:{s}{field})*+')  # a line that starts inside quotes
 
     def ends_open(self, line: str, open_at_start: bool = False) -> bool:
         """True when a quoted field is still open at the end of ``line`` (without its line break);
