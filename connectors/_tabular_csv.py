@@ -24,7 +24,15 @@ import numpy as np
 import pyarrow as pa
 
 from connectors import limits
-from connectors._csv_lines import MAX_LINE_BYTES, blank_lines, newline_stats, normalise_newlines, scan_lines
+from connectors._csv_lines import (
+    MAX_LINE_BYTES,
+    QuoteState,
+    blank_lines,
+    newline_stats,
+    normalise_newlines,
+    record_at,
+    scan_lines,
+)
 from connectors._tabular_header import HEAD_LINES, Table, check_header, choose_header
 from connectors.base import SourceSpec
 from transforms.errors import SourceFormatError
@@ -134,30 +142,32 @@ def _sniff(lines: list[str], aliases, columns) -> tuple[str, int, dict[str, int]
 def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[int, str]]:
     """Blank out lines that open a quote which never closes properly; returns (line, text).
 
-    A line with an odd number of quotes may start a legitimate multi-line field; it is accepted
-    when the joined record (≤ 50 lines) parses as exactly one record and none of its continuation
-    lines is a whole row of ``width`` fields by itself (a stray quote must not swallow later rows);
-    a record with too few or too many fields is then quarantined by DuckDB as one row.
+    A line that leaves a quoted field open (:class:`QuoteState`: DuckDB's rules, not a count of
+    quotes) may start a legitimate multi-line field; it is accepted when the quote closes within
+    50 lines, the joined record parses as exactly one record and none of its continuation lines is
+    a whole row of ``width`` fields by itself (a stray quote must not swallow later rows); a record
+    with too few or too many fields is then quarantined by DuckDB as one row.
     """
     with open(path, encoding="utf-8", newline="") as fh:
         lines = fh.read().split("\n")
+    quotes = QuoteState(sep)
     bad: list[tuple[int, str]] = []
     i = skip
     while i < len(lines):
-        if lines[i].count('"') % 2 == 0:
+        if not quotes.ends_open(lines[i]):
             i += 1
             continue
-        j, quotes = i, lines[i].count('"')
-        while quotes % 2 and j + 1 < len(lines) and j - i < 50:
+        j, still_open = i, True
+        while still_open and j + 1 < len(lines) and j - i < 50:
             j += 1
-            quotes += lines[j].count('"')
+            still_open = quotes.ends_open(lines[j], open_at_start=True)
         record = "\n".join(lines[i : j + 1])
         try:
             parsed = list(csv.reader(io.StringIO(record), delimiter=sep, strict=True))
         except csv.Error:
             parsed = []
-        if quotes % 2 == 0 and len(parsed) == 1 and not any(
-            _whole_row(line, sep, width) for line in lines[i + 1 : j]
+        if not still_open and len(parsed) == 1 and not any(
+            _whole_row(line, sep, width, quotes) for line in lines[i + 1 : j]
         ):
             i = j + 1
             continue
@@ -169,9 +179,9 @@ def _repair_quotes(path: Path, sep: str, width: int, skip: int) -> list[tuple[in
     return bad
 
 
-def _whole_row(line: str, sep: str, width: int) -> bool:
+def _whole_row(line: str, sep: str, width: int, quotes: QuoteState) -> bool:
     """True when ``line`` alone parses as a row of ``width`` fields (with no quote left open)."""
-    if line.count(sep) < width - 1 or line.count('"') % 2:
+    if line.count(sep) < width - 1 or quotes.ends_open(line):
         return False
     try:
         return len(next(csv.reader([line], delimiter=sep, strict=True), [])) == width
@@ -334,40 +344,6 @@ def _also_read(con, rows_sql: str | None, text: str, sep: str, width: int) -> bo
     return bool(con.execute(f"SELECT count(*) FROM {rows_sql} WHERE {cond}", parsed[0]).fetchall()[0][0])
 
 
-def _record_at(path: Path, pos: int | None, text: str, limit: int = 8 << 20) -> str:
-    """The whole record starting at DuckDB's ``line_byte_position`` (1-based) in ``path``: up to the
-    first line break outside quotes. Falls back to ``text`` when the file does not match there."""
-    if not pos:
-        return text
-    start = max(pos - 1, 0)
-    with open(path, "rb") as fh:
-        fh.seek(max(start - 8, 0))
-        data = fh.read(min(limit, 1 << 16) + 8)
-        head = text[:16].encode("utf-8", "replace")
-        at = data.find(head, 0, 24) if head else -1
-        if at < 0:
-            return text
-        out, quoted, i = [], False, at
-        while True:
-            if i >= len(data):
-                more = fh.read(1 << 16)
-                if not more or sum(map(len, out)) > limit:
-                    break
-                data, i = data[i:] + more, 0
-                continue
-            j = data.find(b"\n", i)
-            segment = data[i:] if j < 0 else data[i : j + 1]
-            quoted ^= segment.count(b'"') % 2 == 1
-            out.append(segment)
-            if j < 0:
-                i = len(data)
-                continue
-            i = j + 1
-            if not quoted:
-                break
-    return b"".join(out).rstrip(b"\r\n").decode("utf-8", "replace")
-
-
 def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[tuple[int, str]],
                      rows_sql: str | None = None, path: Path | None = None) -> None:
     sep = table.separator
@@ -382,8 +358,9 @@ def _collect_rejects(con, table: Table, tag: str, width: int, bad_quotes: list[t
         if kinds == "UNQUOTED VALUE" and _also_read(con, rows_sql, text, sep, width):
             continue
         # the record as in the file: DuckDB shortens csv_line of long records, line breaks included
-        maybe_long = text and ('"' in text or len(text) >= 4000)  # DuckDB shortens long csv_lines
-        record = _record_at(path, pos, text) if path is not None and maybe_long else text
+        # DuckDB shortens csv_line to 10,000 bytes (not characters: 3,334 for a line of euro signs)
+        maybe_long = text and ('"' in text or len(text.encode("utf-8", "replace")) >= 4000)
+        record = record_at(path, pos, text, sep) if path is not None and maybe_long else text
         if record and "\n" in record:
             bare = record.replace("\r", "")
             breaks += bare.count("\n")

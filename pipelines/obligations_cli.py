@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 
 from pipelines.config import DEFAULT_CONFIG, load_config
@@ -30,7 +31,7 @@ requirements_app = typer.Typer(no_args_is_help=True, help="Algoritmekader requir
 
 
 def _date(v) -> str:
-    if v is None or (hasattr(v, "isoformat") is False):
+    if v is None or not hasattr(v, "isoformat") or pd.isna(v):  # NaT (no deadline) has isoformat too
         return "—"
     try:
         return dutch_date(v if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else v.date())

@@ -32,15 +32,7 @@ def _load(f, path: Path):
         return None
 
 
-# Known open cases (issue 15): rare generated CSV files mixing stray quotes, lone carriage returns
-# and rejected multi-line records are counted one row off by the ledger and survey readers
-# (e.g. rows_in 2 != 1 loaded + 2 quarantined). Marked non-strict xfail until fixed; the other
-# readers and every XLSX reader must hold the identity for every generated file.
-_OPEN = pytest.mark.xfail(strict=False, reason="known open accounting edge case, see comment above")
-
-
-@pytest.mark.parametrize("reader", [pytest.param(r, marks=_OPEN) if r in ("spend_ledger", "survey") else r
-                                    for r in sorted(READERS)])
+@pytest.mark.parametrize("reader", sorted(READERS))
 def test_csv_reader_accounts_for_every_row(reader):
     @settings(max_examples=_CSV_EXAMPLES[reader], **_SETTINGS)
     @given(csv_files(reader))

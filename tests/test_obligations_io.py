@@ -188,3 +188,13 @@ def test_digest_server_without_starttls_is_one_clear_error(demo_copy, smtp_serve
     demo_copy.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     r = CliRunner().invoke(app, ["digest", "--config", str(demo_copy), "--as-of", "2026-11-15"])
     assert r.exit_code == 1 and "offers no STARTTLS" in r.output and received == []
+
+
+def test_an_obligation_without_a_deadline_prints_a_dash():
+    """`aigrip obligations` printed a traceback for a duty without a deadline (NaT)."""
+    import pandas as pd
+
+    from pipelines.obligations_cli import _date
+
+    assert _date(pd.NaT) == "—" and _date(None) == "—"
+    assert _date(pd.Timestamp("2025-12-31")) == "31 december 2025"

@@ -36,10 +36,11 @@ def test_erase_rows_moves_named_rows_to_quarantine_without_text():
     events = [{"event_id": "e1", "action": "erase", "fields": {"person_key": "aaaaaaaaaaaaaaaa"}},
               {"event_id": "e2", "action": "erase", "source_keys": ["u:3-1", "u:9"]},
               {"event_id": "e3", "action": "confirm", "source_keys": ["u:2-1"]}]
-    out, q, counts = erase_rows("u", frame, quarantine, erasure_targets(events))
+    out, q, counts, unloaded = erase_rows("u", frame, quarantine, erasure_targets(events))
     assert out["row_ref"].tolist() == ["2-1"]
     assert len(out) + len(q) == len(frame) + len(quarantine)  # accounting holds
     assert counts == {"e1": 2, "e2": 2}
+    assert unloaded == 3  # no answer_index: every frame row is an input row
     erased = q[q["reason"].str.startswith("gewist op verzoek")]
     assert len(erased) == 4 and erased["raw_text"].isna().all()
 
@@ -47,8 +48,43 @@ def test_erase_rows_moves_named_rows_to_quarantine_without_text():
 def test_a_whole_response_can_be_erased_by_its_key():
     frame = pd.DataFrame({"row_ref": ["7-1", "7-2"], "response_id": ["7", "7"]})
     events = [{"event_id": "e", "action": "erase", "source_keys": ["u:7"]}]
-    out, q, _ = erase_rows("u", frame, pd.DataFrame(columns=["row_ref", "reason", "raw_text"]), erasure_targets(events))
-    assert out.empty and len(q) == 2
+    out, q, _, unloaded = erase_rows("u", frame, pd.DataFrame(columns=["row_ref", "reason", "raw_text"]), erasure_targets(events))
+    assert out.empty and len(q) == 2 and unloaded == 2
+
+
+def _survey_frame() -> pd.DataFrame:
+    # answers R1 (3 systems, person a), R2 (2 systems, person b), R1 again (a second answer with the
+    # same id, person c: ids need not be unique) and R3 (1 system, person a)
+    return pd.DataFrame({
+        "row_ref": ["R1-1", "R1-2", "R1-3", "R2-1", "R2-2", "R1-1", "R3-1"],
+        "response_id": ["R1", "R1", "R1", "R2", "R2", "R1", "R3"],
+        "answer_index": [1, 2, 3, 1, 2, 1, 1],
+        "respondent_hash": ["a" * 16] * 3 + ["b" * 16] * 2 + ["c" * 16, "a" * 16],
+        "system": list("ABCDEFG"),
+    })
+
+
+def test_a_survey_answer_naming_several_systems_is_one_erased_row():
+    events = [{"event_id": "e1", "action": "erase", "fields": {"person_key": "a" * 16}}]
+    out, q, counts, unloaded = erase_rows("u", _survey_frame(), pd.DataFrame(columns=["row_ref", "reason", "raw_text"]),
+                                          erasure_targets(events))
+    assert out["system"].tolist() == ["D", "E", "F"]
+    assert unloaded == 2  # two answers of the file, not four mentions
+    assert q["row_ref"].tolist() == ["R1", "R3"] and q["raw_text"].isna().all()
+    assert counts == {"e1": 4}  # mentions removed from the warehouse
+
+
+def test_erasing_some_mentions_of_an_answer_keeps_the_answer_loaded():
+    events = [{"event_id": "e1", "action": "erase", "source_keys": ["u:R2-2"]}]
+    out, q, counts, unloaded = erase_rows("u", _survey_frame(), pd.DataFrame(columns=["row_ref", "reason", "raw_text"]),
+                                          erasure_targets(events))
+    assert "E" not in out["system"].tolist() and len(out) == 6
+    assert unloaded == 0 and q.empty and counts == {"e1": 1}
+    # the whole response by its key: every answer with that id, each one row
+    events = [{"event_id": "e2", "action": "erase", "source_keys": ["u:R1"]}]
+    out, q, _, unloaded = erase_rows("u", _survey_frame(), pd.DataFrame(columns=["row_ref", "reason", "raw_text"]),
+                                     erasure_targets(events))
+    assert out["system"].tolist() == ["D", "E", "G"] and unloaded == 2 and q["row_ref"].tolist() == ["R1", "R1"]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +119,10 @@ def test_erase_a_person_and_keep_them_out_of_later_runs(survey_run):
     with connect(cfg.warehouse_path) as con:  # every answer of this person (they may have answered twice)
         keys = [f"uitvraag_2026:{r}" for (r,) in con.execute(
             "SELECT row_ref FROM raw_uitvraag_2026 WHERE respondent_hash = ?", [key]).fetchall()]
-    assert keys
+        answers = [f"uitvraag_2026:{r}" for (r,) in con.execute(
+            "SELECT response_id FROM raw_uitvraag_2026 WHERE respondent_hash = ? AND answer_index = 1", [key]).fetchall()]
+    assert keys and answers
+    before = collect_status(cfg)["sources"]["uitvraag_2026"]
     res = CliRunner().invoke(app, ["erase", "--config", str(survey_run), "--person", email.upper(),
                                    "--reviewer", "privacy", "--reason", "verzoek 2026-17"])
     assert res.exit_code == 0, res.output
@@ -97,15 +136,41 @@ def test_erase_a_person_and_keep_them_out_of_later_runs(survey_run):
             assert con.execute("SELECT count(*) FROM mentions WHERE list_contains(?, source_key)",
                                [keys]).fetchall()[0][0] == 0
             erased = con.execute("SELECT reason, raw_text FROM quarantine WHERE list_contains(?, source_id || ':' || row_ref)",
-                                 [keys]).fetchall()
-            assert len(erased) == len(keys)
+                                 [answers]).fetchall()
+            assert len(erased) == len(answers)  # one quarantined row per answer of the file
             assert all(r.startswith("gewist op verzoek") and t is None for r, t in erased)
             assert con.execute("SELECT sum(rows_removed) FROM erasures").fetchall()[0][0] == len(keys)
         st = collect_status(cfg)["sources"]["uitvraag_2026"]
-        assert st["rows_in"] == st["rows_loaded"] + st["rows_quarantined"]
+        assert st["rows_in"] == before["rows_in"] == st["rows_loaded"] + st["rows_quarantined"]
+        assert st["rows_loaded"] == before["rows_loaded"] - len(answers)
         res = CliRunner().invoke(app, ["run", "--config", str(survey_run), "--as-of", "2026-11-15"])
         assert res.exit_code == 0, res.output
     with connect(cfg.warehouse_path) as con:
+        assert con.execute("SELECT count(*) FROM raw_uitvraag_2026 WHERE respondent_hash = ?", [key]).fetchall()[0][0] == 0
+
+
+def test_erase_by_person_key_of_a_respondent_with_several_mentions(survey_run):
+    """``aigrip erase --person HASH``: an answer naming several systems is one row of the file, so
+    rows_in stays the file's count and rows_loaded/rows_quarantined move by the answers, not the
+    mentions."""
+    cfg = load_config(survey_run)
+    with connect(cfg.warehouse_path) as con:
+        key, mentions, answers = con.execute(
+            "SELECT respondent_hash, count(*), count(*) FILTER (answer_index = 1) FROM raw_uitvraag_2026 "
+            "WHERE respondent_hash IS NOT NULL GROUP BY ALL HAVING max(answer_index) > 1 "
+            "ORDER BY count(*) DESC, respondent_hash LIMIT 1").fetchall()[0]
+        total_mentions = con.execute("SELECT count(*) FROM raw_uitvraag_2026").fetchall()[0][0]
+    assert mentions > answers
+    before = collect_status(cfg)["sources"]["uitvraag_2026"]
+    res = CliRunner().invoke(app, ["erase", "--config", str(survey_run), "--person", key, "--reviewer", "privacy"])
+    assert res.exit_code == 0, res.output
+    after = collect_status(cfg)["sources"]["uitvraag_2026"]
+    assert after["rows_in"] == before["rows_in"]
+    assert after["rows_loaded"] == before["rows_loaded"] - answers
+    assert after["rows_quarantined"] == before["rows_quarantined"] + answers
+    assert after["rows_in"] == after["rows_loaded"] + after["rows_quarantined"]
+    with connect(cfg.warehouse_path) as con:
+        assert con.execute("SELECT count(*) FROM raw_uitvraag_2026").fetchall()[0][0] == total_mentions - mentions
         assert con.execute("SELECT count(*) FROM raw_uitvraag_2026 WHERE respondent_hash = ?", [key]).fetchall()[0][0] == 0
 
 

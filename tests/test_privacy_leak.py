@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from dagster import instance_for_test, materialize
 from typer.testing import CliRunner
 
@@ -112,3 +113,38 @@ def test_survey_answers_are_no_register_texts(planted_run):
     for sid, description in survey_only:
         assert description not in public_text
         assert entries[sid].get("description_short") != description
+
+
+def test_the_later_outputs_hold_no_planted_personal_data(planted_run):
+    """The outputs added after the leak test was written: the national XLSX and the site (with its
+    history) are exports scanned above; here the obligations and reviews reports, the requirements
+    spreadsheet and progress, the national products, the delivery plan and the digest mail."""
+    cfg_path, _, _ = planted_run
+    raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))  # the digest goes to a reviewer: it names every system
+    raw["digest"] = {"enabled": True, "sender": "aigrip@voorbeeldstad.nl", "horizon_days": 90,
+                     "recipients": [{"name": "Privacyfunctionaris", "email": "privacy@voorbeeldstad.nl", "role": "reviewer"}]}
+    cfg_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    cfg = load_config(cfg_path)
+    runner = CliRunner()
+    out_dir = cfg.data_dir / "leak-later"
+    out_dir.mkdir(exist_ok=True)
+    commands = [
+        ["obligations", "--json"], ["obligations"], ["reviews", "--json"], ["reviews"],
+        ["requirements", "export", "--out", str(out_dir / "vereisten.xlsx")], ["requirements", "progress", "--json"],
+        ["national", "--json"], ["digest", "--dry-run", "--as-of", "2026-11-15"],
+    ]
+    texts = []
+    for args in commands:
+        res = runner.invoke(app, [*args, "--config", str(cfg_path)])
+        assert res.exit_code == 0, f"{args}: {res.output}"
+        texts.append(res.output)
+    assert "Subject: aigrip" in texts[-1], "the digest mail was composed"
+    assert (out_dir / "vereisten.xlsx").stat().st_size > 0
+    produced = {p.relative_to(cfg.data_dir).parts[0] for p in cfg.data_dir.rglob("*") if p.is_file()}
+    assert {"export", "reports", "leak-later"} <= produced
+    site = cfg.data_dir / "export" / "site"
+    assert any(site.rglob("*.html")), "the public site was written and is scanned"
+    assert any((cfg.data_dir / "export" / "national-xlsx").glob("*.xlsx")), "the national XLSX is scanned"
+    assert not [n for text in texts for n in scan_text(text)], "personal data in a later output"
+    hits = scan_tree(cfg.data_dir)
+    assert not hits, f"{len(hits)} leaks, e.g. {hits[:5]}"

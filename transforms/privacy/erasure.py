@@ -57,16 +57,34 @@ def _reason(event_id: str) -> str:
     return f"gewist op verzoek (verwijderverzoek {event_id})"
 
 
+def _input_rows(frame: pd.DataFrame) -> pd.Series:
+    """The input row (0, 1, …) each frame row comes from: a survey answer naming several systems
+    gives several frame rows ``<response id>-1``, ``-2`` … (``answer_index`` 1, 2, …, in file
+    order), which are one row of the file; in every other source a frame row is an input row."""
+    if "answer_index" not in frame.columns or not len(frame):
+        return pd.Series(range(len(frame)), index=frame.index)
+    first = pd.to_numeric(frame["answer_index"], errors="coerce").fillna(1).astype(int) <= 1
+    return first.cumsum() - 1
+
+
 def erase_rows(source_id: str, frame: pd.DataFrame, quarantine: pd.DataFrame,
-               targets: ErasureTargets) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+               targets: ErasureTargets) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], int]:
     """Drop the rows the tombstones name from a connector's ``frame`` and ``quarantine``.
 
-    Returns the frame without them, the quarantine with one "gewist op verzoek" row (no raw text) per
-    erased frame row and erased quarantined rows' raw text removed, and rows removed per event id.
+    Returns the frame without them; the quarantine with one "gewist op verzoek" row (no raw text)
+    per input row erased as a whole and erased quarantined rows' raw text removed; frame rows
+    removed per event id; and the number of input rows no longer loaded (subtract it from
+    ``rows_loaded``; ``rows_in``, counted from the file, stays as it is).
+
+    An input row is erased as a whole when all its frame rows are: a survey answer naming three
+    systems, erased by its respondent's person key or its response key, is one quarantined row
+    with the response id as its reference, not three. When only some of an answer's mentions are
+    named (``--source-row survey:R5-2``), those mentions go and the answer stays loaded; the
+    erasures table counts them.
     """
     counts: dict[str, int] = {}
     if not targets or frame is None:
-        return frame, quarantine, counts
+        return frame, quarantine, counts, 0
     prefix = f"{source_id}:"
     event = pd.Series(None, index=frame.index, dtype=object)
     if "row_ref" in frame.columns and len(frame):
@@ -81,9 +99,15 @@ def erase_rows(source_id: str, frame: pd.DataFrame, quarantine: pd.DataFrame,
     hit = event.notna()
     rows = []
     if hit.any():
-        for ref, ev in zip(frame.loc[hit, "row_ref"].astype(str), event[hit]):
-            rows.append({"row_ref": ref, "reason": _reason(ev), "raw_text": None})
+        for ev in event[hit]:
             counts[ev] = counts.get(ev, 0) + 1
+        grouped = pd.DataFrame({"row": _input_rows(frame), "hit": hit, "event": event})
+        gone = grouped.groupby("row", sort=False)["hit"].transform("all")
+        first = gone & ~grouped["row"].duplicated()  # one quarantine row per input row erased whole
+        survey = "answer_index" in frame.columns and "response_id" in frame.columns
+        ref = frame["response_id"] if survey else frame["row_ref"]
+        for r, ev in zip(ref[first].astype(str), event[first]):
+            rows.append({"row_ref": r, "reason": _reason(ev), "raw_text": None})
         frame = frame.loc[~hit].reset_index(drop=True)
     q = quarantine.copy()
     if len(q):
@@ -95,4 +119,4 @@ def erase_rows(source_id: str, frame: pd.DataFrame, quarantine: pd.DataFrame,
                 counts[ev] = counts.get(ev, 0) + 1
     if rows:
         q = pd.concat([q, pd.DataFrame(rows, columns=["row_ref", "reason", "raw_text"])], ignore_index=True)
-    return frame, q.astype(object), counts
+    return frame, q.astype(object), counts, len(rows)

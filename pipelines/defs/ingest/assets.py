@@ -58,14 +58,10 @@ def _apply_tombstones(loaded, source_id: str, config: AigripConfig) -> tuple[dic
         targets = erasure_targets(read_decisions(log_path(config.data_dir)))
     except AigripError as exc:
         return {}, f"source '{source_id}' not loaded: the decision log (erasure requests) cannot be read: {exc}"
-    before = len(loaded.frame)
-    loaded.frame, loaded.quarantine, erased = erase_rows(source_id, loaded.frame, loaded.quarantine, targets)
-    removed = before - len(loaded.frame)
-    if removed and loaded.rows_loaded == before:
-        loaded.rows_loaded -= removed
-    elif removed:  # a survey: rows_loaded counts answers; each erased mention is counted as a quarantined row
-        loaded.rows_loaded = int(loaded.frame["response_id"].nunique()) if "response_id" in loaded.frame else len(loaded.frame)
-        loaded.rows_in = loaded.rows_loaded + len(loaded.quarantine) + loaded.rows_filtered
+    # rows_in is the file's own count and stays; an input row erased whole moves from loaded to
+    # quarantined (a survey answer is one row however many systems it names)
+    loaded.frame, loaded.quarantine, erased, unloaded = erase_rows(source_id, loaded.frame, loaded.quarantine, targets)
+    loaded.rows_loaded -= unloaded
     return erased, None
 
 
