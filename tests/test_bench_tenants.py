@@ -54,13 +54,13 @@ def test_each_mode_is_a_valid_platform_with_fresh_isolated_data_dirs(tmp_path):
         assert registers == {tmp_path / "shared" / "algoritmeregister_site_data.json"}
 
 
-def test_platform_commands_one_run_per_tenant_until_the_all_tenants_cli(tmp_path, monkeypatch):
+def test_platform_commands_through_the_all_tenants_cli_or_one_process_per_tenant(tmp_path, monkeypatch):
     configs = [tmp_path / c / "aigrip.serial.yaml" for c in ("gm8000", "gm8001", "gm8002")]
+    commands, parallel = bt.platform_commands(tmp_path / "tenants.yaml", configs, 2)
+    assert bt.ALL_TENANTS_CLI and parallel == 1 and len(commands) == 1  # Dagster's queued coordinator runs them
+    assert commands[0][1][1:] == ["run", "--config", str(tmp_path / "tenants.yaml"), "--all-tenants",
+                                  "--concurrency", "2", "--as-of", bt.AS_OF]
+    monkeypatch.setattr(bt, "ALL_TENANTS_CLI", False)  # the baseline: independent 'aigrip run' processes
     commands, parallel = bt.platform_commands(tmp_path / "tenants.yaml", configs, 2)
     assert parallel == 2 and [label for label, _ in commands] == ["gm8000", "gm8001", "gm8002"]
     assert all(cmd[1:3] == ["run", "--config"] and "--as-of" in cmd for _, cmd in commands)
-    monkeypatch.setattr(bt, "ALL_TENANTS_CLI", True)
-    commands, parallel = bt.platform_commands(tmp_path / "tenants.yaml", configs, 2)
-    assert parallel == 1 and len(commands) == 1
-    assert commands[0][1][1:] == ["run", "--config", str(tmp_path / "tenants.yaml"), "--all-tenants",
-                                  "--concurrency", "2", "--as-of", bt.AS_OF]
