@@ -145,12 +145,22 @@ def _as_codes(value: object) -> list[str]:
         return []
 
 
+def _has_codes(value: object) -> bool:
+    """``len(_as_codes(value)) > 0``, cheaply for the many empty lists of ledger lines."""
+    try:
+        if len(value) == 0:  # type: ignore[arg-type]
+            return False
+    except TypeError:
+        return False
+    return len(_as_codes(value)) > 0
+
+
 def _cpv_signals(keys: pd.Series, cpv: pd.Series, vocab: Vocabulary) -> pd.DataFrame:
     """Weak hints from CPV codes; a hint code also covers the codes below it (48460000 -> 4846xxxx)."""
     present = cpv.notna().to_numpy()  # element-wise: a list or array of codes counts as present
     has = pd.Series(False, index=cpv.index)
     if present.any():
-        has[present] = cpv[present].map(lambda v: len(_as_codes(v)) > 0).to_numpy(dtype=bool)
+        has[present] = np.fromiter((_has_codes(v) for v in cpv[present].to_numpy(dtype=object)), bool, int(present.sum()))
     if not has.any():
         return _empty_signals()
     frame = pd.DataFrame({"source_key": keys[has].values, "code": cpv[has].map(_as_codes).values}).explode("code")
@@ -232,7 +242,7 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
         _keyword_signals(keys, head, body, vocab),  # already one row per (mention, term)
         _dedupe(_vendor_signals(keys, vendor_norm, both, vocab)),
         _cpv_signals(keys, _col(mentions, "cpv_codes"), vocab),
-        _dedupe(kb_signals(keys, head, _col(mentions, "product"), vendor_norm, kb_products, vocab)),
+        _dedupe(kb_signals(keys, head, _col(mentions, "product"), vendor_norm, kb_products, vocab, product_sp)),
         self_declared_signals(mentions, vocab),
         portfolio_signals(mentions, vocab),
         peer_model_signals(keys, both, peer_model, vocab),

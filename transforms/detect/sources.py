@@ -151,9 +151,10 @@ def _org_phrase(count: int) -> str:
 
 
 def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm: pd.Series,
-               kb_products: pd.DataFrame | None, vocab: Vocabulary) -> pd.DataFrame:
+               kb_products: pd.DataFrame | None, vocab: Vocabulary, product_spaced: pd.Series | None = None) -> pd.DataFrame:
     """Mentions whose title/product names a product peers register (kind kb_product), and mentions
-    whose vendor registers algorithms with peers (kind vendor, detail kb_vendor:…)."""
+    whose vendor registers algorithms with peers (kind vendor, detail kb_vendor:…). ``product_spaced``:
+    ``spaced_series(product)`` when the caller has it already."""
     if kb_products is None or len(kb_products) == 0:
         return _empty()
     w = vocab.weights["kb_product"]
@@ -163,7 +164,8 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
     if not hits.empty:
         j = pd.DataFrame({"source_key": keys.values, "text": head.values}).merge(hits, on="text")
         parts.append(j[["source_key", "key"]].assign(src=j["key"].map(title_keys)))
-    prod_sp = spaced_series(pd.Series(product.to_numpy(dtype=object), dtype="object"))
+    prod_sp = (spaced_series(pd.Series(product.to_numpy(dtype=object), dtype="object")) if product_spaced is None
+               else pd.Series(product_spaced.to_numpy(dtype=object), dtype="object"))
     sel = pd.Series(np.fromiter((p in product_only for p in prod_sp), bool, len(prod_sp)))
     if sel.any():
         j = pd.DataFrame({"source_key": keys.values[sel.values], "key": prod_sp[sel].values})
