@@ -38,6 +38,9 @@ def build_detect_assets(config: AigripConfig) -> list:
         threshold = aigrip.config.detection.threshold
         with aigrip.connect() as con:
             keys, signals = con.execute("SELECT source_key FROM mentions").df(), read_table(con, "signals")
+            n_mentions = len(keys)
+            if threshold > 0:  # a mention without signals scores 0 and cannot pass: score the signalled ones
+                keys = keys[keys["source_key"].isin(signals["source_key"].unique())].reset_index(drop=True)
             scored = score_mentions(keys, signals, threshold)
             cands = scored[scored["is_candidate"].astype(bool)].reset_index(drop=True)
             keys = set(cands["source_key"])
@@ -47,7 +50,7 @@ def build_detect_assets(config: AigripConfig) -> list:
             n = replace_table(con, "candidates", cands)
         n_ai = int((cands["kind"] == "ai").sum()) if n else 0
         return result("candidates", {"candidates": n, "candidates_ai": n_ai, "candidates_algorithm": n - n_ai,
-                                     "mentions_scored": len(scored), "threshold": threshold},
+                                     "mentions_scored": n_mentions, "threshold": threshold},
                       cands.sort_values("ai_score", ascending=False), ["source_key", "ai_score", "kind", "reasons"])
 
     return [signals, candidates]
