@@ -78,6 +78,7 @@ def run(config: str = ConfigOpt,
         concurrency: Optional[int] = typer.Option(None, "--concurrency", min=1, max=256,
                                                   help="With --all-tenants: tenant runs at once (default: tenants.yaml).")) -> None:
     """Run discovery: ingest every source, detect, reconcile, classify, publish and report."""
+    from pipelines.progress import asset_printer
     from pipelines.runner import run_pipeline
     from pipelines.status import collect_status
     from pipelines.tenants_cli import run_platform, wants_platform
@@ -97,13 +98,7 @@ def run(config: str = ConfigOpt,
         _fail(f"{cfg.config_path}: no sources to run: add one under 'sources:' or set 'enabled: true' (see docs/sources.md)")
     console.print(f"[bold]aigrip run[/] — {cfg.organisation.name} ({len(cfg.enabled_sources)} sources) → {cfg.data_dir}")
 
-    def show(asset: str, info: dict, seconds: float) -> None:
-        error = info.get("error")
-        parts = [f"{k}={v}" for k, v in info.items() if k != "error" and not isinstance(v, (dict, list))]
-        mark = "[yellow]![/]" if error else "[green]✓[/]"
-        console.print(f"  {mark} {asset:<24} {' '.join(parts)}  [dim]{seconds:.1f}s[/]", highlight=False)
-        if error:
-            console.print(f"      [yellow]{error}[/]", highlight=False)
+    show = asset_printer(console)
 
     if history:
         from pipelines.history import history_dates, known_periods

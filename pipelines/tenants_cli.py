@@ -14,6 +14,7 @@ from typing import Callable
 
 from rich.console import Console
 
+from pipelines.progress import asset_printer
 from pipelines.tenants import Platform, is_tenants_file, load_platform
 from transforms.errors import AigripError
 from transforms.monitor.dutch import nl_int, nl_number
@@ -67,18 +68,6 @@ def tenant_line(platform: Platform, tenant_id: str, ok: bool, seconds: float | N
     return f"{tenant.id}  {tenant.config.organisation.name}: MISLUKT{took} — {error or 'zie aigrip ui'}"
 
 
-def _progress(console: Console) -> Callable[[str, dict, float], None]:
-    """One line per finished asset of an in-process tenant run (as ``aigrip run`` shows them)."""
-    def show(asset: str, info: dict, seconds: float) -> None:
-        error = info.get("error")
-        parts = [f"{k}={v}" for k, v in info.items() if k != "error" and not isinstance(v, (dict, list))]
-        mark = "[yellow]![/]" if error else "[green]✓[/]"
-        console.print(f"  {mark} {asset:<24} {' '.join(parts)}  [dim]{seconds:.1f}s[/]", highlight=False)
-        if error:
-            console.print(f"      [yellow]{error}[/]", highlight=False)
-    return show
-
-
 def run_platform(config: str, *, tenant: str | None, all_tenants: bool, concurrency: int | None, as_of: str,
                  console: Console, err_console: Console,
                  on_asset: Callable[[str, dict, float], None] | None = None) -> int:
@@ -93,7 +82,7 @@ def run_platform(config: str, *, tenant: str | None, all_tenants: bool, concurre
         t = platform.tenant(tenant)
         console.print(f"[bold]aigrip run[/] — {platform.name}: {t.config.organisation.name} ({t.id}) → {t.data_dir}",
                       highlight=False)
-        outcome = run_tenant(platform, t.id, as_of=as_of, on_asset=on_asset or _progress(console))
+        outcome = run_tenant(platform, t.id, as_of=as_of, on_asset=on_asset or asset_printer(console))
         console.print(tenant_line(platform, t.id, outcome.success, outcome.seconds, outcome.error), highlight=False)
         if not outcome.success:
             return 1
