@@ -235,8 +235,8 @@ def run_mode(work: Path, info: dict, mode: str, concurrency: int) -> dict:
     wall = time.perf_counter() - started
     lines = sum(info["ledger_lines"])
     peaks = [r.peak_rss_mb for r in runs]
-    if ALL_TENANTS_CLI:  # one platform command: a tenant's run is a run worker process ('dagster api execute_run')
-        peaks = [mb for r in runs for name, mb in r.peak_by_pid.values() if "execute_run" in name] or peaks
+    if ALL_TENANTS_CLI:  # one platform command: a tenant's run is a run worker process (execute_run, spawned by the code server)
+        peaks = [mb for r in runs for name, mb in r.peak_by_pid.values() if "execute_run" in name or "spawn_main" in name] or peaks
     return {
         "mode": mode, "concurrency": concurrency, "launcher": "aigrip run --all-tenants" if ALL_TENANTS_CLI
         else "one aigrip run per tenant", "tenants": len(configs), "ledger_lines": lines,
