@@ -58,6 +58,7 @@ from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, que
 from review.register import publication_state
 from review.register_app import register_routes
 from transforms.errors import AigripError, WarehouseError
+from transforms.monitor.dutch import nl_number
 from warehouse import snapshot_connect
 from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES
 
@@ -101,6 +102,7 @@ def page_templates() -> Jinja2Templates:
         REQUIREMENT_STATUSES=REQUIREMENT_STATUSES, ASSESSMENT_STATUSES=ASSESSMENT_STATUSES,
     )
     env.filters["datum"] = datum
+    env.filters["getal"] = nl_number  # Dutch numbers: 0,90 and 1.234,5
     return Jinja2Templates(env=env)
 
 
