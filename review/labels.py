@@ -10,6 +10,7 @@ __all__ = [
     "FIELD_LABELS",
     "GROUND_LABELS",
     "KIND_LABELS",
+    "SIGNAL_LABELS",
     "label",
     "dutch_datetime",
 ]
@@ -77,6 +78,22 @@ GROUND_LABELS: dict[str, str] = {
 KIND_LABELS: dict[str, str] = {
     "ai_system": "AI-systeem",
     "algorithm": "Algoritme (geen AI)",
+}
+
+
+# What kind of evidence a detection signal is (transforms/detect: signals.kind).
+SIGNAL_LABELS: dict[str, str] = {
+    "keyword_strong": "sterk trefwoord",
+    "keyword_medium": "trefwoord",
+    "keyword_weak": "zwak trefwoord",
+    "keyword_negative": "tegen-aanwijzing",
+    "vendor": "leverancier",
+    "kb_product": "product uit registers van anderen",
+    "cpv": "CPV-code",
+    "self_declared": "zelf opgegeven",
+    "portfolio_field": "veld in applicatieportfolio",
+    "cross_source": "andere bron",
+    "peer_model": "lijkt op registraties van anderen",
 }
 
 

@@ -132,6 +132,7 @@ def test_detail_page_explains_and_escapes(signed_in):
     assert page.status_code == 200
     assert "Chatbot &lt;script&gt;alert(1)&lt;/script&gt; voor KCC" in page.text and "<script>" not in page.text
     assert "term &#39;chatbot&#39; in de omschrijving" in page.text  # why flagged
+    assert "(sterk trefwoord, gewicht 0,90)" in page.text and "keyword_strong" not in page.text  # Dutch, no codes
     assert "chatbot: art. 50" in page.text  # classification reason
     detail = signed_in.get("/systemen/AIG-000001").text
     assert "leverancier gelijk; naam lijkt" in detail and "kans 93%" in detail  # why joined
