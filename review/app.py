@@ -253,17 +253,21 @@ def create_app(settings: ReviewSettings) -> Starlette:
                               when=labels.dutch_datetime(other.get("at")),
                               resend=[(k, v) for k, v in form.multi_items() if k not in ("csrf_token", "seen", "event_id")],
                               latest=other.get("event_id"), nonce=uuid.uuid4().hex)
+        return _record(request, system_id, action, "", reason=form.get("reason") or None,
+                       into=(form.get("into") or "").strip() or None, fields=fields or None,
+                       source_keys=form.getlist("source_keys") or None, event_id=form.get("event_id") or None,
+                       seen=None if seen is None else str(seen))
+
+    def _record(request: Request, system_id: str, action: str, anchor: str, **decision) -> Response:
+        """Append the reviewer's decision to the log, say in Dutch whether it was saved, back to the system."""
         try:
-            decide(settings.data_dir, system_id, action, request.state.user["username"],
-                   reason=form.get("reason") or None, into=(form.get("into") or "").strip() or None,
-                   fields=fields or None, source_keys=form.getlist("source_keys") or None,
-                   event_id=form.get("event_id") or None, seen=None if seen is None else str(seen))
+            decide(settings.data_dir, system_id, action, request.state.user["username"], **decision)
         except AigripError as exc:
             _flash(request, f"Niet opgeslagen: {exc}", "error")
         else:
             _flash(request, f"{labels.label(labels.ACTION_LABELS, action)} voor {system_id} opgeslagen. "
                             "Dit wordt verwerkt bij de volgende run.")
-        return RedirectResponse(f"{root_of(request)}/systemen/{system_id}", status_code=303)
+        return RedirectResponse(f"{root_of(request)}/systemen/{system_id}{anchor}", status_code=303)
 
     @login_required
     async def obligations_page(request: Request, form) -> Response:
@@ -283,15 +287,8 @@ def create_app(settings: ReviewSettings) -> Starlette:
         if problem:
             _flash(request, f"Niet opgeslagen: {problem}.", "error")
             return RedirectResponse(f"{root_of(request)}/systemen/{system_id}#plicht-kop", status_code=303)
-        try:
-            decide(settings.data_dir, system_id, action, request.state.user["username"], reason=reason,
-                   fields=fields, event_id=form.get("event_id") or None)
-        except AigripError as exc:
-            _flash(request, f"Niet opgeslagen: {exc}", "error")
-        else:
-            _flash(request, f"{labels.label(labels.ACTION_LABELS, action)} voor {system_id} opgeslagen. "
-                            "Dit wordt verwerkt bij de volgende run.")
-        return RedirectResponse(f"{root_of(request)}/systemen/{system_id}#plicht-kop", status_code=303)
+        return _record(request, system_id, action, "#plicht-kop", reason=reason, fields=fields,
+                       event_id=form.get("event_id") or None)
 
     @login_required
     async def bulk_submit(request: Request, form) -> Response:
