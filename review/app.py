@@ -58,6 +58,7 @@ from review.queue import STATUS_FILTERS, decide, filter_options, list_queue, que
 from review.register import publication_state
 from review.register_app import register_routes
 from transforms.errors import AigripError, WarehouseError
+from transforms.labels import SOURCE_TYPE_LABELS
 from transforms.monitor.dutch import nl_number
 from warehouse import snapshot_connect
 from warehouse.decision_log import EDIT_FIELDS, PUBLICATION_CATEGORIES, REGISTER_STATUSES
@@ -98,7 +99,7 @@ def page_templates() -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_HERE / "templates")), autoescape=True)
     env.globals.update(
         labels=labels, label=labels.label, EDIT_FIELDS=EDIT_FIELDS, PUBLICATION_CATEGORIES=PUBLICATION_CATEGORIES,
-        REGISTER_STATUSES=REGISTER_STATUSES, STATUS_FILTERS=STATUS_FILTERS,
+        REGISTER_STATUSES=REGISTER_STATUSES, STATUS_FILTERS=STATUS_FILTERS, SOURCE_TYPE_LABELS=SOURCE_TYPE_LABELS,
         REQUIREMENT_STATUSES=REQUIREMENT_STATUSES, ASSESSMENT_STATUSES=ASSESSMENT_STATUSES,
     )
     env.filters["datum"] = datum

@@ -3,7 +3,7 @@ rules), for pages, exports and reports that municipal users read."""
 
 from __future__ import annotations
 
-__all__ = [
+__all__ = ["SOURCE_TYPE_LABELS",
     "AI_ACT_CLASS_LABELS",
     "ANNEX_III_AREA_LABELS",
     "PUBLICATION_CATEGORIES",
@@ -99,3 +99,12 @@ def label(code: object, kind: str = "ai_act_class") -> str:
     table = _TABLES.get(kind, {})
     text = str(code)
     return table.get(text, table.get(text.split(":")[0], text))
+
+# Kinds of source, as municipal users name them (report, review app).
+SOURCE_TYPE_LABELS = {
+    "spend_ledger": "crediteurenadministratie", "tenderned": "TenderNed", "ted": "TED",
+    "application_portfolio": "applicatieportfolio", "survey": "uitvraag", "dpia_register": "DPIA-register",
+    "national_register": "landelijk algoritmeregister", "amsterdam_register": "register Amsterdam",
+    "eurocities_register": "register (Eurocities)", "training_register": "trainingsregister (LMS)",
+    "headcount": "formatie (aantal medewerkers)",
+}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from transforms.labels import AI_ACT_CLASS_LABELS, REGISTER_FIELD_LABELS
+from transforms.labels import AI_ACT_CLASS_LABELS, REGISTER_FIELD_LABELS, SOURCE_TYPE_LABELS
 from transforms.monitor import dutch
 from transforms.monitor.changes import CHANGE_LABELS
 from transforms.monitor.charts import ORANGE, bar_chart, trend_chart
@@ -29,13 +29,6 @@ from transforms.privacy.cells import neutralise_frame
 
 __all__ = ["ReportFiles", "ReportInput", "render_report", "render_html", "attention_list", "SOURCE_TYPE_LABELS"]
 
-SOURCE_TYPE_LABELS = {
-    "spend_ledger": "crediteurenadministratie", "tenderned": "TenderNed", "ted": "TED",
-    "application_portfolio": "applicatieportfolio", "survey": "uitvraag", "dpia_register": "DPIA-register",
-    "national_register": "landelijk algoritmeregister", "amsterdam_register": "register Amsterdam",
-    "eurocities_register": "register (Eurocities)", "training_register": "trainingsregister (LMS)",
-    "headcount": "formatie (aantal medewerkers)",
-}
 
 _env = Environment(loader=PackageLoader("transforms", "templates"), autoescape=select_autoescape(["html", "j2"]))
 _env.filters.update(nl=dutch.nl_number, nl_int=dutch.nl_int, nl_pct=dutch.nl_pct, nl_date=dutch.nl_date,
