@@ -10,6 +10,7 @@ import pandas as pd
 from pipelines.config import AigripConfig
 from transforms.errors import AigripError, SourceFormatError
 from transforms.privacy.sheets import write_csv, write_xlsx
+from warehouse.db import fetch_df
 
 __all__ = ["classify_file", "read_table_file"]
 
@@ -54,11 +55,11 @@ def _learned(config: AigripConfig | None):
     from warehouse import snapshot_connect, table_exists
 
     with snapshot_connect(config.data_dir) as con:
-        kb = con.execute("SELECT * FROM kb_products").df() if table_exists(con, "kb_products") else None
-        entries = con.execute("SELECT * FROM peer_register_entries").df() \
+        kb = fetch_df(con, "SELECT * FROM kb_products") if table_exists(con, "kb_products") else None
+        entries = fetch_df(con, "SELECT * FROM peer_register_entries") \
             if table_exists(con, "peer_register_entries") else None
-        own = con.execute("SELECT DISTINCT title, product, description, source_type FROM mentions "
-                          "WHERE list_contains(?, source_type)", [list(OWN_BULK_SOURCES)]).df() \
+        own = fetch_df(con, "SELECT DISTINCT title, product, description, source_type FROM mentions "
+                          "WHERE list_contains(?, source_type)", [list(OWN_BULK_SOURCES)]) \
             if table_exists(con, "mentions") else None
     return kb, fit_peer_model(entries, ledger=own_texts(own))
 

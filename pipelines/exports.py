@@ -16,6 +16,7 @@ from pipelines.config import AigripConfig
 from pipelines.publishing import confirmed_systems, org_info, published_entries, write_site
 from transforms.privacy.sheets import write_xlsx
 from warehouse import snapshot_connect
+from warehouse.db import fetch_df
 
 __all__ = ["EXPORTERS", "run_export", "write_csv", "INVENTORY_COLUMNS"]
 
@@ -103,16 +104,16 @@ def _site(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
 
 def _inventory(con, cfg, out: Path, peers, sep: str | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    inv = con.execute(
+    inv = fetch_df(con,
         "SELECT s.*, c.* EXCLUDE (system_id) FROM systems s LEFT JOIN classifications c USING (system_id) "
-        "ORDER BY s.system_id").df()
+        "ORDER BY s.system_id")
     for c in INVENTORY_COLUMNS:
         if c not in inv.columns:
             inv[c] = None
     inv = inv[INVENTORY_COLUMNS]
     inv["source_types"] = inv["source_types"].map(_join)
-    prov = con.execute("SELECT system_id, source_key, match_probability, match_reason FROM provenance "
-                       "ORDER BY system_id, source_key").df()
+    prov = fetch_df(con, "SELECT system_id, source_key, match_probability, match_reason FROM provenance "
+                       "ORDER BY system_id, source_key")
     p1, p2 = out / "inventory.csv", out / "provenance.csv"
     write_csv(inv, p1, sep or ",")
     write_csv(prov, p2, sep or ",")
@@ -139,8 +140,8 @@ def _peer_comparison(con, cfg: AigripConfig, out: Path, peers, sep: str | None =
         q = out / f"{name}.csv"
         write_csv(df, q, sep or ",")
         paths.append(q)
-    kb = con.execute("SELECT product_id, name, vendor, org_count, entry_count, names, organisations, categories, "
-                     "publication_categories, impact_assessments FROM kb_products ORDER BY org_count DESC, name").df()
+    kb = fetch_df(con, "SELECT product_id, name, vendor, org_count, entry_count, names, organisations, categories, "
+                     "publication_categories, impact_assessments FROM kb_products ORDER BY org_count DESC, name")
     for col in ("names", "organisations", "categories", "publication_categories", "impact_assessments"):
         kb[col] = kb[col].map(_join)
     q = out / "kb_products.csv"  # the knowledge base: what peers register, grouped into products

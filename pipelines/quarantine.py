@@ -15,6 +15,7 @@ from pipelines.config import AigripConfig
 from transforms.errors import ConfigError
 from transforms.privacy.cells import neutralise_frame
 from warehouse import SNAPSHOT_NAME, snapshot_connect, table_exists
+from warehouse.db import fetch_df
 
 __all__ = ["quarantined_rows", "write_quarantine_xlsx", "COLUMNS"]
 
@@ -33,9 +34,9 @@ def quarantined_rows(config: AigripConfig, source_id: str | None = None) -> pd.D
         if not table_exists(con, "quarantine"):
             return empty
         where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
-        return con.execute(
+        return fetch_df(con,
             f"SELECT source_id, row_ref, reason FROM quarantine {where} ORDER BY source_id, row_ref", params
-        ).df()
+        )
 
 
 def write_quarantine_xlsx(rows: pd.DataFrame, out: Path) -> Path:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipelines.config import AigripConfig
 from transforms.text import fold
+from warehouse.db import fetch_df
 
 __all__ = ["publication_items", "own_entries", "table_columns", "OWN_ENTRY_COLUMNS"]
 
@@ -69,7 +70,7 @@ def own_entries(con: duckdb.DuckDBPyConnection, config: AigripConfig) -> pd.Data
     if table_columns(con, "own_register_entries"):
         # the knowledge stage's recognition (transforms.knowledge.own_entries); the full entries come from
         # peer_register_entries, which holds every field the drift compares
-        df = con.execute("SELECT p.* FROM peer_register_entries p JOIN own_register_entries o USING (entry_key)").df()
+        df = fetch_df(con, "SELECT p.* FROM peer_register_entries p JOIN own_register_entries o USING (entry_key)")
     else:
         national = [s.id for s in config.sources if s.type == "national_register"]
         sql = "SELECT * FROM peer_register_entries"
@@ -77,7 +78,7 @@ def own_entries(con: duckdb.DuckDBPyConnection, config: AigripConfig) -> pd.Data
         if national:
             sql += f" WHERE source_id IN ({', '.join('?' for _ in national)})"
             params = national
-        df = con.execute(sql, params).df()
+        df = fetch_df(con, sql, params)
         code, name = config.organisation.code.lower(), fold(config.organisation.name)
         if len(df):
             mine = (df["org_code"].fillna("").str.lower() == code) | (df["organisation"].fillna("").map(fold) == name)

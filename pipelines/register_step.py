@@ -18,7 +18,7 @@ from pipelines.publishing import confirmed_systems
 from transforms.publish.register import to_national_entry, validate_entry
 from transforms.publish.states import entry_hash, next_versions, replay_states, resolve_event_systems
 from warehouse import replace_table
-from warehouse.db import read_table
+from warehouse.db import fetch_df, read_table
 
 __all__ = ["update_register"]
 
@@ -48,10 +48,10 @@ def update_register(con: duckdb.DuckDBPyConnection, org: dict) -> tuple[pd.DataF
         con.execute("INSERT INTO register_versions BY NAME SELECT * FROM _new_versions")
         con.unregister("_new_versions")
         history = pd.concat([history, new], ignore_index=True) if len(history) else new
-    decisions = con.execute(
+    decisions = fetch_df(con,
         "SELECT event_id, \"at\", reviewer, action, system_id, source_keys, fields_json, reason FROM review_decisions "
-        "WHERE action IN ('edit', 'confirm', 'release', 'publish', 'withdraw') ORDER BY rowid").df()  # log order
-    systems = con.execute("SELECT system_id, status, decision_reason, decided_at FROM systems").df()
+        "WHERE action IN ('edit', 'confirm', 'release', 'publish', 'withdraw') ORDER BY rowid")  # log order
+    systems = fetch_df(con, "SELECT system_id, status, decision_reason, decided_at FROM systems")
     owners = dict(con.execute("SELECT source_key, system_id FROM provenance").fetchall())
     known = dict(con.execute("SELECT event_id, system_id FROM register_event_systems").fetchall())
     resolved = resolve_event_systems(decisions, known, owners)

@@ -16,7 +16,7 @@ from transforms.monitor.checklist import grip_checklist
 from transforms.monitor.literacy import LiteracyFigures, literacy_figures
 from transforms.monitor.report import ReportFiles, ReportInput, attention_list, render_report
 from warehouse import grip_tables, read_table
-from warehouse.db import table_exists
+from warehouse.db import fetch_df, table_exists
 from warehouse.monitor_queries import literacy_inputs
 
 __all__ = ["build_report", "write_report", "peer_news", "peer_comparison", "available_periods", "period_end",
@@ -34,7 +34,7 @@ def period_end(period: str) -> dt.date:
 
 def peer_news(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Peer entries first seen in each source's latest snapshot, when there was an earlier one."""
-    return con.execute(
+    return fetch_df(con,
         """
         WITH ranked AS (
             SELECT source_id, snapshot_id, row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC) AS rn
@@ -44,7 +44,7 @@ def peer_news(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         WHERE EXISTS (SELECT 1 FROM ranked r2 WHERE r2.source_id = r.source_id AND r2.rn = 2)
         ORDER BY h.organisation, h.name
         """
-    ).df()
+    )
 
 
 def peer_comparison(con: duckdb.DuckDBPyConnection, config: AigripConfig, peers: list[str] | None = None) -> dict:
@@ -53,16 +53,16 @@ def peer_comparison(con: duckdb.DuckDBPyConnection, config: AigripConfig, peers:
     from transforms.knowledge.organisations import load_inhabitants, org_code_for
     from transforms.publish.comparison import compare_with_peers
 
-    products = con.execute("SELECT system_id, name, vendor, kb_product_id, status FROM systems "
-                           "WHERE status IN ('candidate', 'confirmed')").df()
+    products = fetch_df(con, "SELECT system_id, name, vendor, kb_product_id, status FROM systems "
+                           "WHERE status IN ('candidate', 'confirmed')")
     sizes = load_inhabitants(config.publish.inhabitants_file) if config.publish.inhabitants_file else {}
-    peer_entries = con.execute("SELECT * FROM peer_register_entries").df()
+    peer_entries = fetch_df(con, "SELECT * FROM peer_register_entries")
     result = compare_with_peers([e for _, e in published_entries(con)], products, peer_entries,
-                                con.execute("SELECT * FROM kb_products").df(),
+                                fetch_df(con, "SELECT * FROM kb_products"),
                                 peers=tuple(org_code_for(p, p) for p in (peers or config.publish.peers)),
                                 our_org_code=config.organisation.code,
                                 our_inhabitants=config.organisation.inhabitants, sizes=sizes,
-                                own_entries=con.execute("SELECT * FROM own_register_entries").df())
+                                own_entries=fetch_df(con, "SELECT * FROM own_register_entries"))
     names = peer_entries.dropna(subset=["org_code"]).drop_duplicates("org_code")
     result["names"] = dict(zip(names["org_code"], names["organisation"]))
     return result
@@ -76,7 +76,7 @@ def _drift(con: duckdb.DuckDBPyConnection) -> dict | None:
     if not table_columns(con, "register_drift") or not con.execute(
             "SELECT count(*) FROM peer_register_entries").fetchone()[0]:
         return None
-    return drift_summary(con.execute("SELECT * FROM register_drift").df())
+    return drift_summary(fetch_df(con, "SELECT * FROM register_drift"))
 
 
 def literacy_for(con: duckdb.DuckDBPyConnection, config: AigripConfig, as_of: dt.date) -> LiteracyFigures:
@@ -123,7 +123,7 @@ def build_report(con: duckdb.DuckDBPyConnection, config: AigripConfig, period: s
         org=org_info(config), period=period, kpis=kpis, previous=previous, history=history[history["period"] <= period],
         checklist=grip_checklist(kpis, periods), changes=period_changes(inventory, before),
         attention=attention_list(inventory, _impact(con)), literacy=literacy_for(con, config, as_of),
-        sources=con.execute("SELECT * FROM source_status ORDER BY source_id").df(),
+        sources=fetch_df(con, "SELECT * FROM source_status ORDER BY source_id"),
         comparison=peer_comparison(con, config), peer_news=peer_news(con), drift=_drift(con),
         obligations_due=grip_tables.obligations_due(con, as_of), assessments=grip_tables.assessment_coverage(con),
         overdue_reviews=grip_tables.overdue_reviews(con, as_of), requirements=grip_tables.requirements_progress(con),

@@ -26,6 +26,7 @@ from transforms.errors import AigripError
 from transforms.obligations.vocab import REQUIREMENT_STATUSES
 from transforms.privacy.cells import neutralise_cell, restore_cell
 from warehouse import snapshot_connect, table_exists
+from warehouse.db import fetch_df
 from warehouse.decision_log import append_decision, log_path, validate_decision
 
 __all__ = ["COLUMNS", "EDITABLE", "export_requirements", "import_requirements", "ImportResult"]
@@ -58,7 +59,7 @@ def _load(data_dir: Path, system_id: str | None) -> pd.DataFrame:
             raise AigripError("the last published run has no requirements yet; run 'aigrip run' first")
         sql = ("SELECT r.*, s.name, s.department FROM requirements r JOIN systems s USING (system_id)"
                + (" WHERE r.system_id = ?" if system_id else "") + " ORDER BY r.system_id, r.item_kind DESC, r.slug")
-        return con.execute(sql, [system_id] if system_id else []).df()
+        return fetch_df(con, sql, [system_id] if system_id else [])
 
 
 def export_requirements(data_dir: Path, out: Path, system_id: str | None = None) -> int:

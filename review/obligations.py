@@ -16,6 +16,7 @@ from transforms.obligations.vocab import (
     REQUIREMENT_STATUSES,
 )
 from warehouse import table_exists
+from warehouse.db import fetch_df
 
 __all__ = ["obligations_overview", "obligation_detail", "obligation_fields", "form_problem", "datum", "OBLIGATION_ACTIONS", "REQUIREMENT_STATUSES",
            "ASSESSMENT_KINDS", "ASSESSMENT_STATUSES"]
@@ -120,8 +121,8 @@ def obligations_overview(con: duckdb.DuckDBPyConnection, today: dt.date, horizon
                           WHERE a.flags IS NOT NULL ORDER BY a.flag_missing DESC, s.name, a.assessment""", [])
     moves = _rows(con, "SELECT m.*, s.name FROM deadline_moves m LEFT JOIN systems s USING (system_id) "
                        "ORDER BY m.moved_on DESC, m.system_id LIMIT 50", [])
-    req = con.execute("SELECT system_id, status FROM requirements").df()
-    systems = con.execute("SELECT system_id, department FROM systems").df()
+    req = fetch_df(con, "SELECT system_id, status FROM requirements")
+    systems = fetch_df(con, "SELECT system_id, department FROM systems")
     per_dept = requirement_progress(req, systems, "department") if len(req) else pd.DataFrame()
     total = requirement_progress(req, systems, None) if len(req) else pd.DataFrame()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from transforms.publish.drift import drift_summary
+from warehouse.db import fetch_df
 
 __all__ = ["drift_context"]
 
@@ -16,4 +17,4 @@ def drift_context(con: duckdb.DuckDBPyConnection) -> dict:
         return {"drift": None, "register_loaded": False}
     loaded = "peer_register_entries" in tables and bool(
         con.execute("SELECT count(*) FROM peer_register_entries").fetchone()[0])
-    return {"drift": drift_summary(con.execute("SELECT * FROM register_drift").df()), "register_loaded": loaded}
+    return {"drift": drift_summary(fetch_df(con, "SELECT * FROM register_drift")), "register_loaded": loaded}

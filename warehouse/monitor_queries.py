@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from warehouse.db import table_exists
+from warehouse.db import fetch_df, table_exists
 
 __all__ = ["impact_facts", "literacy_inputs"]
 
@@ -36,15 +36,15 @@ def impact_facts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame
     """One row per active system with what :func:`transforms.monitor.impact.score_impact` needs.
 
     Yearly spend is the ledger's last twelve months up to its latest booking on or before ``as_of``."""
-    return con.execute(_IMPACT_SQL, [as_of]).df()
+    return fetch_df(con, _IMPACT_SQL, [as_of])
 
 
 def literacy_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(training_records, headcount, departments of confirmed systems and of their owners)."""
-    training = (con.execute("SELECT person_key, department, role, course, completed_on, completed FROM training_records").df()
+    training = (fetch_df(con, "SELECT person_key, department, role, course, completed_on, completed FROM training_records")
                 if table_exists(con, "training_records") else pd.DataFrame(
                     columns=["person_key", "department", "role", "course", "completed_on", "completed"]))
-    headcount = (con.execute("SELECT department, role, headcount, must_train FROM headcount").df()
+    headcount = (fetch_df(con, "SELECT department, role, headcount, must_train FROM headcount")
                  if table_exists(con, "headcount") else pd.DataFrame(columns=["department", "role", "headcount", "must_train"]))
     depts = [r[0] for r in con.execute(
         """SELECT DISTINCT d FROM (

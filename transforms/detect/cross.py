@@ -26,6 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from transforms.detect.sources import IN_HOUSE, NO_SYSTEM, lookup_titles
 from transforms.detect.vocabulary import Vocabulary
+from transforms.text import factorize_text
 
 __all__ = ["cross_source_signals", "vendor_groups", "SOURCE_LABELS"]
 
@@ -72,7 +73,7 @@ def _initials(name: str) -> set[str]:
 
 def _clean_codes(values: pd.Series, clean) -> np.ndarray:
     """Integer code per value (-1: empty or unusable after ``clean``), cleaning each distinct value once."""
-    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object), dtype="object"))
+    codes, uniques = factorize_text(values)
     cleaned = [clean(u) for u in uniques.tolist()]
     index = {}
     ucode = np.array([index.setdefault(c, len(index)) if c else -1 for c in cleaned] + [-1], dtype=np.int64)
@@ -301,7 +302,7 @@ def cross_source_signals(mentions: pd.DataFrame, head: pd.Series, vendor_norm: p
 
     score = np.asarray(own_score, dtype=float)
     strong = score >= float(w["strong_score"])
-    src = pd.factorize(col("source_id"))[0]
+    src = factorize_text(mentions["source_id"] if "source_id" in mentions.columns else col("source_id"))[0]
     head_all = head.to_numpy(dtype=object)
     head_codes, head_uniques = pd.factorize(head_all)
     prod_all = product_sp.to_numpy(dtype=object)
@@ -326,7 +327,8 @@ def cross_source_signals(mentions: pd.DataFrame, head: pd.Series, vendor_norm: p
             "borrower": borrower[idx],
         })
 
-    codes, aliases = vendor_groups(vendor_norm, pd.Series(col("vendor_kvk"), dtype="object"))
+    kvk = mentions["vendor_kvk"] if "vendor_kvk" in mentions.columns else pd.Series(col("vendor_kvk"), dtype="object")
+    codes, aliases = vendor_groups(vendor_norm, kvk)
     codes = np.where(borrower, codes, -1)
     parts = [_vendor_rows(frame, codes, strong, src, aliases, vocab, w),
              _product_rows(frame, head_codes, head_uniques, has_product, vocab, w)]

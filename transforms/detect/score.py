@@ -38,6 +38,11 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(frame), index=frame.index, dtype="object")
 
 
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A text column as it is (pandas' ``str`` columns factorise fast), or all None when missing."""
+    return frame[name] if name in frame.columns else _col(frame, name)
+
+
 def _empty_signals() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c == "weight" else "object") for c in SIGNAL_COLUMNS})
 
@@ -233,11 +238,11 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
         return _empty_signals()
     keys = _col(mentions, "source_key").astype(str)
     head, body, both = mention_texts(mentions)
-    vendor_norm = _col(mentions, "vendor_norm")
+    vendor_norm = _text(mentions, "vendor_norm")
     if vendor_norm.isna().all() and "vendor" in mentions.columns:
-        vendor_norm = _col(mentions, "vendor")
+        vendor_norm = _text(mentions, "vendor")
     vendor_norm = spaced_series(vendor_norm)
-    product_sp = spaced_series(_col(mentions, "product"))
+    product_sp = spaced_series(_text(mentions, "product"))
     parts = [
         _keyword_signals(keys, head, body, vocab),  # already one row per (mention, term)
         _dedupe(_vendor_signals(keys, vendor_norm, both, vocab)),
@@ -254,8 +259,7 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     out["weight"] = out["weight"].astype(float)
     shared = survey_shared_keys(mentions)
     first = _share_survey_answers(out, shared, vocab) if shared else out
-    codes, uniq = pd.factorize(keys.to_numpy(dtype=object))  # tolerate repeated keys: they share a score
-    own_score = _scores(pd.Series(uniq, dtype="object"), first, vocab)[0][codes]
+    own_score = _own_scores(keys, first, vocab)
     cross = cross_source_signals(mentions, head, vendor_norm, product_sp, own_score, vocab)
     if cross.empty:
         return first[SIGNAL_COLUMNS].reset_index(drop=True)
@@ -263,6 +267,14 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
     if shared:
         out = _share_survey_answers(out, shared, vocab)
     return out[SIGNAL_COLUMNS].reset_index(drop=True)
+
+
+def _own_scores(keys: pd.Series, signals: pd.DataFrame, vocab: Vocabulary) -> np.ndarray:
+    """Score per mention (aligned with ``keys``) from ``signals``; a mention without signals scores 0
+    and a repeated key shares its score, so only the signalled keys are scored."""
+    signalled = pd.Series(pd.unique(signals["source_key"].to_numpy(dtype=object)), dtype="object")
+    score = np.append(_scores(signalled, signals, vocab)[0], 0.0)
+    return score[pd.Index(signalled.to_numpy(dtype=object)).get_indexer(keys.to_numpy(dtype=object))]
 
 
 def _join_reasons(keys: np.ndarray, reasons: np.ndarray) -> dict:

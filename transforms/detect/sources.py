@@ -206,7 +206,8 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
 def _raw(mentions: pd.DataFrame, source_type: str) -> pd.DataFrame:
     if "source_type" not in mentions.columns or "raw_json" not in mentions.columns:
         return mentions.iloc[0:0]
-    return mentions.loc[mentions["source_type"].astype("object") == source_type, ["source_key", "raw_json"]]
+    return mentions.loc[(mentions["source_type"] == source_type).to_numpy(dtype=bool, na_value=False),
+                        ["source_key", "raw_json"]]
 
 
 def _load(raw: object) -> dict:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.detect.vocabulary import spaced_series
+from transforms.text import factorize_text
 
 __all__ = ["mention_texts", "column"]
 
@@ -23,14 +24,18 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series:
 def mention_texts(mentions: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(head, body, both) per mention, spaced-folded. Computed once per distinct (title, product,
     description): a ledger of a million lines repeats a few hundred descriptions."""
-    parts = [column(mentions, c).to_numpy(dtype=object) for c in ("title", "product", "description")]
+    names = ("title", "product", "description")
     code = np.zeros(len(mentions), dtype=np.int64)
-    for values in parts:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct_values = []
+    for name in names:
+        values = mentions[name] if name in mentions.columns else column(mentions, name)
+        codes, uniques = factorize_text(values)
         code = code * (len(uniques) + 1) + (codes + 1)
         code = pd.factorize(code)[0]  # keep the combined code small
+        distinct_values.append((codes, uniques))
     code, first = _first_rows(code)
-    distinct = pd.DataFrame({c: p[first] for c, p in zip(("title", "product", "description"), parts, strict=True)})
+    distinct = pd.DataFrame({name: np.append(uniques, None)[codes[first]]  # code -1 (missing) -> None
+                             for name, (codes, uniques) in zip(names, distinct_values, strict=True)})
     head, body, both = _texts(distinct)
     return tuple(pd.Series(s.to_numpy(dtype=object)[code], index=mentions.index, dtype="object")
                  for s in (head, body, both))

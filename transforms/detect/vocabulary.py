@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from transforms.text import fold_series
+from transforms.text import factorize_text, fold_series
 
 __all__ = [
     "Term",
@@ -33,6 +33,7 @@ __all__ = [
 VOCAB_DIR = Path(__file__).resolve().parent.parent / "vocab"
 TIERS = ("strong", "medium", "weak", "negative")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPACED = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _SPACES = re.compile(r"\s+")  # as transforms.text.fold_series
 _B = "[a-z0-9]"
 
@@ -66,10 +67,14 @@ class Vocabulary:
 
 def spaced_series(values: pd.Series) -> pd.Series:
     """Fold a Series and turn every run of non-alphanumerics into one space (vectorised)."""
-    vals = pd.Series(values, copy=False).astype(object).where(pd.notna(values), None)
-    codes, uniques = pd.factorize(vals, use_na_sentinel=True)
-    folded = fold_series(pd.Series(uniques, dtype="object"))
-    done = folded.str.replace(_NON_ALNUM, " ", regex=True).str.strip().to_numpy(dtype=object)
+    codes, uniques = factorize_text(pd.Series(values, copy=False))
+    # a value already spaced (lower-case ASCII words, one space apart: a normalised vendor name) stays
+    already = np.fromiter((isinstance(u, str) and _SPACED.fullmatch(u) is not None for u in uniques.tolist()),
+                          bool, len(uniques))
+    done = uniques.copy()
+    if not already.all():
+        folded = fold_series(pd.Series(uniques[~already], dtype="object"))
+        done[~already] = folded.str.replace(_NON_ALNUM, " ", regex=True).str.strip().to_numpy(dtype=object)
     out = np.where(codes >= 0, done[np.clip(codes, 0, None)] if len(done) else "", "")
     return pd.Series(out, index=values.index, dtype="object")
 

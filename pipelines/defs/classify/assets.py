@@ -9,6 +9,7 @@ from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.classify.systems import classify_systems, match_dpia
 from warehouse import read_table, replace_table
+from warehouse.db import fetch_df
 
 __all__ = ["build_classify_assets", "SYSTEM_TEXTS_SQL"]
 
@@ -31,7 +32,7 @@ def build_classify_assets(config: AigripConfig) -> list:
     def classifications(aigrip: AigripResource):
         with aigrip.connect() as con:
             systems = read_table(con, "systems")
-            texts = con.execute(SYSTEM_TEXTS_SQL).df()
+            texts = fetch_df(con, SYSTEM_TEXTS_SQL)
             cls = classify_systems(systems, texts, aigrip.as_of_date)
             dpia = match_dpia(systems, read_table(con, "dpia_records"))
             if len(dpia):

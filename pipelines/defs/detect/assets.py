@@ -6,17 +6,34 @@ from dagster import asset
 
 from pipelines.config import AigripConfig
 from pipelines.defs._common import result
-from pipelines.defs.detect.reads import bulk_mentions, candidate_mentions, detect_mentions
+from pipelines.defs.detect.reads import (
+    bulk_mentions,
+    candidate_mentions,
+    detect_mentions,
+    peer_entries,
+    peer_model_inputs_key,
+)
 from pipelines.resources import AigripResource
 from transforms.detect import detect_signals, fit_peer_model, guess_kinds, own_texts, score_mentions
 from warehouse import read_table, replace_table
+from warehouse.db import fetch_df
 
 __all__ = ["build_detect_assets"]
 
 
+# the last fit by its inputs' key: the candidates asset reuses the model the signals asset fitted
+_FITTED: dict = {}
+
+
+def _peer_model(con):
+    key = peer_model_inputs_key(con)
+    if key not in _FITTED:
+        _FITTED.clear()
+        _FITTED[key] = fit_peer_model(peer_entries(con), ledger=own_texts(bulk_mentions(con)))
+    return _FITTED[key]
+
+
 def build_detect_assets(config: AigripConfig) -> list:
-    def _peer_model(con):
-        return fit_peer_model(read_table(con, "peer_register_entries"), ledger=own_texts(bulk_mentions(con)))
 
     @asset(group_name="detect", deps=["mentions", "kb_products"], kinds={"duckdb"},
            description="AI signals per mention: keywords, vendors, peer-registered products, CPV codes, "
@@ -37,7 +54,7 @@ def build_detect_assets(config: AigripConfig) -> list:
     def candidates(aigrip: AigripResource):
         threshold = aigrip.config.detection.threshold
         with aigrip.connect() as con:
-            keys, signals = con.execute("SELECT source_key FROM mentions").df(), read_table(con, "signals")
+            keys, signals = fetch_df(con, "SELECT source_key FROM mentions"), read_table(con, "signals")
             n_mentions = len(keys)
             if threshold > 0:  # a mention without signals scores 0 and cannot pass: score the signalled ones
                 keys = keys[keys["source_key"].isin(signals["source_key"].unique())].reset_index(drop=True)

@@ -9,9 +9,12 @@ import pandas as pd
 
 from transforms.detect.peer_model import OWN_BULK_SOURCES
 from transforms.detect.sources import RAW_SOURCES
+from warehouse.db import fetch_df
 
-__all__ = ["detect_mentions", "bulk_mentions", "candidate_mentions"]
+__all__ = ["detect_mentions", "bulk_mentions", "candidate_mentions", "peer_entries", "peer_model_inputs_key"]
 
+# what the peer model reads of a peer registration (transforms.detect.peer_model.peer_documents)
+PEER_MODEL_COLUMNS = ("name", "description_short", "goal", "description", "organisation")
 _COLUMNS = ("source_key", "source_id", "source_type", "title", "description", "vendor", "vendor_norm",
             "vendor_kvk", "product")
 
@@ -31,7 +34,7 @@ def detect_mentions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if "raw_json" in have:
         marks = ", ".join("?" for _ in RAW_SOURCES)
         cols.append(f'CASE WHEN "source_type" IN ({marks}) THEN "raw_json" END AS "raw_json"')
-    return con.execute(f"SELECT {', '.join(cols)} FROM mentions", list(RAW_SOURCES) if "raw_json" in have else []).df()
+    return fetch_df(con, f"SELECT {', '.join(cols)} FROM mentions", list(RAW_SOURCES) if "raw_json" in have else [])
 
 
 def bulk_mentions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -42,17 +45,50 @@ def bulk_mentions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if "source_type" not in have or not cols:
         return pd.DataFrame()
     marks = ", ".join("?" for _ in OWN_BULK_SOURCES)
-    return con.execute(f"SELECT DISTINCT source_type, {', '.join(cols)} FROM mentions WHERE source_type IN ({marks})",
-                       list(OWN_BULK_SOURCES)).df()
+    return fetch_df(con, f"SELECT DISTINCT source_type, {', '.join(cols)} FROM mentions WHERE source_type IN ({marks})",
+                       list(OWN_BULK_SOURCES))
 
 
 def candidate_mentions(con: duckdb.DuckDBPyConnection, keys: list[str]) -> pd.DataFrame:
     """The mentions of the given source keys (for the kind guess of the candidates)."""
     if not keys:
-        return con.execute("SELECT * FROM mentions LIMIT 0").df()
+        return fetch_df(con, "SELECT * FROM mentions LIMIT 0")
     con.register("_candidate_keys", pd.DataFrame({"k": pd.Series(keys, dtype="object")}))
     try:
-        return con.execute("SELECT m.* FROM mentions m SEMI JOIN _candidate_keys c ON m.source_key = c.k"
-                           " ORDER BY m.rowid").df()
+        return fetch_df(con, "SELECT m.* FROM mentions m SEMI JOIN _candidate_keys c ON m.source_key = c.k"
+                           " ORDER BY m.rowid")
     finally:
         con.unregister("_candidate_keys")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+                       " AND table_schema = current_schema()", [table]).fetchall()
+    return {r[0] for r in rows}
+
+
+def peer_entries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The peer registrations with the fields the peer model reads (not the 100 MB of raw JSON)."""
+    have = _columns(con, "peer_register_entries")
+    cols = [f'"{c}"' for c in PEER_MODEL_COLUMNS if c in have]
+    if not cols:
+        return None
+    return fetch_df(con, f"SELECT {', '.join(cols)} FROM peer_register_entries")
+
+
+def peer_model_inputs_key(con: duckdb.DuckDBPyConnection) -> tuple:
+    """A cheap fingerprint of everything the peer model is fitted on (the peers' fields and the own
+    bulk texts), summed row hashes computed in DuckDB: equal inputs give an equal key, so the
+    candidates asset reuses the model the signals asset fitted without reading the inputs again."""
+    key: list = []
+    have = _columns(con, "peer_register_entries")
+    cols = [f'"{c}"' for c in PEER_MODEL_COLUMNS if c in have]
+    if cols:
+        key += con.execute(f"SELECT count(*), sum(hash({', '.join(cols)})) FROM peer_register_entries").fetchall()[0]
+    have = _present(con)
+    cols = [f'"{c}"' for c in ("title", "product", "description") if c in have]
+    if "source_type" in have and cols:
+        marks = ", ".join("?" for _ in OWN_BULK_SOURCES)
+        key += con.execute(f"SELECT count(*), sum(hash(source_type, {', '.join(cols)})) FROM mentions"
+                           f" WHERE source_type IN ({marks})", list(OWN_BULK_SOURCES)).fetchall()[0]
+    return tuple(key)

@@ -18,6 +18,7 @@ from transforms.monitor.checklist import transparency_kpis
 from transforms.monitor.impact import score_impact
 from transforms.monitor.kpis import compute_kpis, inventory_rows
 from warehouse import publish_snapshot, read_table, replace_table
+from warehouse.db import fetch_df
 from warehouse.grip_tables import overdue_reviews
 from warehouse.monitor_queries import impact_facts
 
@@ -61,8 +62,8 @@ def build_monitor_assets(config: AigripConfig) -> list:
         period, cfg = aigrip.period, aigrip.config
         with aigrip.connect() as con:
             inv = read_table(con, "inventory_snapshots", "period = ?", [period])
-            flagged = con.execute("SELECT s.system_id, s.defer_until, i.created_at AS flagged_at FROM systems s "
-                                  "LEFT JOIN system_ids i USING (system_id)").df()
+            flagged = fetch_df(con, "SELECT s.system_id, s.defer_until, i.created_at AS flagged_at FROM systems s "
+                                  "LEFT JOIN system_ids i USING (system_id)")
             inv = inv.merge(flagged, on="system_id", how="left")
             mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
             cands = con.execute("SELECT count(*) FROM candidates").fetchall()[0][0]

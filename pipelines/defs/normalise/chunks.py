@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from warehouse import read_table
+from warehouse.db import fetch_df
 
 __all__ = ["raw_chunks", "write_chunks", "CHUNK_ROWS"]
 
@@ -27,8 +28,8 @@ def raw_chunks(con: duckdb.DuckDBPyConnection, table: str, rows: int = CHUNK_ROW
         yield read_table(con, table)
         return
     for start in range(0, top, rows):  # rowid ranges: a table with deleted rows has gaps, no overlap
-        yield con.execute(f'SELECT * FROM "{table}" WHERE rowid >= ? AND rowid < ? ORDER BY rowid',
-                          [start, start + rows]).df()
+        yield fetch_df(con, f'SELECT * FROM "{table}" WHERE rowid >= ? AND rowid < ? ORDER BY rowid',
+                          [start, start + rows])
 
 
 def write_chunks(con: duckdb.DuckDBPyConnection, name: str, chunks: Iterator[pd.DataFrame],

@@ -14,6 +14,7 @@ from transforms.obligations.duties import deadline_moves, obligation_status, sys
 from transforms.obligations.requirements import system_requirements
 from transforms.obligations.reviews import system_reviews
 from warehouse import read_table, replace_table
+from warehouse.db import fetch_df
 from warehouse.decision_log import decisions_frame, log_path, read_decisions
 
 __all__ = ["build_obligations_assets", "SYSTEM_CHANGES_SQL"]
@@ -57,7 +58,7 @@ def build_obligations_assets(config: AigripConfig) -> list:
         with aigrip.connect() as con:
             systems, cls, events = _inputs(con, aigrip.config)
             settings = aigrip.config.obligations
-            changes = con.execute(SYSTEM_CHANGES_SQL).df()
+            changes = fetch_df(con, SYSTEM_CHANGES_SQL)
             out = system_assessments(systems, cls, events, changes, aigrip.as_of_date, settings.assessment_max_age_years)
             n = replace_table(con, "assessments", out)
         return result("assessments", {"rows": n, "missing": int(out["flag_missing"].sum()) if n else 0,

@@ -11,7 +11,7 @@ from pipelines.defs._common import result
 from pipelines.resources import AigripResource
 from transforms.reconcile import reconcile
 from warehouse import read_table, replace_table
-from warehouse.db import first_row
+from warehouse.db import fetch_df, first_row
 from warehouse.decision_log import decisions_frame, log_path, read_decisions, seed_log
 
 __all__ = ["build_reconcile_assets", "CANDIDATE_RECORDS_SQL", "PREVIOUS_SQL"]
@@ -61,7 +61,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
     def systems(aigrip: AigripResource):
         cfg = aigrip.config
         with aigrip.connect() as con:
-            records = con.execute(CANDIDATE_RECORDS_SQL).df()
+            records = fetch_df(con, CANDIDATE_RECORDS_SQL)
             decisions = read_table(con, "review_decisions")
             if aigrip.known_then and aigrip.as_of and len(decisions):  # a history run: the decisions taken by then
                 at = pd.to_datetime(decisions["at"], errors="coerce", utc=True).dt.tz_localize(None)
@@ -69,7 +69,7 @@ def build_reconcile_assets(config: AigripConfig) -> tuple[list, list]:
             options = {"threshold": cfg.reconcile.threshold} if cfg.reconcile.threshold is not None else {}
             res = reconcile(
                 records,
-                previous=con.execute(PREVIOUS_SQL).df(),
+                previous=fetch_df(con, PREVIOUS_SQL),
                 registry=read_table(con, "system_ids"),
                 decisions=decisions,
                 con=con,
