@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -198,4 +199,25 @@ def test_raw_chunks_cover_every_row_in_order(tmp_path):
     except RuntimeError:
         pass
     assert con.execute("SELECT count(*) FROM out_x").fetchone()[0] == len(got)  # all or nothing
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_incoming%'").fetchone()[0] == 0
+    con.close()
+
+
+def test_write_chunks_keeps_the_table_definition(tmp_path):
+    """The staging copy that replaces the table has its key: a repeated key fails and leaves the old rows."""
+    import duckdb
+
+    from pipelines.defs.normalise.chunks import write_chunks
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE TABLE keyed (k VARCHAR PRIMARY KEY, v INTEGER NOT NULL)")
+    con.execute("INSERT INTO keyed VALUES ('oud', 1)")
+    first = pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})
+    assert write_chunks(con, "keyed", iter([first, pd.DataFrame({"v": [3], "k": ["c"]})])) == 3
+    assert con.execute("SELECT k, v FROM keyed ORDER BY rowid").fetchall() == [("a", 1), ("b", 2), ("c", 3)]
+    with pytest.raises(duckdb.ConstraintException):
+        write_chunks(con, "keyed", iter([first, first]))
+    assert con.execute("SELECT count(*) FROM keyed").fetchone()[0] == 3
+    ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'keyed'").fetchone()[0]
+    assert "PRIMARY KEY" in ddl and "NOT NULL" in ddl
     con.close()

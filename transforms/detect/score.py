@@ -20,6 +20,7 @@ from transforms.detect.peer_model import PeerModel
 from transforms.detect.sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
 from transforms.detect.texts import mention_texts
 from transforms.detect.vocabulary import Vocabulary, load_vocabulary, spaced_series
+from transforms.text import factorize_text
 
 __all__ = ["detect_signals", "score_mentions", "SIGNAL_COLUMNS", "SCORE_COLUMNS", "DEFAULT_THRESHOLD"]
 
@@ -51,16 +52,17 @@ def _join_hits(keys: pd.Series, texts: pd.Series, regex, enrich=None) -> pd.Data
     """DataFrame[source_key, match, …]: every regex hit of every mention. Each distinct text is
     matched once; ``enrich(hits)`` adds columns (weight, reason, …) per distinct hit, before the hits
     are joined back to the mentions on integer codes (ledgers repeat descriptions heavily)."""
-    codes, uniques = pd.factorize(pd.Series(texts.to_numpy(dtype=object), dtype="object"))
+    codes, uniques = factorize_text(texts)
     uniq = pd.Series(uniques, dtype="object")
-    nonempty = uniq.str.len().to_numpy() > 0
+    nonempty = uniq.str.len().fillna(0).to_numpy() > 0
     hits = pd.DataFrame({"code": np.flatnonzero(nonempty), "match": uniq[nonempty].str.findall(regex).to_numpy()})
     hits = hits.explode("match").dropna(subset=["match"]).drop_duplicates()
     if hits.empty:
         return pd.DataFrame({"source_key": pd.Series(dtype="object"), "match": pd.Series(dtype="object")})
     if enrich is not None:
         hits = enrich(hits.reset_index(drop=True))
-    rows = pd.DataFrame({"source_key": keys.to_numpy(dtype=object), "code": codes}).merge(hits, on="code")
+    idx = np.flatnonzero(np.isin(codes, hits["code"].unique()))  # only the mentions with a hit
+    rows = pd.DataFrame({"source_key": keys.to_numpy(dtype=object)[idx], "code": codes[idx]}).merge(hits, on="code")
     return rows.drop(columns="code")
 
 

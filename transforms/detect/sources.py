@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.detect.vocabulary import Vocabulary, spaced, spaced_series
-from transforms.text import fold
+from transforms.text import factorize_text, fold
 
 __all__ = ["kb_signals", "self_declared_signals", "portfolio_signals", "kb_key_index", "survey_shared_keys",
            "lookup_titles", "IN_HOUSE", "NO_SYSTEM", "RAW_SOURCES"]
@@ -136,7 +136,7 @@ def lookup_titles(texts: pd.Series, title_keys: dict) -> pd.DataFrame:
                     glued = "".join(gram)
                     if glued in joined:
                         found.add(joined[glued])
-        for k in found:
+        for k in sorted(found):  # a set: sorted, so the order is the same in every process
             rows_text.append(text)
             rows_key.append(k)
     return pd.DataFrame({"text": pd.Series(rows_text, dtype="object"), "key": pd.Series(rows_key, dtype="object")})
@@ -160,15 +160,19 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
     w = vocab.weights["kb_product"]
     title_keys, product_only, vendors, ai_like = kb_key_index(kb_products, vocab)
     parts = []
-    hits = lookup_titles(head, title_keys)
+    key_values = keys.to_numpy(dtype=object)
+    head_codes, head_uniques = factorize_text(head)  # each distinct title is looked up once
+    hits = lookup_titles(pd.Series(head_uniques, dtype="object").fillna(""), title_keys)
     if not hits.empty:
-        j = pd.DataFrame({"source_key": keys.values, "text": head.values}).merge(hits, on="text")
+        code_of = {t: i for i, t in enumerate(head_uniques.tolist())}
+        hits = pd.DataFrame({"code": hits["text"].map(code_of).to_numpy(dtype=np.int64), "key": hits["key"]})
+        idx = np.flatnonzero(np.isin(head_codes, hits["code"].unique()))
+        j = pd.DataFrame({"source_key": key_values[idx], "code": head_codes[idx]}).merge(hits, on="code")
         parts.append(j[["source_key", "key"]].assign(src=j["key"].map(title_keys)))
-    prod_sp = (spaced_series(pd.Series(product.to_numpy(dtype=object), dtype="object")) if product_spaced is None
-               else pd.Series(product_spaced.to_numpy(dtype=object), dtype="object"))
-    sel = pd.Series(np.fromiter((p in product_only for p in prod_sp), bool, len(prod_sp)))
+    prod_sp = spaced_series(product) if product_spaced is None else product_spaced
+    sel = _members(prod_sp, product_only)
     if sel.any():
-        j = pd.DataFrame({"source_key": keys.values[sel.values], "key": prod_sp[sel].values})
+        j = pd.DataFrame({"source_key": key_values[sel], "key": prod_sp.to_numpy(dtype=object)[sel]})
         parts.append(j.assign(src=j["key"].map(product_only)))
     out = []
     if parts:
@@ -182,9 +186,9 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
                        for c, n, a in zip(count, name, is_ai, strict=True)]
         m["kind"] = "kb_product"
         out.append(m[_COLUMNS])
-    vsel = np.fromiter((v in vendors for v in vendor_norm.to_numpy(dtype=object)), bool, len(vendor_norm))
+    vsel = _members(vendor_norm, vendors)
     if vsel.any():
-        v = pd.DataFrame({"source_key": keys.values[vsel], "vn": vendor_norm.values[vsel]})
+        v = pd.DataFrame({"source_key": key_values[vsel], "vn": vendor_norm.to_numpy(dtype=object)[vsel]})
         info = v["vn"].map(vendors)
         v["kind"] = "vendor"
         v["detail"] = "kb_vendor:" + v["vn"]
@@ -201,6 +205,13 @@ def kb_signals(keys: pd.Series, head: pd.Series, product: pd.Series, vendor_norm
             if i[2] else f"leverancier {i[0]} levert algoritmes die {_org_phrase(i[1])} registreren" for i in info]
         out.append(v[_COLUMNS])
     return pd.concat(out, ignore_index=True) if out else _empty()
+
+
+def _members(values: pd.Series, keys: dict) -> np.ndarray:
+    """Per value whether it is a key of ``keys``, deciding each distinct value once."""
+    codes, uniques = factorize_text(values)
+    member = np.fromiter((u in keys for u in uniques.tolist()), bool, len(uniques))
+    return np.append(member, False)[codes]  # code -1 (missing) is the appended False
 
 
 def _raw(mentions: pd.DataFrame, source_type: str) -> pd.DataFrame:
