@@ -73,6 +73,14 @@ def source_files(data_dir: Path, spec: SourceSpec) -> list[Path]:
     return [p for p in [first, *added] if p is not None]
 
 
+def _answer_keys(frame: pd.DataFrame) -> pd.Series:
+    """The file row each frame row comes from: a survey answer naming several systems gives several
+    rows (``row_ref`` R12-1, R12-2) of one answer (R12); any other source has one row per file row."""
+    if "answer_index" in frame.columns and "response_id" in frame.columns:
+        return frame["response_id"].astype(str)
+    return frame["row_ref"].astype(str)
+
+
 def load_source_files(data_dir: Path, spec: SourceSpec) -> ConnectorResult:
     """Load a source from all its files (see :func:`source_files`); API sources load as configured."""
     if spec.path is None:
@@ -94,16 +102,19 @@ def load_source_files(data_dir: Path, spec: SourceSpec) -> ConnectorResult:
         if i > 0:
             q["row_ref"] = path.name + ":" + q["row_ref"].astype(str)
             if "row_ref" in frame.columns:
-                dup = frame["row_ref"].astype(str).isin(seen)
+                refs = frame["row_ref"].astype(str)
+                answer = _answer_keys(frame)
+                dup = answer.isin(set(answer[refs.isin(seen)]))  # a whole answer, even when it names two systems
                 if dup.any():
-                    twice = frame[dup]
+                    twice = pd.DataFrame({"answer": answer[dup], "ref": refs[dup]})
+                    twice = twice[twice["ref"].isin(seen)].drop_duplicates("answer")  # one line per file row
                     q = pd.concat([q, pd.DataFrame({
-                        "row_ref": path.name + ":" + twice["row_ref"].astype(str),
-                        "reason": [f"dubbel aangeleverd: {r} staat al in {seen[str(r)]}" for r in twice["row_ref"]],
+                        "row_ref": path.name + ":" + twice["ref"],
+                        "reason": [f"dubbel aangeleverd: {r} staat al in {seen[r]}" for r in twice["ref"]],
                         "raw_text": None,
                     })], ignore_index=True)
-                    frame = frame[~dup]
-                    rows_loaded -= int(dup.sum())
+                    frame = frame[~dup.to_numpy()]
+                    rows_loaded -= len(twice)
         if "row_ref" in frame.columns:
             seen.update({str(r): path.name for r in frame["row_ref"]})
         frames.append(frame)

@@ -123,3 +123,21 @@ def test_schedules_request_a_run_for_the_right_period(demo, name, when, as_of):
         request = schedule(build_schedule_context(instance=instance, scheduled_execution_time=when))
     assert isinstance(request, RunRequest)
     assert request.run_config["resources"]["aigrip"]["config"]["as_of"] == as_of
+
+
+def test_a_survey_round_delivered_twice_counts_answers_not_systems(tmp_path):
+    """An answer naming two systems ('ChatGPT en DeepL') is one file row: delivered again, it is one
+    quarantined duplicate and one row fewer loaded, and the accounting identity holds."""
+    cfg = load_config(copy_demo(tmp_path / "demo", sources=["uitvraag_2026"]))
+    survey = cfg.source("uitvraag_2026").to_spec()
+    before = load_source_files(cfg.data_dir, survey)
+    assert len(before.frame) > before.rows_loaded  # some answers name several systems
+    _drop(cfg, "uitvraag_2026", "uitvraag-herhaald.xlsx", survey.path.read_bytes())
+    outcome = process_inbox(cfg.data_dir, _specs(cfg), settle_seconds=0)
+    assert outcome.accepted == [("uitvraag_2026", "uitvraag-herhaald.xlsx", "toegevoegd")]
+    after = load_source_files(cfg.data_dir, survey)
+    twice = after.quarantine[after.quarantine["reason"].str.startswith("dubbel aangeleverd")]
+    assert len(twice) == before.rows_loaded  # one line per answer, not per named system
+    assert after.rows_loaded == before.rows_loaded and len(after.frame) == len(before.frame)
+    assert after.rows_in == 2 * before.rows_in
+    assert after.rows_in == after.rows_loaded + after.rows_quarantined
