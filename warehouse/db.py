@@ -180,7 +180,7 @@ def fetch_df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     if len(set(table.schema.names)) < table.num_columns:  # .df() renames repeated names (a, a_1)
         return con.from_arrow(table).df()
     text = [i for i, f in enumerate(table.schema) if f.type in _TEXT_TYPES]
-    other = [i for i in range(table.num_columns) if i not in set(text)]
+    other = [i for i, f in enumerate(table.schema) if f.type not in _TEXT_TYPES]
     columns: dict[int, pd.Series] = {}
     if other:
         rest = con.from_arrow(table.select(other)).df()

@@ -25,6 +25,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from transforms.detect.sources import IN_HOUSE, NO_SYSTEM, lookup_titles
+from transforms.detect.texts import text_column
 from transforms.detect.vocabulary import Vocabulary
 from transforms.text import factorize_text
 
@@ -302,7 +303,7 @@ def cross_source_signals(mentions: pd.DataFrame, head: pd.Series, vendor_norm: p
 
     score = np.asarray(own_score, dtype=float)
     strong = score >= float(w["strong_score"])
-    src = factorize_text(mentions["source_id"] if "source_id" in mentions.columns else col("source_id"))[0]
+    src = factorize_text(text_column(mentions, "source_id"))[0]
     head_all = head.to_numpy(dtype=object)
     head_codes, head_uniques = pd.factorize(head_all)
     prod_all = product_sp.to_numpy(dtype=object)
@@ -327,8 +328,7 @@ def cross_source_signals(mentions: pd.DataFrame, head: pd.Series, vendor_norm: p
             "borrower": borrower[idx],
         })
 
-    kvk = mentions["vendor_kvk"] if "vendor_kvk" in mentions.columns else pd.Series(col("vendor_kvk"), dtype="object")
-    codes, aliases = vendor_groups(vendor_norm, kvk)
+    codes, aliases = vendor_groups(vendor_norm, text_column(mentions, "vendor_kvk"))
     codes = np.where(borrower, codes, -1)
     parts = [_vendor_rows(frame, codes, strong, src, aliases, vocab, w),
              _product_rows(frame, head_codes, head_uniques, has_product, vocab, w)]

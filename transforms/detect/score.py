@@ -18,7 +18,7 @@ from transforms.detect.cross import cross_source_signals
 from transforms.detect.learned import peer_model_signals
 from transforms.detect.peer_model import PeerModel
 from transforms.detect.sources import kb_signals, portfolio_signals, self_declared_signals, survey_shared_keys
-from transforms.detect.texts import mention_texts
+from transforms.detect.texts import mention_texts, text_column
 from transforms.detect.vocabulary import Vocabulary, load_vocabulary, spaced_series
 from transforms.text import factorize_text
 
@@ -37,11 +37,6 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name].astype("object")
     return pd.Series([None] * len(frame), index=frame.index, dtype="object")
-
-
-def _text(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A text column as it is (pandas' ``str`` columns factorise fast), or all None when missing."""
-    return frame[name] if name in frame.columns else _col(frame, name)
 
 
 def _empty_signals() -> pd.DataFrame:
@@ -240,11 +235,11 @@ def detect_signals(mentions: pd.DataFrame, kb_products: pd.DataFrame | None = No
         return _empty_signals()
     keys = _col(mentions, "source_key").astype(str)
     head, body, both = mention_texts(mentions)
-    vendor_norm = _text(mentions, "vendor_norm")
+    vendor_norm = text_column(mentions, "vendor_norm")
     if vendor_norm.isna().all() and "vendor" in mentions.columns:
-        vendor_norm = _text(mentions, "vendor")
+        vendor_norm = text_column(mentions, "vendor")
     vendor_norm = spaced_series(vendor_norm)
-    product_sp = spaced_series(_text(mentions, "product"))
+    product_sp = spaced_series(text_column(mentions, "product"))
     parts = [
         _keyword_signals(keys, head, body, vocab),  # already one row per (mention, term)
         _dedupe(_vendor_signals(keys, vendor_norm, both, vocab)),

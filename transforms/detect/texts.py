@@ -11,7 +11,7 @@ import pandas as pd
 from transforms.detect.vocabulary import spaced_series
 from transforms.text import factorize_text
 
-__all__ = ["mention_texts", "column"]
+__all__ = ["mention_texts", "column", "text_column"]
 
 
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -21,6 +21,12 @@ def column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(frame), index=frame.index, dtype="object")
 
 
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as it is (pandas' ``str`` columns factorise natively, see
+    ``transforms.text.factorize_text``), or all None when the frame lacks it."""
+    return frame[name] if name in frame.columns else column(frame, name)
+
+
 def mention_texts(mentions: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(head, body, both) per mention, spaced-folded. Computed once per distinct (title, product,
     description): a ledger of a million lines repeats a few hundred descriptions."""
@@ -28,8 +34,7 @@ def mention_texts(mentions: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Seri
     code = np.zeros(len(mentions), dtype=np.int64)
     distinct_values = []
     for name in names:
-        values = mentions[name] if name in mentions.columns else column(mentions, name)
-        codes, uniques = factorize_text(values)
+        codes, uniques = factorize_text(text_column(mentions, name))
         code = code * (len(uniques) + 1) + (codes + 1)
         code = pd.factorize(code)[0]  # keep the combined code small
         distinct_values.append((codes, uniques))

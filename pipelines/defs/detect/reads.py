@@ -19,10 +19,20 @@ _COLUMNS = ("source_key", "source_id", "source_type", "title", "description", "v
             "vendor_kvk", "product")
 
 
-def _present(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'mentions'"
-                       " AND table_schema = current_schema()").fetchall()
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+                       " AND table_schema = current_schema()", [table]).fetchall()
     return {r[0] for r in rows}
+
+
+def _present(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return _columns(con, "mentions")
+
+
+def _peer_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The quoted peer fields the model reads that the table has."""
+    have = _columns(con, "peer_register_entries")
+    return [f'"{c}"' for c in PEER_MODEL_COLUMNS if c in have]
 
 
 def detect_mentions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -61,16 +71,9 @@ def candidate_mentions(con: duckdb.DuckDBPyConnection, keys: list[str]) -> pd.Da
         con.unregister("_candidate_keys")
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?"
-                       " AND table_schema = current_schema()", [table]).fetchall()
-    return {r[0] for r in rows}
-
-
 def peer_entries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """The peer registrations with the fields the peer model reads (not the 100 MB of raw JSON)."""
-    have = _columns(con, "peer_register_entries")
-    cols = [f'"{c}"' for c in PEER_MODEL_COLUMNS if c in have]
+    cols = _peer_columns(con)
     if not cols:
         return None
     return fetch_df(con, f"SELECT {', '.join(cols)} FROM peer_register_entries")
@@ -81,8 +84,7 @@ def peer_model_inputs_key(con: duckdb.DuckDBPyConnection) -> tuple:
     bulk texts), summed row hashes computed in DuckDB: equal inputs give an equal key, so the
     candidates asset reuses the model the signals asset fitted without reading the inputs again."""
     key: list = []
-    have = _columns(con, "peer_register_entries")
-    cols = [f'"{c}"' for c in PEER_MODEL_COLUMNS if c in have]
+    cols = _peer_columns(con)
     if cols:
         key += con.execute(f"SELECT count(*), sum(hash({', '.join(cols)})) FROM peer_register_entries").fetchall()[0]
     have = _present(con)
